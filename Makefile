@@ -1,0 +1,61 @@
+# The two commands of the README: `make run` and `make test`.
+# Everything installs into .venv from the pinned requirements files.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# A Python >= 3.12: PYTHON if given, else python3 (pyenv reads .python-version), else python3.13/3.12.
+PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+
+.PHONY: help run test lint format check serve bench clean install
+
+help:
+	@echo "make run    install, migrate, import the course and serve it on http://127.0.0.1:$(PORT)"
+	@echo "make test   install and run the whole suite (checks, lint, tests)"
+	@echo "make serve  production-style serving with gunicorn (see docs/deploy.md)"
+	@echo "make bench  the benchmark (see docs/performance.md)"
+
+$(STAMP): requirements-dev.txt
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "error: this project needs Python 3.12 or newer; none was found." >&2; \
+		echo "Install Python 3.12+ (or set PYTHON=/path/to/python3.12) and run make again." >&2; \
+		exit 1; fi
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: export DJANGO_DEBUG = true
+run: $(STAMP)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py import_course fixtures/*.md
+	@echo ""
+	@echo "  The course is served on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
+	@echo ""
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: export DJANGO_SETTINGS_MODULE = config.test_settings
+test: $(STAMP)
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) var staticfiles

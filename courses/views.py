@@ -1,0 +1,87 @@
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from courses.models import Course, Lesson, LessonCompletion, outline_prefetch
+
+
+def _get_course(slug):
+    return get_object_or_404(Course.objects.published(), slug=slug)
+
+
+def _get_lesson(course, slug):
+    return get_object_or_404(
+        Lesson.objects.published().prefetch_related("objectives"), course=course, slug=slug
+    )
+
+
+def _completed_ids(user, course):
+    if not user.is_authenticated:
+        return set()
+    return set(
+        LessonCompletion.objects.filter(user=user, lesson__course=course).values_list(
+            "lesson_id", flat=True
+        )
+    )
+
+
+def catalogue(request):
+    courses = Course.objects.published().prefetch_related(outline_prefetch())
+    return render(request, "courses/catalogue.html", {"courses": courses})
+
+
+def course_home(request, slug):
+    course = _get_course(slug)
+    lessons = list(Lesson.objects.for_outline().filter(course=course))
+    objectives = list(course.objectives.active())
+    completed = _completed_ids(request.user, course)
+    next_lesson = next((lesson for lesson in lessons if lesson.pk not in completed), None)
+    context = {
+        "course": course,
+        "lessons": lessons,
+        "objectives": objectives,
+        "completed": completed,
+        "next_lesson": next_lesson,
+        "started": bool(completed),
+        "total_minutes": sum(lesson.minutes for lesson in lessons),
+    }
+    return render(request, "courses/course.html", context)
+
+
+def lesson_page(request, slug, lesson_slug):
+    course = _get_course(slug)
+    lesson = _get_lesson(course, lesson_slug)
+    outline = list(Lesson.objects.for_outline().filter(course=course))
+    index = next(i for i, item in enumerate(outline) if item.pk == lesson.pk)
+    completed = _completed_ids(request.user, course)
+    context = {
+        "course": course,
+        "lesson": lesson,
+        "outline": outline,
+        "completed": completed,
+        "is_complete": lesson.pk in completed,
+        "previous": outline[index - 1] if index > 0 else None,
+        "next": outline[index + 1] if index + 1 < len(outline) else None,
+        "objectives": list(lesson.objectives.all()),
+    }
+    return render(request, "courses/lesson.html", context)
+
+
+@require_POST
+def mark_complete(request, slug, lesson_slug):
+    course = _get_course(slug)
+    lesson = get_object_or_404(Lesson.objects.published(), course=course, slug=lesson_slug)
+    if not request.user.is_authenticated:
+        if request.htmx:
+            login = redirect_to_login(lesson.get_absolute_url())
+            return HttpResponseClientRedirect(login.url)
+        return redirect_to_login(lesson.get_absolute_url())
+    LessonCompletion.objects.get_or_create(user=request.user, lesson=lesson)
+    if request.htmx:
+        return render(
+            request,
+            "courses/lesson.html#completion",
+            {"course": course, "lesson": lesson, "is_complete": True, "just_completed": True},
+        )
+    return redirect(lesson)

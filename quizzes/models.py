@@ -1,0 +1,262 @@
+"""Questions, quizzes, learners' attempts and answers, and mastery per objective.
+
+Questions are versioned: editing a question in the course document makes a new
+QuestionVersion and past responses stay tied to the version they answered. Responses are
+immutable once graded; a Mastery row is a cache rebuilt from responses by
+`manage.py recompute_mastery`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from courses.models import Course, Lesson, Objective
+
+
+class QuestionType(models.TextChoices):
+    SINGLE = "single", "Single choice"
+    MULTIPLE = "multiple", "Multiple select"
+    TRUEFALSE = "truefalse", "True or false"
+    NUMERIC = "numeric", "Numeric answer"
+    TEXT = "text", "Short text"
+    MATCHING = "matching", "Matching"
+
+
+class QuestionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(retired=False)
+
+
+class Question(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="questions")
+    key = models.SlugField(max_length=120)
+    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="questions")
+    type = models.CharField(max_length=16, choices=QuestionType.choices)
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.PROTECT, related_name="questions", help_text="Source lesson."
+    )
+    anchor = models.CharField(max_length=120, help_text="Section id in the source lesson.")
+    position = models.PositiveIntegerField(default=0)
+    retired = models.BooleanField(default=False, help_text="Removed from the question bank.")
+    current_version = models.ForeignKey(
+        "QuestionVersion", on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["course", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "key"], name="question_unique_key"),
+        ]
+
+    def __str__(self):
+        return self.key
+
+    def source_url(self):
+        """The lesson passage that teaches this question."""
+        return reverse("courses:lesson", args=[self.course.slug, self.lesson.slug]) + (
+            f"#{self.anchor}" if self.anchor else ""
+        )
+
+
+class QuestionVersion(models.Model):
+    """One immutable version of a question's text, options and answer."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    prompt_html = models.TextField()
+    explanation_html = models.TextField()
+    # The normalised author data: options with keys, correctness and feedback, accepted
+    # answers, tolerance... (see quizzes/grading.py for each type's shape).
+    spec = models.JSONField()
+    content_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["question", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "number"], name="version_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.question.key} v{self.number}"
+
+
+class QuizKind(models.TextChoices):
+    OBJECTIVE = "objective", "Objective quiz"
+    COURSE = "course", "Course test"
+
+
+class FeedbackMode(models.TextChoices):
+    IMMEDIATE = "immediate", "After each question"
+    END = "end", "At the end"
+
+
+class Quiz(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="quizzes")
+    objective = models.OneToOneField(
+        Objective, on_delete=models.CASCADE, null=True, blank=True, related_name="quiz"
+    )
+    kind = models.CharField(max_length=16, choices=QuizKind.choices)
+    slug = models.SlugField(max_length=120)
+    title = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+    questions_per_attempt = models.PositiveSmallIntegerField(default=5)
+    attempts_allowed = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Leave empty for unlimited attempts."
+    )
+    feedback_mode = models.CharField(
+        max_length=16, choices=FeedbackMode.choices, default=FeedbackMode.IMMEDIATE
+    )
+    pass_mark = models.PositiveSmallIntegerField(default=80, help_text="Percent.")
+
+    class Meta:
+        ordering = ["course", "position"]
+        verbose_name_plural = "quizzes"
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="quiz_unique_slug"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="objective", objective__isnull=False)
+                    | models.Q(kind="course", objective__isnull=True)
+                ),
+                name="quiz_objective_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(questions_per_attempt__gte=1), name="quiz_questions_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pass_mark__lte=100), name="quiz_pass_mark_percent"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("quizzes:quiz", args=[self.course.slug, self.slug])
+
+
+class AttemptQuerySet(models.QuerySet):
+    def finished(self):
+        return self.filter(finished_at__isnull=False)
+
+    def for_user(self, user):
+        return self.filter(user=user)
+
+
+class Attempt(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+    )
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    is_practice = models.BooleanField(default=False)
+    seed = models.BigIntegerField()
+    # Question ids in the order shown (slot 1 first), drawn with the seed at the start.
+    question_ids = models.JSONField(default=list)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    score = models.FloatField(null=True, blank=True, help_text="Sum of the question scores.")
+    max_score = models.PositiveSmallIntegerField(default=0)
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["quiz", "user", "started_at"], name="attempt_quiz_user"),
+            models.Index(fields=["user", "started_at"], name="attempt_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.quiz} · {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self):
+        if self.score is None or not self.max_score:
+            return None
+        return round(100 * self.score / self.max_score)
+
+    @property
+    def duration(self):
+        if self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at
+
+
+class Response(models.Model):
+    """A graded answer. Immutable once stored."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="responses"
+    )
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="responses")
+    version = models.ForeignKey(
+        QuestionVersion, on_delete=models.PROTECT, related_name="responses"
+    )
+    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="responses")
+    slot = models.PositiveSmallIntegerField()
+    answer = models.JSONField(help_text="The answer as given (option keys, text, number...).")
+    answer_display = models.TextField(help_text="The answer in words, for reports.")
+    score = models.FloatField()
+    revealed = models.BooleanField(default=False, help_text="The answer was shown first.")
+    graded_at = models.DateTimeField()
+    # The mastery model's view of this answer, filled in the same transaction.
+    counted = models.BooleanField(default=False)
+    p_after = models.FloatField(null=True, blank=True)
+    level_after = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["graded_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question"], name="response_once"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0, score__lte=1), name="response_score_range"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "objective", "graded_at"], name="response_evidence"),
+            models.Index(fields=["question", "graded_at"], name="response_question"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.question.key} · {self.score:g}"
+
+
+class MasteryLevel(models.IntegerChoices):
+    NOT_STARTED = 0, "Not started"
+    ATTEMPTED = 1, "Attempted"
+    FAMILIAR = 2, "Familiar"
+    PROFICIENT = 3, "Proficient"
+    MASTERED = 4, "Mastered"
+
+
+class Mastery(models.Model):
+    """The cached mastery state of one learner on one objective."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="masteries"
+    )
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="masteries")
+    estimate = models.FloatField(default=0.1)
+    level = models.PositiveSmallIntegerField(
+        choices=MasteryLevel.choices, default=MasteryLevel.NOT_STARTED
+    )
+    counted_answers = models.PositiveIntegerField(default=0)
+    review_box = models.PositiveSmallIntegerField(null=True, blank=True)
+    review_due_at = models.DateTimeField(null=True, blank=True)
+    state = models.JSONField(default=dict, help_text="The model's full state (quizzes.mastery).")
+    params_version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "mastery"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "objective"], name="mastery_unique"),
+        ]
+        indexes = [models.Index(fields=["objective", "level"], name="mastery_objective_level")]
+
+    def __str__(self):
+        return f"{self.user} · {self.objective.key} · {self.get_level_display()}"

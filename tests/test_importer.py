@@ -1,0 +1,199 @@
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from courses.importer import CourseFileError, parse_course
+from courses.models import Course, Lesson, LessonCompletion, Objective
+from tests.factories import make_user
+
+DATA = Path(__file__).parent / "data" / "courses"
+
+
+@pytest.fixture
+def good(tmp_path):
+    path = tmp_path / "good.md"
+    shutil.copy(DATA / "good.md", path)
+    return path
+
+
+def run_import(*paths, dry_run=False):
+    args = [str(p) for p in paths] + (["--dry-run"] if dry_run else [])
+    from io import StringIO
+
+    out = StringIO()
+    call_command("import_course", *args, stdout=out, stderr=out)
+    return out.getvalue()
+
+
+def problems_of(text, tmp_path, name="bad.md"):
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(CourseFileError) as info:
+        parse_course(path)
+    return [str(p) for p in info.value.problems]
+
+
+@pytest.mark.django_db
+def test_it_imports_a_good_document(good):
+    output = run_import(good)
+    assert "created course" in output
+    course = Course.objects.get(slug="good-course")
+    assert course.summary_html == "<p>Learn <em>two</em> things.</p>"
+    assert list(course.objectives.values_list("key", flat=True)) == ["first", "second"]
+    first, second = course.lessons.order_by("position")
+    assert (first.slug, first.title, first.minutes) == ("first-lesson", "The first lesson", 3)
+    assert second.minutes == 1  # estimated from the word count
+    assert {o.key for o in second.objectives.all()} == {"first", "second"}
+    assert first.toc == [{"id": "section-one", "title": "A section", "level": 2}]
+    assert '<h2 id="section-one">' in first.body_html
+    assert 'class="admonition key-concept"' in first.body_html
+    assert "<table>" in second.body_html
+
+
+@pytest.mark.django_db
+def test_a_second_run_changes_nothing_and_says_so(good):
+    run_import(good)
+    assert "no changes" in run_import(good)
+
+
+@pytest.mark.django_db
+def test_dry_run_writes_nothing(good):
+    output = run_import(good, dry_run=True)
+    assert "would change" in output
+    assert not Course.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_edit_in_place_keeps_completions(good):
+    run_import(good)
+    user = make_user()
+    lesson = Lesson.objects.get(slug="first-lesson")
+    LessonCompletion.objects.create(user=user, lesson=lesson)
+    good.write_text(good.read_text().replace("Some words", "Reworded words"))
+    output = run_import(good)
+    assert 'updated lesson "first-lesson"' in output
+    lesson.refresh_from_db()
+    assert "Reworded words" in lesson.body_html
+    assert LessonCompletion.objects.filter(user=user, lesson=lesson).exists()
+
+
+@pytest.mark.django_db
+def test_a_removed_lesson_is_retired_not_deleted(good):
+    run_import(good)
+    user = make_user()
+    second = Lesson.objects.get(slug="second-lesson")
+    LessonCompletion.objects.create(user=user, lesson=second)
+    text = good.read_text()
+    good.write_text(text[: text.index("# The second lesson")])
+    assert 'lesson "second-lesson" (retired)' in run_import(good)
+    second.refresh_from_db()
+    assert second.retired
+    assert LessonCompletion.objects.filter(lesson=second).count() == 1
+    good.write_text(text)
+    run_import(good)
+    second.refresh_from_db()
+    assert not second.retired
+
+
+@pytest.mark.django_db
+def test_errors_leave_the_database_untouched(good, tmp_path):
+    run_import(good)
+    before = Lesson.objects.get(slug="first-lesson").body_html
+    good.write_text(
+        good.read_text()
+        .replace("Some words", "Changed")
+        .replace("objectives=first,second", "objectives=nope")
+    )
+    with pytest.raises(CommandError):
+        run_import(good)
+    assert Lesson.objects.get(slug="first-lesson").body_html == before
+
+
+@pytest.mark.django_db
+def test_one_bad_file_stops_every_file(good, tmp_path):
+    bad = tmp_path / "bad.md"
+    bad.write_text("no front matter\n")
+    with pytest.raises(CommandError):
+        run_import(good, bad)
+    assert not Course.objects.exists()
+
+
+GOOD = (DATA / "good.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("# Lesson\n", "bad.md:1: missing front matter"),
+        ("---\ntitle: x\n", "bad.md:1: front matter is not closed"),
+        ("---\ntitle: [x\n---\n", "bad.md:2: malformed front matter"),
+        (GOOD.replace("title: A good course\n", ""), "bad.md:1: front matter needs a title"),
+        (GOOD.replace("slug: good-course", "slug: Good Course"), "bad.md:3: the course slug"),
+        (GOOD.replace("key: second", "key: first"), 'bad.md:8: duplicate objective key "first"'),
+        (
+            GOOD.replace("objectives=first,second", "objectives=first,third"),
+            'bad.md:23: lesson "second-lesson" names unknown objective "third"',
+        ),
+        (
+            GOOD.replace("slug=second-lesson", "slug=first-lesson"),
+            'bad.md:22: duplicate lesson slug "first-lesson"',
+        ),
+        (
+            GOOD.replace("{: lesson slug=first-lesson objectives=first minutes=3 }\n", ""),
+            'bad.md:13: lesson "The first lesson" needs an attribute line',
+        ),
+        (
+            GOOD.replace("---\n\n# The first", "---\nStray text\n# The first"),
+            "bad.md:11: text before",
+        ),
+        (
+            GOOD.replace("!!! key-concept", "!!! tip"),
+            'bad.md:19: unknown callout "tip"',
+        ),
+        (
+            GOOD.replace(
+                "Some words about the first thing.\n\n## A section {#section-one}\n\n!!! key-concept\n    The key idea.\n",
+                "",
+            ),
+            'bad.md:12: lesson "first-lesson" is empty',
+        ),
+    ],
+)
+def test_it_reports_each_problem_with_file_and_line(text, expected, tmp_path):
+    problems = problems_of(text, tmp_path)
+    assert any(p.endswith(expected) or expected in p for p in problems), problems
+
+
+def test_a_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(CourseFileError) as info:
+        parse_course(tmp_path / "nope.md")
+    assert "no such file" in str(info.value)
+
+
+@pytest.mark.django_db
+def test_dangerous_markup_never_reaches_a_page(tmp_path, client):
+    text = GOOD.replace(
+        "Some words about the first thing.",
+        'Hi <script>alert(1)</script> [x](javascript:alert(1)) <img src="x.png" alt="" onerror="alert(1)">'
+        ' <span style="color:red">red</span> <iframe src="https://evil.example"></iframe>',
+    )
+    path = tmp_path / "evil.md"
+    path.write_text(text)
+    run_import(path)
+    lesson = Lesson.objects.get(slug="first-lesson")
+    for needle in ("<script", "javascript:", "onerror", "style=", "<iframe"):
+        assert needle not in lesson.body_html
+    body = client.get(lesson.get_absolute_url()).content.decode()
+    assert "alert(1)" not in body.replace("&lt;script&gt;alert(1)&lt;/script&gt;", "")
+
+
+@pytest.mark.django_db
+def test_objective_text_edits_update_in_place(good):
+    run_import(good)
+    pk = Objective.objects.get(key="first").pk
+    good.write_text(good.read_text().replace("Do the first thing.", "Do the very first thing."))
+    run_import(good)
+    objective = Objective.objects.get(key="first")
+    assert (objective.pk, objective.text) == (pk, "Do the very first thing.")
