@@ -47,7 +47,8 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off. Set it to a long random "
-            "string, e.g. the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+            "string, e.g. the output of:\n"
+            "  python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
     SECRET_KEY = "django-insecure-local-development-only"
 

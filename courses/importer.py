@@ -163,9 +163,7 @@ def _parse_lessons(path, lines, body_start, objective_keys, problems) -> list[Le
     stray = next((n for n in range(body_start, first) if lines[n].strip()), None)
     if stray is not None:
         problems.append(
-            Problem(
-                path, stray + 1, "text before the first lesson: start each lesson with # Title"
-            )
+            Problem(path, stray + 1, "text before the first lesson: start a lesson with # Title")
         )
     if not starts:
         problems.append(Problem(path, body_start + 1, "the course has no lessons (# headings)"))

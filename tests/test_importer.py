@@ -154,7 +154,8 @@ GOOD = (DATA / "good.md").read_text()
         ),
         (
             GOOD.replace(
-                "Some words about the first thing.\n\n## A section {#section-one}\n\n!!! key-concept\n    The key idea.\n",
+                "Some words about the first thing.\n\n## A section {#section-one}\n\n"
+                "!!! key-concept\n    The key idea.\n",
                 "",
             ),
             'bad.md:12: lesson "first-lesson" is empty',
@@ -176,7 +177,8 @@ def test_a_missing_file_is_a_clear_error(tmp_path):
 def test_dangerous_markup_never_reaches_a_page(tmp_path, client):
     text = GOOD.replace(
         "Some words about the first thing.",
-        'Hi <script>alert(1)</script> [x](javascript:alert(1)) <img src="x.png" alt="" onerror="alert(1)">'
+        "Hi <script>alert(1)</script> [x](javascript:alert(1)) "
+        '<img src="x.png" alt="" onerror="alert(1)">'
         ' <span style="color:red">red</span> <iframe src="https://evil.example"></iframe>',
     )
     path = tmp_path / "evil.md"
