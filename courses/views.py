@@ -12,7 +12,7 @@ def _get_course(slug):
 
 def _get_lesson(course, slug):
     return get_object_or_404(
-        Lesson.objects.published().prefetch_related("objectives"), course=course, slug=slug
+        course.lessons.published().prefetch_related("objectives"), slug=slug
     )
 
 
@@ -33,7 +33,7 @@ def catalogue(request):
 
 def course_home(request, slug):
     course = _get_course(slug)
-    lessons = list(Lesson.objects.for_outline().filter(course=course))
+    lessons = list(course.lessons.for_outline())
     objectives = list(course.objectives.active())
     completed = _completed_ids(request.user, course)
     next_lesson = next((lesson for lesson in lessons if lesson.pk not in completed), None)
@@ -52,7 +52,7 @@ def course_home(request, slug):
 def lesson_page(request, slug, lesson_slug):
     course = _get_course(slug)
     lesson = _get_lesson(course, lesson_slug)
-    outline = list(Lesson.objects.for_outline().filter(course=course))
+    outline = list(course.lessons.for_outline())
     index = next(i for i, item in enumerate(outline) if item.pk == lesson.pk)
     completed = _completed_ids(request.user, course)
     context = {
