@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "config",
     "accounts",
     "courses",
     "quizzes",
@@ -80,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so a cached anonymous page skips only the view (config/pagecache.py).
+    "config.pagecache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -133,13 +136,28 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Caches. "default" is shared by every gunicorn worker on the machine (files in var/cache):
+# sessions (so a logout in one worker is a logout in all), the login throttle and the content
+# version that keys cached pages. "pages" holds rendered anonymous pages, per worker.
 CACHES = {
     "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("DJANGO_CACHE_DIR", str(VAR_DIR / "cache")),
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
+    "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "coursework",
-    }
+        "LOCATION": "anonymous-pages",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Anonymous course and lesson pages are served from the "pages" cache for this many seconds
+# (0 turns it off; off by default under `make run` so template edits show at once).
+ANON_PAGE_CACHE_SECONDS = envint("DJANGO_ANON_PAGE_CACHE_SECONDS", 0 if DEBUG else 600)
+# Failed logins per username and address before the login is locked, and for how long.
+LOGIN_FAILURE_LIMIT = envint("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_SECONDS = envint("DJANGO_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -171,16 +189,23 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = envbool("WHITENOISE_USE_FINDERS", DEBUG)
 
-# Email: the console by default; SMTP when EMAIL_HOST is set.
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = envint("EMAIL_PORT", 587)
-    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+# Email (Django 6.1 MAILERS): the console by default; SMTP when EMAIL_HOST is set.
+if os.environ.get("EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["EMAIL_HOST"],
+                "port": envint("EMAIL_PORT", 587),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": envbool("EMAIL_USE_TLS", True),
+                "timeout": envint("EMAIL_TIMEOUT", 10),
+            },
+        }
+    }
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "courses@localhost")
 
 # Security. A strict Content-Security-Policy: scripts and styles only as files from 'self', no
@@ -201,7 +226,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-if envbool("DJANGO_BEHIND_PROXY", False):
+# Behind a reverse proxy that sets X-Forwarded-Proto and appends the client's address to
+# X-Forwarded-For (the login throttle then reads the last address in that header).
+BEHIND_PROXY = envbool("DJANGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", not DEBUG)
@@ -210,6 +238,9 @@ SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = envbool("DJANGO_HSTS_PRELOAD", False)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# The benchmark's baseline view (/bench/baseline) exists only when BENCH is on (make bench).
+BENCH = envbool("BENCH", False)
 
 LOGGING = {
     "version": 1,

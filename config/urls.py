@@ -1,9 +1,14 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import throttle
 from config import views
 
 urlpatterns = [
+    # Login throttling (accounts/throttle.py) in front of Django's and the admin's login views.
+    path("accounts/login/", throttle.login, name="login"),
+    path("admin/login/", throttle.admin_login),
     path("", include("courses.urls")),
     path("", include("quizzes.urls")),
     path("accounts/", include("accounts.urls")),
@@ -11,6 +16,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]
+
+if settings.BENCH:
+    # The benchmark's baseline: the cheapest Django view, no database, no template.
+    urlpatterns.append(path("bench/baseline", views.bench_baseline))
 
 handler404 = "config.views.page_not_found"
 handler500 = "config.views.server_error"

@@ -17,6 +17,12 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
+def bench_baseline(request):
+    """The benchmark's baseline (only routed when settings.BENCH is on): no database, no
+    template, through the whole middleware stack like every page."""
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
 def page_not_found(request, exception):
     return render(request, "404.html", status=404)
 

@@ -17,3 +17,14 @@ def learner(db):
 def learner_client(client, learner):
     client.force_login(learner)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _clear_caches():
+    """Every test starts with empty caches: no cached page, session or login-failure count
+    from an earlier test (settings: config.test_settings makes them process-local)."""
+    from django.core.cache import caches
+
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+    yield
