@@ -61,6 +61,9 @@ MATCHING = {
 }
 
 
+UNKNOWN_OPTION = "That option is not part of this question. Choose from the list."
+
+
 def invalid(qtype, spec, data):
     with pytest.raises(InvalidAnswer) as info:
         grade(qtype, spec, data)
