@@ -1,0 +1,71 @@
+"""Course content in the admin.
+
+The course document is the source of truth: every field the importer writes is read-only here
+and sits in a fieldset that says it is overwritten by the next import. What the document does
+not hold (a course's position, an objective's mastery parameters) stays editable.
+"""
+
+from django.contrib import admin
+
+from courses.models import Course, Lesson, Objective
+
+IMPORTED = "From the course document: read-only here, overwritten by the next import."
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "position", "retired", "imported_at"]
+    list_filter = ["retired"]
+    search_fields = ["title", "slug"]
+    readonly_fields = ["slug", "title", "summary", "retired", "source_path", "imported_at"]
+    fieldsets = [
+        ("Settings", {"fields": ["position"]}),
+        (
+            "Imported",
+            {
+                "description": IMPORTED,
+                "fields": ["slug", "title", "summary", "retired", "source_path", "imported_at"],
+            },
+        ),
+    ]
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(admin.ModelAdmin):
+    list_display = ["key", "text", "course", "position", "retired"]
+    list_filter = ["course", "retired"]
+    list_select_related = ["course"]
+    search_fields = ["key", "text"]
+    readonly_fields = ["course", "key", "text", "position", "retired"]
+    fieldsets = [
+        (
+            "Mastery model",
+            {
+                "description": (
+                    "Overrides of the mastery model's parameters. Raise the parameters version "
+                    "when you change them, then run manage.py recompute_mastery."
+                ),
+                "fields": ["bkt_params", "params_version"],
+            },
+        ),
+        ("Imported", {"description": IMPORTED, "fields": readonly_fields}),
+    ]
+
+
+@admin.register(Lesson)
+class LessonAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "course", "position", "minutes", "retired"]
+    list_filter = ["course", "retired"]
+    list_select_related = ["course"]
+    search_fields = ["title", "slug"]
+    readonly_fields = [
+        "course",
+        "slug",
+        "title",
+        "position",
+        "minutes",
+        "objectives",
+        "retired",
+        "body_markdown",
+    ]
+    fieldsets = [("Imported", {"description": IMPORTED, "fields": readonly_fields})]

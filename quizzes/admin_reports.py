@@ -1,0 +1,618 @@
+"""Instructor reports as admin views: class mastery, item analysis, per-objective, CSV exports.
+
+The views are added to the admin's URLs by AttemptAdmin.get_urls (under
+/admin/quizzes/attempt/reports/), wrapped in admin_site.admin_view, and render templates that
+extend "admin/base_site.html". Each report fetches its rows once (values_list, joined in SQL)
+and computes in Python with the pure modules (quizzes.itemstats), so its query count does not
+grow with the class. Only users who may view responses and mastery rows see them.
+"""
+
+import csv
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import partial
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from courses.models import Course, Objective
+from quizzes import itemstats
+from quizzes.models import Attempt, Mastery, MasteryLevel, Question, Quiz, Response
+
+LEVELS = list(MasteryLevel)
+PROFICIENT = MasteryLevel.PROFICIENT
+STUCK_MIN_ANSWERS = 8
+GRID_PAGE_SIZE = 100
+CSV_CHUNK = 2000
+
+SELECTORS = {
+    "first": "each learner's first completed attempt",
+    "all": "all completed attempts",
+    "latest": "each learner's latest completed attempt",
+}
+REPORT_PERMISSIONS = ("quizzes.view_response", "quizzes.view_mastery", "quizzes.view_attempt")
+
+
+def urls(admin_site):
+    """The reports' URL patterns, each behind the admin's login and staff check."""
+
+    def view(func):
+        return admin_site.admin_view(partial(func, admin_site))
+
+    return [
+        path("reports/", view(reports_index), name="quizzes_reports"),
+        path(
+            "reports/mastery/<int:course_id>/", view(class_mastery), name="quizzes_report_mastery"
+        ),
+        path("reports/items/<int:quiz_id>/", view(item_analysis), name="quizzes_report_items"),
+        path(
+            "reports/objectives/<int:course_id>/",
+            view(objective_report),
+            name="quizzes_report_objectives",
+        ),
+        path(
+            "reports/export/responses.csv", view(export_responses), name="quizzes_export_responses"
+        ),
+        path("reports/export/mastery.csv", view(export_mastery), name="quizzes_export_mastery"),
+    ]
+
+
+def _check(request):
+    if not request.user.has_perms(REPORT_PERMISSIONS):
+        raise PermissionDenied("You may not view learners' results.")
+
+
+def _render(request, admin_site, template, title, context):
+    context = {**admin_site.each_context(request), "title": title, **context}
+    return TemplateResponse(request, f"admin/quizzes/reports/{template}", context)
+
+
+def learner_name(username, first_name, last_name):
+    name = f"{first_name} {last_name}".strip()
+    return f"{name} ({username})" if name else username
+
+
+def evidence_url(user_id, objective_id):
+    """The responses list filtered to one learner's answers on one objective."""
+    return (
+        reverse("admin:quizzes_response_changelist")
+        + f"?user__id__exact={user_id}&objective__id__exact={objective_id}"
+    )
+
+
+def _median(values):
+    return statistics.median(values) if values else None
+
+
+# --- index -------------------------------------------------------------------------------
+
+
+def reports_index(admin_site, request):
+    _check(request)
+    courses = list(Course.objects.order_by("position", "title"))
+    quizzes = defaultdict(list)
+    for quiz in Quiz.objects.order_by("course", "position"):
+        quizzes[quiz.course_id].append(quiz)
+    rows = [(course, quizzes[course.pk]) for course in courses]
+    return _render(request, admin_site, "index.html", "Reports", {"rows": rows})
+
+
+# --- class mastery -----------------------------------------------------------------------
+
+
+@dataclass
+class ObjectiveSummary:
+    objective: Objective
+    counts: list[int]  # learners at each level, index = level
+    learners: int
+    share_proficient: float | None  # percent at Proficient or above
+    median_estimate: float | None  # of learners who started
+    reviews_due: int
+    stuck: list[tuple[str, str]] = field(default_factory=list)  # (learner, evidence url)
+
+    @property
+    def segments(self):
+        """(level, label, count, percent, x offset) for the stacked bar, in level order."""
+        out, x = [], 0.0
+        for level in LEVELS:
+            count = self.counts[level]
+            width = 100 * count / self.learners if self.learners else 0.0
+            out.append((int(level), level.label, count, round(width, 3), round(x, 3)))
+            x += width
+        return out
+
+
+def summarise_mastery(objectives, rows, now):
+    """Per-objective summaries and the learners x objectives grid from mastery rows.
+
+    ``rows`` are (user_id, username, first_name, last_name, objective_id, level, estimate,
+    counted_answers, review_due_at). The class is every learner with a row on any of the
+    objectives; a learner without a row on an objective is Not started there.
+    """
+    learners = {}
+    cells = defaultdict(dict)  # objective id -> user id -> row
+    for user_id, username, first, last, objective_id, level, estimate, counted, due in rows:
+        learners.setdefault(user_id, learner_name(username, first, last))
+        cells[objective_id][user_id] = (level, estimate, counted, due)
+    total = len(learners)
+    summaries = []
+    for objective in objectives:
+        by_user = cells.get(objective.pk, {})
+        counts = [0] * len(LEVELS)
+        estimates, stuck, due_count = [], [], 0
+        for user_id, (level, estimate, counted, due) in by_user.items():
+            counts[level] += 1
+            if level > MasteryLevel.NOT_STARTED:
+                estimates.append(estimate)
+            if level == MasteryLevel.MASTERED and due is not None and due <= now:
+                due_count += 1
+            if level == MasteryLevel.ATTEMPTED and counted >= STUCK_MIN_ANSWERS:
+                stuck.append((learners[user_id], evidence_url(user_id, objective.pk)))
+        counts[MasteryLevel.NOT_STARTED] += total - len(by_user)
+        proficient = sum(counts[PROFICIENT:])
+        summaries.append(
+            ObjectiveSummary(
+                objective=objective,
+                counts=counts,
+                learners=total,
+                share_proficient=100 * proficient / total if total else None,
+                median_estimate=_median(estimates),
+                reviews_due=due_count,
+                stuck=sorted(stuck),
+            )
+        )
+    grid = []
+    for user_id, name in sorted(learners.items(), key=lambda item: item[1].casefold()):
+        row = []
+        for objective in objectives:
+            level = cells.get(objective.pk, {}).get(user_id, (0,))[0]
+            row.append((level, MasteryLevel(level).label, evidence_url(user_id, objective.pk)))
+        grid.append((name, row))
+    return summaries, grid
+
+
+def class_mastery(admin_site, request, course_id):
+    _check(request)
+    course = get_object_or_404(Course, pk=course_id)
+    objectives = list(course.objectives.filter(retired=False).order_by("position"))
+    rows = Mastery.objects.filter(objective__course=course, objective__retired=False).values_list(
+        "user_id",
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "objective_id",
+        "level",
+        "estimate",
+        "counted_answers",
+        "review_due_at",
+    )
+    summaries, grid = summarise_mastery(objectives, rows, timezone.now())
+    page = Paginator(grid, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
+    return _render(
+        request,
+        admin_site,
+        "class_mastery.html",
+        f"Class mastery: {course.title}",
+        {
+            "course": course,
+            "objectives": objectives,
+            "summaries": summaries,
+            "page": page,
+            "levels": [(int(level), level.label) for level in LEVELS],
+            "stuck_min": STUCK_MIN_ANSWERS,
+        },
+    )
+
+
+# --- item analysis -----------------------------------------------------------------------
+
+
+def counted_attempts(mode, **filters):
+    """Finished, non-practice attempts matching ``filters``, narrowed by the selector.
+
+    "first" keeps each learner's earliest finished attempt at the quiz, "latest" the most
+    recent; ties in start time are broken by id. "all" keeps every finished attempt.
+    """
+    base = Attempt.objects.filter(finished_at__isnull=False, is_practice=False)
+    attempts = base.filter(**filters)
+    if mode == "all":
+        return attempts
+    same = base.filter(quiz_id=OuterRef("quiz_id"), user_id=OuterRef("user_id"))
+    if mode == "first":
+        other = same.filter(
+            Q(started_at__lt=OuterRef("started_at"))
+            | Q(started_at=OuterRef("started_at"), pk__lt=OuterRef("pk"))
+        )
+    else:
+        other = same.filter(
+            Q(started_at__gt=OuterRef("started_at"))
+            | Q(started_at=OuterRef("started_at"), pk__gt=OuterRef("pk"))
+        )
+    return attempts.filter(~Exists(other))
+
+
+def question_info(question):
+    """itemstats.QuestionInfo from a question and its current version."""
+    spec = question.current_version.spec if question.current_version else {}
+    options = spec.get("options", []) if question.type in ("single", "multiple") else []
+    return itemstats.QuestionInfo(
+        key=question.key,
+        type=question.type,
+        option_keys=tuple(option["key"] for option in options),
+        option_marks=tuple(1.0 if option.get("correct") else 0.0 for option in options),
+    )
+
+
+def _chosen(qtype, answer):
+    if not isinstance(answer, dict):
+        return ()
+    if qtype in ("single", "multiple"):
+        return tuple(answer.get("choices", ()))
+    if qtype == "truefalse":
+        value = answer.get("value")
+        if isinstance(value, bool):
+            return ("true" if value else "false",)
+        return (str(value).lower(),)
+    return ()
+
+
+def attempt_rows(rows, questions):
+    """itemstats.AttemptRow per attempt from response rows ordered by (attempt, slot).
+
+    ``rows`` are (attempt_id, user_id, question_id, score, answer); ``questions`` maps a
+    question id to the Question.
+    """
+    out = []
+    current = None
+    marks, choices = [], {}
+    for attempt_id, user_id, question_id, score, answer in rows:
+        if current is None or attempt_id != current[0]:
+            if current is not None:
+                out.append(itemstats.AttemptRow(current[0], current[1], tuple(marks), choices))
+            current, marks, choices = (attempt_id, user_id), [], {}
+        question = questions.get(question_id)
+        key = question.key if question else f"#{question_id}"
+        marks.append((key, score))
+        if question is not None and question.type in itemstats.CHOICE_TYPES:
+            choices[key] = _chosen(question.type, answer)
+    if current is not None:
+        out.append(itemstats.AttemptRow(current[0], current[1], tuple(marks), choices))
+    return out
+
+
+def _option_labels(question):
+    if question.type == "truefalse":
+        return {"true": "True", "false": "False"}
+    spec = question.current_version.spec if question.current_version else {}
+    return {option["key"]: option.get("text", "") for option in spec.get("options", [])}
+
+
+def _correct_keys(question):
+    if question.type == "truefalse":
+        spec = question.current_version.spec if question.current_version else {}
+        return {"true" if spec.get("answer") else "false"}
+    spec = question.current_version.spec if question.current_version else {}
+    return {option["key"] for option in spec.get("options", []) if option.get("correct")}
+
+
+def _questions_for(queryset):
+    return list(
+        queryset.select_related("course", "lesson", "current_version").order_by("position")
+    )
+
+
+def item_analysis(admin_site, request, quiz_id):
+    _check(request)
+    quiz = get_object_or_404(Quiz.objects.select_related("course", "objective"), pk=quiz_id)
+    mode = request.GET.get("attempts", "first")
+    if mode not in SELECTORS:
+        mode = "first"
+    pool = Question.objects.filter(course=quiz.course_id)
+    if quiz.objective_id:
+        pool = pool.filter(objective=quiz.objective_id)
+    questions = _questions_for(pool)
+    by_id = {question.pk: question for question in questions}
+    rows = (
+        Response.objects.filter(attempt__in=counted_attempts(mode, quiz=quiz).values("pk"))
+        .order_by("attempt_id", "slot")
+        .values_list("attempt_id", "user_id", "question_id", "score", "answer")
+    )
+    attempts = attempt_rows(rows, by_id)
+    answered = {key for attempt in attempts for key, _ in attempt.marks}
+    shown = [q for q in questions if not q.retired or q.key in answered]
+    stats = itemstats.analyse(attempts, [question_info(q) for q in shown])
+    learners = len({attempt.learner_id for attempt in attempts})
+    table = []
+    for question, qstats in zip(shown, stats.questions, strict=True):
+        labels = _option_labels(question)
+        correct = _correct_keys(question)
+        table.append(
+            {
+                "question": question,
+                "stats": qstats,
+                "distractors": [
+                    (row, labels.get(row.option_key, ""), row.option_key in correct)
+                    for row in qstats.distractors
+                ],
+            }
+        )
+    return _render(
+        request,
+        admin_site,
+        "item_analysis.html",
+        f"Item analysis: {quiz.title}",
+        {
+            "quiz": quiz,
+            "mode": mode,
+            "mode_label": SELECTORS[mode],
+            "selectors": SELECTORS.items(),
+            "stats": stats,
+            "table": table,
+            "attempts_used": len(attempts),
+            "learners": learners,
+            "min_attempts": itemstats.MIN_ATTEMPTS,
+        },
+    )
+
+
+# --- per objective -----------------------------------------------------------------------
+
+
+@dataclass
+class ObjectiveFigures:
+    objective: Objective
+    counts: list[int]
+    learners: int
+    share_proficient: float | None
+    median_estimate: float | None
+    alpha: itemstats.Figure
+    alpha_attempts: int
+    guidance: str
+    misconceptions: list[tuple[Question | None, str, str, int]]  # question, key, answer, count
+
+
+def objective_figures(objectives, questions, mastery_rows, first_rows, wrong_rows):
+    """Per-objective figures from rows fetched once.
+
+    ``mastery_rows``: (user_id, objective_id, level, estimate) of the course's objectives.
+    ``first_rows``: (objective_id, attempt_id, user_id, question_id, score, answer) of first
+    attempts at objective quizzes, ordered by (attempt, slot).
+    ``wrong_rows``: (objective_id, question_id, answer_display, score) with score below 1.
+    """
+    by_id = {question.pk: question for question in questions}
+    by_key = {question.key: question for question in questions}
+    learners = {row[0] for row in mastery_rows}
+    levels = defaultdict(list)
+    for _, objective_id, level, estimate in mastery_rows:
+        levels[objective_id].append((level, estimate))
+    attempts_by_objective = defaultdict(list)
+    for objective_id, *row in first_rows:
+        attempts_by_objective[objective_id].append(row)
+    wrong_by_objective = defaultdict(list)
+    for objective_id, question_id, answer_display, score in wrong_rows:
+        question = by_id.get(question_id)
+        wrong_by_objective[objective_id].append(
+            (question.key if question else f"#{question_id}", answer_display, score)
+        )
+    out = []
+    for objective in objectives:
+        counts = [0] * len(LEVELS)
+        estimates = []
+        for level, estimate in levels.get(objective.pk, ()):
+            counts[level] += 1
+            if level > MasteryLevel.NOT_STARTED:
+                estimates.append(estimate)
+        counts[0] += len(learners) - len(levels.get(objective.pk, ()))
+        pool = [q for q in questions if q.objective_id == objective.pk]
+        attempts = attempt_rows(attempts_by_objective.get(objective.pk, ()), by_id)
+        stats = itemstats.analyse(attempts, [question_info(q) for q in pool])
+        misconceptions = [
+            (by_key.get(key), key, label, count)
+            for key, label, count in itemstats.top_wrong_answers(
+                wrong_by_objective.get(objective.pk, ())
+            )
+        ]
+        out.append(
+            ObjectiveFigures(
+                objective=objective,
+                counts=counts,
+                learners=len(learners),
+                share_proficient=(
+                    100 * sum(counts[PROFICIENT:]) / len(learners) if learners else None
+                ),
+                median_estimate=_median(estimates),
+                alpha=stats.alpha,
+                alpha_attempts=stats.S,
+                guidance=stats.guidance,
+                misconceptions=misconceptions,
+            )
+        )
+    return out
+
+
+def objective_report(admin_site, request, course_id):
+    _check(request)
+    course = get_object_or_404(Course, pk=course_id)
+    objectives = list(course.objectives.filter(retired=False).order_by("position"))
+    questions = _questions_for(Question.objects.filter(course=course))
+    mastery_rows = list(
+        Mastery.objects.filter(objective__course=course, objective__retired=False).values_list(
+            "user_id", "objective_id", "level", "estimate"
+        )
+    )
+    first = counted_attempts("first", quiz__course=course, quiz__kind="objective")
+    first_rows = (
+        Response.objects.filter(attempt__in=first.values("pk"))
+        .order_by("attempt_id", "slot")
+        .values_list(
+            "attempt__quiz__objective_id",
+            "attempt_id",
+            "user_id",
+            "question_id",
+            "score",
+            "answer",
+        )
+    )
+    wrong_rows = Response.objects.filter(objective__course=course, score__lt=1).values_list(
+        "objective_id", "question_id", "answer_display", "score"
+    )
+    figures = objective_figures(objectives, questions, mastery_rows, first_rows, wrong_rows)
+    return _render(
+        request,
+        admin_site,
+        "objectives.html",
+        f"Objectives: {course.title}",
+        {
+            "course": course,
+            "figures": figures,
+            "levels": [(int(level), level.label) for level in LEVELS],
+        },
+    )
+
+
+# --- CSV exports -------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """A cell that spreadsheets will not run as a formula (prefixed with a quote)."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _stream_csv(filename, header, rows, convert):
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([csv_safe(cell) for cell in convert(row)])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _iso(value):
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
+
+
+def _course_filter(request, prefix):
+    course_id = request.GET.get("course")
+    if not course_id:
+        return {}, "all"
+    if not course_id.isdigit():
+        raise Http404("Unknown course.")
+    course = get_object_or_404(Course, pk=int(course_id))
+    return {prefix: course}, course.slug
+
+
+RESPONSE_HEADER = [
+    "learner",
+    "email",
+    "quiz",
+    "attempt",
+    "slot",
+    "question",
+    "objective",
+    "answer",
+    "score",
+    "counted",
+    "time",
+]
+
+
+def export_responses(admin_site, request):
+    """Every response (optionally of one course, ?course=ID), streamed in chunks."""
+    _check(request)
+    filters, label = _course_filter(request, "objective__course")
+    rows = (
+        Response.objects.filter(**filters)
+        .order_by("id")
+        .values_list(
+            "user__username",
+            "user__email",
+            "attempt__quiz__slug",
+            "attempt_id",
+            "slot",
+            "question__key",
+            "objective__key",
+            "answer_display",
+            "score",
+            "counted",
+            "graded_at",
+        )
+        .iterator(chunk_size=CSV_CHUNK)
+    )
+
+    def convert(row):
+        *head, score, counted, graded_at = row
+        return [*head, f"{score:g}", "yes" if counted else "no", _iso(graded_at)]
+
+    return _stream_csv(f"responses-{label}.csv", RESPONSE_HEADER, rows, convert)
+
+
+MASTERY_HEADER = [
+    "learner",
+    "email",
+    "course",
+    "objective",
+    "level",
+    "estimate",
+    "counted answers",
+    "review box",
+    "review due",
+    "updated",
+]
+
+
+def export_mastery(admin_site, request):
+    """Every mastery row (learner x objective, optionally of one course), streamed."""
+    _check(request)
+    filters, label = _course_filter(request, "objective__course")
+    rows = (
+        Mastery.objects.filter(**filters)
+        .order_by("user__username", "objective__course_id", "objective__position")
+        .values_list(
+            "user__username",
+            "user__email",
+            "objective__course__slug",
+            "objective__key",
+            "level",
+            "estimate",
+            "counted_answers",
+            "review_box",
+            "review_due_at",
+            "updated_at",
+        )
+        .iterator(chunk_size=CSV_CHUNK)
+    )
+
+    def convert(row):
+        *head, level, estimate, counted, box, due, updated = row
+        return [
+            *head,
+            MasteryLevel(level).label,
+            f"{estimate:.4f}",
+            counted,
+            box or "",
+            _iso(due),
+            _iso(updated),
+        ]
+
+    return _stream_csv(f"mastery-{label}.csv", MASTERY_HEADER, rows, convert)
