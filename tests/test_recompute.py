@@ -89,7 +89,8 @@ def test_recompute_repairs_rows_and_responses(flow):
     Mastery.objects.filter(user=bob).delete()
 
     out = check_fails()
-    assert "ada · objective-1: stored Mastered 0.2000, box -, due -; rebuilt Mastered 0.9916, box 2" in out
+    expected = "ada · objective-1: stored Mastered 0.2000, box -, due -; rebuilt Mastered 0.9916"
+    assert expected + ", box 2" in out
     assert f"bob · objective-2 · response {retry.pk}: counted True -> False" in out
     assert "bob · objective-2: no mastery row; rebuilt" in out
 
