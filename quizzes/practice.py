@@ -139,8 +139,8 @@ def extend_practice(attempt: Attempt, now: datetime | None = None) -> int | None
     when every question of the objective has been asked in this session (the session is then
     finished). Idempotent while the last question is unanswered: it returns that slot."""
     now = now or timezone.now()
-    attempt = Attempt.objects.select_for_update().select_related("quiz__objective").get(
-        pk=attempt.pk
+    attempt = (
+        Attempt.objects.select_for_update().select_related("quiz__objective").get(pk=attempt.pk)
     )
     answered = set(attempt.responses.values_list("question_id", flat=True))
     if attempt.question_ids and attempt.question_ids[-1] not in answered:

@@ -69,9 +69,7 @@ def make_bank(objective, count, **options):
 
 def answer(user, question, score, at, *, attempt=None, is_practice=False):
     """Record an answer through the live path (services.record_answer) at time `at`."""
-    question = Question.objects.select_related("current_version", "objective").get(
-        pk=question.pk
-    )
+    question = Question.objects.select_related("current_version", "objective").get(pk=question.pk)
     if attempt is None:
         attempt = Attempt.objects.create(
             user=user,
