@@ -1,9 +1,11 @@
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from courses.models import Course, Lesson, LessonCompletion, outline_prefetch
+from courses.models import Course, Lesson, LessonCompletion, Objective, outline_prefetch
+from quizzes.views import course_test_slug
 
 
 def _get_course(slug):
@@ -11,8 +13,10 @@ def _get_course(slug):
 
 
 def _get_lesson(course, slug):
+    objectives = Objective.objects.select_related("quiz")  # with their quiz links, no query
     return get_object_or_404(
-        course.lessons.published().prefetch_related("objectives"), slug=slug
+        course.lessons.published().prefetch_related(Prefetch("objectives", objectives)),
+        slug=slug,
     )
 
 
@@ -32,9 +36,11 @@ def catalogue(request):
 
 
 def course_home(request, slug):
-    course = _get_course(slug)
+    course = get_object_or_404(
+        Course.objects.published().annotate(test_slug=course_test_slug()), slug=slug
+    )
     lessons = list(course.lessons.for_outline())
-    objectives = list(course.objectives.active())
+    objectives = list(course.objectives.active().select_related("quiz"))
     completed = _completed_ids(request.user, course)
     next_lesson = next((lesson for lesson in lessons if lesson.pk not in completed), None)
     context = {

@@ -1,0 +1,473 @@
+"""Taking a quiz: the start page, one question at a time, the answer, the summary.
+
+Every answer is graded on the server (quizzes.grading through forms.AnswerForm) and stored
+with the mastery update by services.record_answer. One view serves a page and its htmx
+fragment: an htmx answer gets the feedback swapped in place ("quizzes/question.html#answer"),
+a plain form post redirects back to the question, which then shows the stored result.
+"""
+
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.db import IntegrityError
+from django.db.models import OuterRef, Subquery, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from courses.models import Objective
+from quizzes import grading
+from quizzes.draw import draw, new_seed
+from quizzes.forms import AnswerForm
+from quizzes.grading import format_number
+from quizzes.mastery import DEFAULT_PARAMS
+from quizzes.models import (
+    Attempt,
+    FeedbackMode,
+    MasteryLevel,
+    Question,
+    QuestionType,
+    Quiz,
+    QuizKind,
+    Response,
+)
+from quizzes.services import finish_attempt, pool_size, record_answer
+
+# --- access -------------------------------------------------------------------------------
+
+
+def _get_quiz(course_slug, quiz_slug):
+    return get_object_or_404(
+        Quiz.objects.select_related("course", "objective"),
+        course__slug=course_slug,
+        course__retired=False,
+        slug=quiz_slug,
+    )
+
+
+def _get_attempt_for_user(request, pk):
+    """The signed-in learner's attempt `pk`, under the course and quiz of the URL, or 404.
+
+    Another learner's attempt, or an attempt reached through another quiz's URL, is a 404
+    exactly like one that does not exist. One query (attempt, quiz, course, objective).
+    """
+    if not request.user.is_authenticated:
+        raise Http404
+    url = request.resolver_match.kwargs
+    return get_object_or_404(
+        Attempt.objects.select_related("quiz__course", "quiz__objective"),
+        pk=pk,
+        user_id=request.user.pk,
+        quiz__slug=url["quiz_slug"],
+        quiz__course__slug=url["course_slug"],
+        quiz__course__retired=False,
+    )
+
+
+def _question_for_slot(attempt, slot):
+    """The question shown in `slot` (1-based) of the attempt, with what its page needs."""
+    if not 1 <= slot <= len(attempt.question_ids):
+        raise Http404
+    question = get_object_or_404(
+        Question.objects.select_related("current_version", "lesson", "objective"),
+        pk=attempt.question_ids[slot - 1],
+    )
+    question.course = attempt.quiz.course  # source_url() without another query
+    return question
+
+
+# --- small helpers --------------------------------------------------------------------------
+
+
+def _pools(quiz):
+    """Active question ids per active objective that the quiz draws from (one query)."""
+    questions = Question.objects.active().filter(course=quiz.course, objective__retired=False)
+    if quiz.kind == QuizKind.OBJECTIVE:
+        questions = questions.filter(objective=quiz.objective)
+    pools = {}
+    for objective_id, question_id in questions.values_list("objective_id", "pk"):
+        pools.setdefault(objective_id, []).append(question_id)
+    return pools
+
+
+def _slot_url(attempt, slot):
+    quiz = attempt.quiz
+    return reverse("quizzes:question", args=[quiz.course.slug, quiz.slug, attempt.pk, slot])
+
+
+def _summary_url(attempt):
+    quiz = attempt.quiz
+    return reverse("quizzes:summary", args=[quiz.course.slug, quiz.slug, attempt.pk])
+
+
+def _next_url(attempt, slot):
+    if slot < len(attempt.question_ids):
+        return _slot_url(attempt, slot + 1)
+    return _summary_url(attempt)
+
+
+def _redirect(request, url):
+    """Redirect a plain request; tell htmx to load the page instead of swapping it."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _shows_feedback(attempt):
+    return attempt.quiz.feedback_mode == FeedbackMode.IMMEDIATE or attempt.finished_at is not None
+
+
+def model_answer(qtype, spec):
+    """An input that answers the question fully correctly (for questions left unanswered)."""
+    match qtype:
+        case QuestionType.SINGLE | QuestionType.MULTIPLE:
+            return {"choices": [o["key"] for o in spec["options"] if o["correct"]]}
+        case QuestionType.TRUEFALSE:
+            return {"value": bool(spec["answer"])}
+        case QuestionType.NUMERIC:
+            return {"text": format_number(float(spec["answer"]))}
+        case QuestionType.TEXT:
+            return {"text": spec["accepted"][0]}
+        case QuestionType.MATCHING:
+            return {"pairs": {p["key"]: p["right_key"] for p in spec["pairs"]}}
+    raise ValueError(f"unknown question type {qtype!r}")
+
+
+def _result(question, response):
+    """What the feedback shows for a question: the stored response regraded for its texts.
+
+    Grading is pure, so grading the stored answer against the version it answered gives back
+    the same score, the correct answer and the feedback for the option chosen.
+    """
+    version = response.version if response else question.current_version
+    grade = None
+    try:
+        if response is not None:
+            grade = grading.grade(question.type, version.spec, response.answer)
+        else:
+            grade = grading.grade(
+                question.type, version.spec, model_answer(question.type, version.spec)
+            )
+    except (grading.InvalidAnswer, KeyError, ValueError):
+        grade = None
+    if response is None:
+        outcome = "unanswered"
+    elif response.score == 1:
+        outcome = "correct"
+    elif response.score > 0:
+        outcome = "partial"
+    else:
+        outcome = "incorrect"
+    return {
+        "question": question,
+        "version": version,
+        "response": response,
+        "outcome": outcome,
+        "answer_display": response.answer_display if response else "",
+        "correct_display": grade.correct_display if grade else "",
+        "feedback_html": grade.feedback_html if grade and response else "",
+        "percent": round(100 * response.score) if response else 0,
+    }
+
+
+def _duration_text(duration):
+    if duration is None:
+        return ""
+    seconds = max(0, int(duration / timedelta(seconds=1)))
+    minutes, seconds = divmod(seconds, 60)
+    if minutes >= 60:
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+
+
+# --- the quiz start page ---------------------------------------------------------------------
+
+
+def _quiz_context(request, quiz):
+    pools = _pools(quiz)
+    pool = sum(len(ids) for ids in pools.values())
+    attempts = []
+    if request.user.is_authenticated:
+        attempts = list(
+            Attempt.objects.for_user(request.user).filter(quiz=quiz, is_practice=False)
+        )
+    for attempt in attempts:
+        attempt.quiz = quiz
+        attempt.duration_text = _duration_text(attempt.duration)
+        attempt.passed = attempt.percent is not None and attempt.percent >= quiz.pass_mark
+    used = len(attempts)
+    allowed = quiz.attempts_allowed
+    if quiz.kind == QuizKind.OBJECTIVE:
+        objectives = [quiz.objective]
+    else:
+        objectives = [o for o in quiz.course.objectives.active() if o.pk in pools]
+    return {
+        "course": quiz.course,
+        "quiz": quiz,
+        "objectives": objectives,
+        "question_count": min(quiz.questions_per_attempt, pool),
+        "attempts": attempts,
+        "open_attempt": next((a for a in attempts if a.finished_at is None), None),
+        "attempts_used": used,
+        "attempts_left": None if allowed is None else max(0, allowed - used),
+        "can_start": pool > 0 and (allowed is None or used < allowed),
+    }
+
+
+def quiz_page(request, course_slug, quiz_slug):
+    quiz = _get_quiz(course_slug, quiz_slug)
+    return render(request, "quizzes/quiz.html", _quiz_context(request, quiz))
+
+
+@require_POST
+def start(request, course_slug, quiz_slug):
+    """Start an attempt (or resume the open one): draw its questions with a fresh seed."""
+    quiz = _get_quiz(course_slug, quiz_slug)
+    if not request.user.is_authenticated:
+        login = redirect_to_login(quiz.get_absolute_url())
+        return HttpResponseClientRedirect(login.url) if request.htmx else login
+    context = _quiz_context(request, quiz)
+    if context["open_attempt"] is not None:
+        attempt = context["open_attempt"]
+        answered = set(attempt.responses.values_list("question_id", flat=True))
+        slot = next((i for i, qid in enumerate(attempt.question_ids, 1) if qid not in answered), 1)
+        return _redirect(request, _slot_url(attempt, slot))
+    if not context["can_start"]:
+        if context["question_count"] == 0:
+            context["error"] = "This quiz has no questions yet."
+            status = 409
+        else:
+            context["error"] = (
+                f"You have used all {quiz.attempts_allowed} attempts allowed at this quiz."
+            )
+            status = 403
+        return render(request, "quizzes/quiz.html", context, status=status)
+    seed = new_seed()
+    attempt = Attempt.objects.create(
+        user=request.user,
+        quiz=quiz,
+        seed=seed,
+        question_ids=draw(_pools(quiz), quiz.questions_per_attempt, seed),
+        started_at=timezone.now(),
+    )
+    return _redirect(request, _slot_url(attempt, 1))
+
+
+# --- one question at a time ------------------------------------------------------------------
+
+
+def _question_context(attempt, question, slot, *, response=None, form=None, error=None):
+    context = {
+        "course": attempt.quiz.course,
+        "quiz": attempt.quiz,
+        "attempt": attempt,
+        "question": question,
+        "version": response.version if response else question.current_version,
+        "slot": slot,
+        "total": len(attempt.question_ids),
+        "is_last": slot == len(attempt.question_ids),
+        "next_url": _next_url(attempt, slot),
+        "answer_url": reverse(
+            "quizzes:answer",
+            args=[attempt.quiz.course.slug, attempt.quiz.slug, attempt.pk, slot],
+        ),
+        "form": form,
+        "error": error,
+        "response": response,
+        "show_feedback": _shows_feedback(attempt),
+        "result": _result(question, response) if response else None,
+    }
+    if response is None and form is None and attempt.finished_at is None:
+        context["form"] = AnswerForm(
+            attempt=attempt, question=question, version=question.current_version
+        )
+    if response is None and attempt.finished_at is not None:
+        context["result"] = _result(question, None)  # finished without answering it
+    return context
+
+
+def _render_question(request, context, status=200):
+    """The question page, or only its answer area for htmx."""
+    template = "quizzes/question.html#answer" if request.htmx else "quizzes/question.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+def question_page(request, course_slug, quiz_slug, attempt_id, slot):
+    # Queries: user, attempt (+quiz, course, objective), question (+version, lesson,
+    # objective), its response in this attempt (+version).
+    attempt = _get_attempt_for_user(request, attempt_id)
+    question = _question_for_slot(attempt, slot)
+    response = (
+        Response.objects.select_related("version")
+        .filter(attempt=attempt, question=question)
+        .first()
+    )
+    return render(
+        request,
+        "quizzes/question.html",
+        _question_context(attempt, question, slot, response=response),
+    )
+
+
+def _after_answer(request, attempt, question, slot, response):
+    if not _shows_feedback(attempt):  # feedback at the end: just move on
+        return _redirect(request, _next_url(attempt, slot))
+    if request.htmx:
+        context = _question_context(attempt, question, slot, response=response)
+        context["just_answered"] = True
+        return _render_question(request, context)
+    return redirect(_slot_url(attempt, slot))
+
+
+@require_POST
+@login_required
+def answer(request, course_slug, quiz_slug, attempt_id, slot):
+    attempt = _get_attempt_for_user(request, attempt_id)
+    question = _question_for_slot(attempt, slot)
+    responses = list(attempt.responses.select_related("version"))
+    first = next((r for r in responses if r.question_id == question.pk), None)
+    if first is not None:  # a second submission stores nothing and shows the first result
+        return _after_answer(request, attempt, question, slot, first)
+    if attempt.finished_at is not None:
+        context = _question_context(
+            attempt,
+            question,
+            slot,
+            error="This attempt is finished: answers can no longer be changed.",
+        )
+        return _render_question(request, context, status=409)
+    form = AnswerForm(
+        request.POST, attempt=attempt, question=question, version=question.current_version
+    )
+    if not form.is_valid():
+        return _render_question(
+            request, _question_context(attempt, question, slot, form=form), 400
+        )
+    pool = pool_size(question.objective_id)
+    try:
+        response = record_answer(
+            attempt=attempt,
+            question=question,
+            grade=form.grade,
+            pool=pool,
+            earlier_scores=[r.score for r in responses],
+        )
+    except IntegrityError:  # the same question answered twice at once: the first one stands
+        response = Response.objects.select_related("version").get(
+            attempt=attempt, question=question
+        )
+    return _after_answer(request, attempt, question, slot, response)
+
+
+@require_POST
+@login_required
+def finish(request, course_slug, quiz_slug, attempt_id):
+    """Finish an attempt now; questions left unanswered score 0."""
+    attempt = _get_attempt_for_user(request, attempt_id)
+    if attempt.finished_at is None:
+        total = attempt.responses.aggregate(total=Sum("score"))["total"] or 0.0
+        finish_attempt(attempt, now=timezone.now(), score=total)
+    return _redirect(request, _summary_url(attempt))
+
+
+# --- the summary ----------------------------------------------------------------------------
+
+
+def _mastery_change(attempt, responses):
+    """Per objective the attempt touched: level and estimate before and after it.
+
+    Before = the state after the learner's last answer to the objective before this attempt
+    (Response.p_after/level_after), or Not started with the prior; after = the state after
+    this attempt's last answer to it. One query.
+    """
+    if not responses:
+        return []
+    first = min(responses, key=lambda r: (r.graded_at, r.pk))
+    earlier = (
+        Response.objects.filter(
+            user_id=attempt.user_id, objective=OuterRef("pk"), graded_at__lt=first.graded_at
+        )
+        .exclude(attempt=attempt)
+        .order_by("-graded_at", "-id")
+    )
+    last = {}
+    for response in sorted(responses, key=lambda r: (r.graded_at, r.pk)):
+        last[response.objective_id] = response
+    objectives = Objective.objects.filter(pk__in=last).annotate(
+        p_before=Subquery(earlier.values("p_after")[:1]),
+        level_before=Subquery(earlier.values("level_after")[:1]),
+    )
+    changes = []
+    for objective in objectives:
+        after = last[objective.pk]
+        p_before = objective.p_before
+        if p_before is None:
+            p_before = (objective.bkt_params or {}).get("l0", DEFAULT_PARAMS.l0)
+        level_before = objective.level_before or MasteryLevel.NOT_STARTED
+        level_after = after.level_after or MasteryLevel.NOT_STARTED
+        changes.append(
+            {
+                "objective": objective,
+                "level_before": MasteryLevel(level_before),
+                "level_after": MasteryLevel(level_after),
+                "percent_before": round(100 * float(p_before)),
+                "percent_after": round(100 * (after.p_after or 0)),
+            }
+        )
+    return changes
+
+
+@login_required
+def summary(request, course_slug, quiz_slug, attempt_id):
+    # Queries: user, attempt, its questions, its responses, objectives with mastery before.
+    attempt = _get_attempt_for_user(request, attempt_id)
+    quiz = attempt.quiz
+    responses = {r.question_id: r for r in attempt.responses.select_related("version")}
+    context = {"course": quiz.course, "quiz": quiz, "attempt": attempt}
+    if attempt.finished_at is None:
+        context["answered"] = len(responses)
+        context["total"] = len(attempt.question_ids)
+        context["continue_url"] = _slot_url(
+            attempt,
+            next(
+                (i for i, q in enumerate(attempt.question_ids, 1) if q not in responses),
+                len(attempt.question_ids),
+            ),
+        )
+        return render(request, "quizzes/summary.html", context)
+    questions = Question.objects.select_related("current_version", "lesson").in_bulk(
+        attempt.question_ids
+    )
+    items = []
+    for slot, question_id in enumerate(attempt.question_ids, 1):
+        question = questions[question_id]
+        question.course = quiz.course
+        item = _result(question, responses.get(question_id))
+        item["slot"] = slot
+        item["url"] = _slot_url(attempt, slot)
+        items.append(item)
+    context.update(
+        items=items,
+        percent=attempt.percent or 0,
+        passed=(attempt.percent or 0) >= quiz.pass_mark,
+        duration_text=_duration_text(attempt.duration),
+        score_text=format_number(round(attempt.score or 0, 2)),
+        mastery_changes=_mastery_change(attempt, list(responses.values())),
+        can_retry=quiz.attempts_allowed is None
+        or Attempt.objects.for_user(request.user).filter(quiz=quiz, is_practice=False).count()
+        < quiz.attempts_allowed,
+    )
+    return render(request, "quizzes/summary.html", context)
+
+
+# --- links from the course pages -------------------------------------------------------------
+
+
+def course_test_slug():
+    """A subquery giving a course's test slug, to annotate Course rows without a query."""
+    tests = Quiz.objects.filter(course=OuterRef("pk"), kind=QuizKind.COURSE)
+    return Subquery(tests.order_by("position").values("slug")[:1])
