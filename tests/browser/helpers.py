@@ -33,6 +33,11 @@ def marker_survived(page):
 
 def sign_up(page, username, *, next_path=None):
     page.goto("/accounts/signup/" + (f"?next={next_path}" if next_path else ""))
+    fill_sign_up(page, username)
+
+
+def fill_sign_up(page, username):
+    """Fill in and send the sign-up form on the current page."""
     page.get_by_label("Username").fill(username)
     page.get_by_label("Email").fill(f"{username}@example.com")
     page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
