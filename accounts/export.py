@@ -1,0 +1,117 @@
+"""A learner's own data, for download: their answers, mastery and completions.
+
+One query per kind of record, whatever their number; only the signed-in learner's rows.
+"""
+
+import csv
+import io
+
+from courses.models import CourseCompletion, LessonCompletion
+from quizzes.mastery import LEVEL_LABELS
+from quizzes.models import Mastery, Response
+
+ANSWER_FIELDS = [
+    "answered_at", "course", "objective", "question", "question_version", "quiz", "practice",
+    "answer", "score", "answer_shown_first", "counted", "estimate_after", "level_after",
+]  # fmt: skip
+MASTERY_FIELDS = [
+    "course", "objective", "objective_text", "level", "estimate", "counted_answers",
+    "review_box", "review_due_at", "updated_at",
+]  # fmt: skip
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def answer_rows(user):
+    responses = (
+        Response.objects.filter(user=user)
+        .select_related("question", "version", "objective__course", "attempt__quiz")
+        .order_by("graded_at", "id")
+    )
+    return [
+        {
+            "answered_at": _iso(r.graded_at),
+            "course": r.objective.course.slug,
+            "objective": r.objective.key,
+            "question": r.question.key,
+            "question_version": r.version.number,
+            "quiz": r.attempt.quiz.slug,
+            "practice": r.attempt.is_practice,
+            "answer": r.answer_display,
+            "score": r.score,
+            "answer_shown_first": r.revealed,
+            "counted": r.counted,
+            "estimate_after": None if r.p_after is None else round(r.p_after, 4),
+            "level_after": None if r.level_after is None else LEVEL_LABELS[r.level_after],
+        }
+        for r in responses
+    ]
+
+
+def mastery_rows(user):
+    rows = (
+        Mastery.objects.filter(user=user)
+        .select_related("objective__course")
+        .order_by("objective__course__position", "objective__course_id", "objective__position")
+    )
+    return [
+        {
+            "course": row.objective.course.slug,
+            "objective": row.objective.key,
+            "objective_text": row.objective.text,
+            "level": LEVEL_LABELS[row.level],
+            "estimate": round(row.estimate, 4),
+            "counted_answers": row.counted_answers,
+            "review_box": row.review_box,
+            "review_due_at": _iso(row.review_due_at),
+            "updated_at": _iso(row.updated_at),
+        }
+        for row in rows
+    ]
+
+
+def everything(user):
+    """All of the learner's data as one JSON-serialisable dict."""
+    lessons = LessonCompletion.objects.filter(user=user).select_related("lesson__course")
+    courses = CourseCompletion.objects.filter(user=user).select_related("course")
+    return {
+        "user": {
+            "username": user.get_username(),
+            "email": user.email,
+            "date_joined": _iso(user.date_joined),
+        },
+        "answers": answer_rows(user),
+        "mastery": mastery_rows(user),
+        "lessons_completed": [
+            {
+                "course": c.lesson.course.slug,
+                "lesson": c.lesson.slug,
+                "completed_at": _iso(c.completed_at),
+            }
+            for c in lessons.order_by("completed_at", "id")
+        ],
+        "courses_completed": [
+            {"course": c.course.slug, "completed_at": _iso(c.completed_at)}
+            for c in courses.order_by("completed_at", "id")
+        ],
+    }
+
+
+def to_csv(rows, fields):
+    """CSV text with a header row; spreadsheet formulas are neutralised."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _cell(row[key]) for key in fields})
+    return out.getvalue()
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value  # a learner's typed answer must not run as a formula
+    return value
