@@ -13,13 +13,14 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help run test lint format check serve bench clean install
+.PHONY: help run test test-postgres lint format check serve bench clean install
 
 help:
 	@echo "make run    install, migrate, import the course and serve it on http://127.0.0.1:$(PORT)"
 	@echo "make test   install and run the whole suite (checks, lint, tests)"
 	@echo "make serve  production-style serving with gunicorn (see docs/deploy.md)"
 	@echo "make bench  the benchmark (see docs/performance.md)"
+	@echo "make test-postgres  the test suite on PostgreSQL (DATABASE_URL, see docs/deploy.md)"
 
 $(STAMP): requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then \
@@ -48,6 +49,30 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
+
+# The whole suite again on PostgreSQL (the server must be running; .ci/run starts it).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+test-postgres: export DJANGO_SETTINGS_MODULE = config.test_settings
+test-postgres: export DATABASE_URL = $(TEST_DATABASE_URL)
+test-postgres: $(STAMP)
+	$(PY) manage.py check
+	$(PY) -m pytest
+
+# Production-style serving (docs/deploy.md): migrate, import the courses, collect the hashed and
+# compressed static files, then gunicorn with the access log on stdout. Needs DJANGO_SECRET_KEY.
+WORKERS ?= $(or $(GUNICORN_WORKERS),$(WEB_CONCURRENCY),$(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 + 1 ))))
+BIND ?= 127.0.0.1:$(PORT)
+COURSE_FILES ?= fixtures/*.md
+serve: $(STAMP)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py import_course $(COURSE_FILES)
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	exec $(VENV)/bin/gunicorn config.wsgi --bind $(BIND) --workers $(WORKERS) \
+		--no-control-socket --access-logfile - --error-logfile - --timeout 30
+
+# The benchmark (docs/performance.md): gunicorn with 2 workers under wrk, bounded in time.
+bench: $(STAMP)
+	$(PY) bench/run.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
