@@ -5,6 +5,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from courses.models import Course, Lesson, LessonCompletion, Objective, outline_prefetch
+from quizzes.progress import attach_levels, check_course_completion, course_completion
 from quizzes.views import course_test_slug
 
 
@@ -41,6 +42,7 @@ def course_home(request, slug):
     )
     lessons = list(course.lessons.for_outline())
     objectives = list(course.objectives.active().select_related("quiz"))
+    attach_levels(request.user, objectives)  # objective.progress: one query for the levels
     completed = _completed_ids(request.user, course)
     next_lesson = next((lesson for lesson in lessons if lesson.pk not in completed), None)
     context = {
@@ -51,6 +53,7 @@ def course_home(request, slug):
         "next_lesson": next_lesson,
         "started": bool(completed),
         "total_minutes": sum(lesson.minutes for lesson in lessons),
+        "course_completion": course_completion(request.user, course),
     }
     return render(request, "courses/course.html", context)
 
@@ -71,6 +74,7 @@ def lesson_page(request, slug, lesson_slug):
         "next": outline[index + 1] if index + 1 < len(outline) else None,
         "objectives": list(lesson.objectives.all()),
     }
+    attach_levels(request.user, context["objectives"])  # one query for the learner's levels
     return render(request, "courses/lesson.html", context)
 
 
@@ -84,6 +88,7 @@ def mark_complete(request, slug, lesson_slug):
             return HttpResponseClientRedirect(login.url)
         return redirect_to_login(lesson.get_absolute_url())
     LessonCompletion.objects.get_or_create(user=request.user, lesson=lesson)
+    check_course_completion(request.user, course)
     if request.htmx:
         return render(
             request,
