@@ -63,13 +63,10 @@ def content_changed(sender, using=None, **kwargs):
     """Signal receiver: renew the version once the saving transaction commits.
 
     Only after the commit: a page rendered from the old rows while the transaction was open is
-    stored under the old version, which nobody reads any more. One renewal per transaction,
-    however many rows an import saves.
+    stored under the old version, which nobody reads any more; after a rollback nothing
+    changes. (An import renews it once per row saved: a small file write each, rare enough.)
     """
-    connection = transaction.get_connection(using)
-    pending = (func for _sids, func, _robust in connection.run_on_commit)
-    if renew_content_version not in pending:
-        transaction.on_commit(renew_content_version, using=using)
+    transaction.on_commit(renew_content_version, using=using)
 
 
 def connect_signals():
