@@ -116,7 +116,11 @@ def _redirect(request, url):
 
 
 def _shows_feedback(attempt):
-    return attempt.quiz.feedback_mode == FeedbackMode.IMMEDIATE or attempt.finished_at is not None
+    return (
+        attempt.is_practice  # practice always gives feedback at once
+        or attempt.quiz.feedback_mode == FeedbackMode.IMMEDIATE
+        or attempt.finished_at is not None
+    )
 
 
 def model_answer(qtype, spec):
@@ -354,7 +358,8 @@ def answer(request, course_slug, quiz_slug, attempt_id, slot):
             question=question,
             grade=form.grade,
             pool=pool,
-            earlier_scores=[r.score for r in responses],
+            # A practice session grows one question at a time and is never finished here.
+            earlier_scores=None if attempt.is_practice else [r.score for r in responses],
         )
     except IntegrityError:  # the same question answered twice at once: the first one stands
         response = Response.objects.select_related("version").get(
