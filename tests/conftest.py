@@ -28,3 +28,16 @@ def _clear_caches():
     for cache in caches.all(initialized_only=True):
         cache.clear()
     yield
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """Tests run on an SQLite file, like production, not a shared-cache in-memory database: in
+    memory, a second writer fails at once with "database table is locked" instead of waiting
+    on the busy timeout, so tests of concurrent answers (threads) could not run."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
