@@ -1,0 +1,226 @@
+"""manage.py seed_demo_data: deterministic learners graded by the real graders and mastery."""
+
+import io
+import statistics
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from quizzes import grading, mastery
+from quizzes.models import Attempt, Mastery, Question, QuestionVersion, Response
+from tests.factories import make_course, make_user
+from tests.report_helpers import (
+    make_choice_question,
+    make_course_quiz,
+    make_objective_quiz,
+    make_truefalse_question,
+    objectives_of,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _typed_question(objective, key, qtype, spec):
+    question = Question.objects.create(
+        course=objective.course,
+        key=key,
+        objective=objective,
+        type=qtype,
+        lesson=objective.course.lessons.first(),
+        anchor="main",
+        position=100 + Question.objects.count(),
+    )
+    version = QuestionVersion.objects.create(
+        question=question,
+        number=1,
+        prompt_html=f"<p>{key}</p>",
+        explanation_html="",
+        spec=spec,
+        content_hash=key,
+    )
+    question.current_version = version
+    question.save(update_fields=["current_version"])
+    return question
+
+
+@pytest.fixture
+def course():
+    course = make_course("seed-course")
+    first, second = objectives_of(course)
+    for i in range(4):
+        make_choice_question(first, f"single-{i}")
+    make_choice_question(first, "multi", qtype="multiple", correct="ab")
+    make_truefalse_question(second, "tf", answer=False)
+    _typed_question(second, "num", "numeric", {"answer": 1417.0, "tolerance": 0.0})
+    _typed_question(
+        second,
+        "txt",
+        "text",
+        {"accepted": ["Alexandr Wang"], "normalised": [grading.normalise_text("Alexandr Wang")]},
+    )
+    _typed_question(
+        second,
+        "match",
+        "matching",
+        {
+            "pairs": [
+                {"key": "1", "left_html": "", "left": "Scout", "right_key": "r1"},
+                {"key": "2", "left_html": "", "left": "Maverick", "right_key": "r2"},
+            ],
+            "rights": [{"key": "r1", "text": "10M"}, {"key": "r2", "text": "1M"}],
+        },
+    )
+    make_objective_quiz(first, questions_per_attempt=3)
+    make_objective_quiz(second, questions_per_attempt=3, attempts_allowed=2)
+    make_course_quiz(course, questions_per_attempt=4)
+    return course
+
+
+def _seed(*args):
+    out = io.StringIO()
+    call_command("seed_demo_data", *args, stdout=out)
+    return out.getvalue()
+
+
+def _snapshot():
+    return list(
+        Response.objects.order_by("user__username", "graded_at", "slot").values_list(
+            "user__username",
+            "attempt__quiz__slug",
+            "question__key",
+            "answer",
+            "score",
+            "graded_at",
+        )
+    )
+
+
+def test_it_makes_learners_with_unusable_passwords_and_finished_attempts(course):
+    out = _seed("--learners", "30", "--seed", "3", "--course", "seed-course")
+    users = get_user_model().objects.filter(username__startswith="demo-").order_by("username")
+    assert [u.username for u in users[:2]] == ["demo-0001", "demo-0002"]
+    assert users.count() == 30
+    assert not any(u.has_usable_password() for u in users)
+    assert all(u.first_name and u.last_name and not u.is_staff for u in users)
+    assert Attempt.objects.filter(finished_at__isnull=True).count() == 0
+    assert Attempt.objects.filter(user__in=users).count() >= 30
+    assert "Seeded seed-course: 30 learners" in out
+    tf_quiz_attempts = Attempt.objects.filter(quiz__slug="quiz-objective-2")
+    per_user = defaultdict(int)
+    for attempt in tf_quiz_attempts:
+        per_user[attempt.user_id] += 1
+    assert max(per_user.values()) <= 2  # attempts_allowed respected
+
+
+def test_every_answer_is_graded_by_the_real_grader(course):
+    _seed("--learners", "25", "--seed", "4", "--course", "seed-course")
+    responses = Response.objects.select_related("question", "version", "attempt")
+    types = set()
+    for response in responses:
+        graded = grading.grade(response.question.type, response.version.spec, response.answer)
+        assert response.score == graded.score
+        assert response.answer_display == graded.answer_display
+        assert response.objective_id == response.question.objective_id
+        types.add(response.question.type)
+    assert types == {"single", "multiple", "truefalse", "numeric", "text", "matching"}
+    for attempt in Attempt.objects.prefetch_related("responses"):
+        assert attempt.score == pytest.approx(sum(r.score for r in attempt.responses.all()))
+        assert attempt.max_score == len(attempt.question_ids) == attempt.responses.count()
+
+
+def test_mastery_rows_are_the_replay_of_the_answers(course):
+    _seed("--learners", "25", "--seed", "5", "--course", "seed-course")
+    tz = ZoneInfo(settings.TIME_ZONE)
+    pools = defaultdict(int)
+    for question in Question.objects.all():
+        pools[question.objective_id] += 1
+    rows = Mastery.objects.all()
+    assert rows.count() == Response.objects.values("user", "objective").distinct().count()
+    for row in rows:
+        answers = list(
+            Response.objects.filter(user=row.user_id, objective=row.objective_id)
+            .select_related("question", "version")
+            .order_by("graded_at", "id")
+        )
+        state, outcomes = mastery.replay(
+            [
+                mastery.Answer(
+                    r.pk,
+                    r.question.key,
+                    r.score,
+                    r.graded_at,
+                    grading.guess_for_spec(r.question.type, r.version.spec),
+                )
+                for r in answers
+            ],
+            pool_size=pools[row.objective_id],
+            tz=tz,
+        )
+        assert (row.level, row.counted_answers, row.review_box) == (
+            int(state.level),
+            state.n,
+            state.box,
+        )
+        assert row.estimate == pytest.approx(state.p)
+        assert row.review_due_at == state.due
+        for response, (_, outcome) in zip(answers, outcomes, strict=True):
+            assert response.counted == outcome.counted
+            assert response.level_after == int(outcome.level)
+            assert response.p_after == pytest.approx(outcome.p)
+
+
+def test_learners_differ_in_ability(course):
+    _seed("--learners", "60", "--seed", "6", "--course", "seed-course")
+    scores = defaultdict(list)
+    for user_id, score in Response.objects.values_list("user_id", "score"):
+        scores[user_id].append(score)
+    means = [statistics.mean(values) for values in scores.values()]
+    assert min(means) < 0.4 and max(means) > 0.8
+    assert statistics.pstdev(means) > 0.1
+    levels = set(Mastery.objects.values_list("level", flat=True))
+    assert len(levels) >= 3
+
+
+def test_the_same_seed_gives_the_same_data_and_a_rerun_replaces_it(course):
+    _seed("--learners", "15", "--seed", "8", "--course", "seed-course")
+    first = _snapshot()
+    out = _seed("--learners", "15", "--seed", "8", "--course", "seed-course")
+    assert _snapshot() == first
+    assert "replaced" in out
+    assert get_user_model().objects.filter(username__startswith="demo-").count() == 15
+    _seed("--learners", "15", "--seed", "9", "--course", "seed-course")
+    assert _snapshot() != first
+
+
+def test_other_users_are_left_alone(course):
+    keeper = make_user("keeper")
+    _seed("--learners", "5", "--seed", "1", "--course", "seed-course")
+    _seed("--learners", "5", "--seed", "1", "--course", "seed-course")
+    assert get_user_model().objects.filter(pk=keeper.pk).exists()
+
+
+def test_a_password_from_stdin_lets_the_demo_learners_sign_in(course, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("bench password 123\n"))
+    _seed("--learners", "3", "--seed", "1", "--course", "seed-course", "--password-stdin")
+    users = get_user_model().objects.filter(username__startswith="demo-")
+    assert all(u.check_password("bench password 123") for u in users)
+
+
+def test_dry_run_writes_nothing(course):
+    out = _seed("--learners", "5", "--seed", "1", "--course", "seed-course", "--dry-run")
+    assert "Dry run" in out
+    assert not get_user_model().objects.filter(username__startswith="demo-").exists()
+    assert not Response.objects.exists()
+
+
+def test_it_refuses_an_unknown_course_or_bad_counts(course):
+    with pytest.raises(CommandError, match="No course"):
+        _seed("--learners", "5", "--course", "nope")
+    with pytest.raises(CommandError, match="between 1 and"):
+        _seed("--learners", "0")
+    with pytest.raises(CommandError, match="not a date"):
+        _seed("--start", "yesterday")
