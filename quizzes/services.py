@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from quizzes import grading, mastery
 from quizzes.models import Attempt, Mastery, Question, Response
+from quizzes.progress import check_course_completion
 
 
 def course_tz():
@@ -116,6 +117,10 @@ def record_answer(*, attempt, question, grade, now=None, pool=None, earlier_scor
             "params_version", "updated_at",
         ]
     )  # fmt: skip
+
+    if outcome.previous_level < mastery.Level.PROFICIENT <= outcome.level:
+        # The only answer that can complete the course: one raising an objective to Proficient.
+        check_course_completion(attempt.user, objective.course, now=now)
 
     if earlier_scores is not None and len(earlier_scores) + 1 >= len(attempt.question_ids):
         finish_attempt(attempt, now=now, score=sum(earlier_scores) + grade.score)
