@@ -102,10 +102,24 @@ def throttle_logins(login_view):
     return view
 
 
+class LockedLoginForm(AuthenticationForm):
+    """The login form, unbound (nothing is checked), showing why the login is refused."""
+
+    def __init__(self, request, *, message, **kwargs):
+        super().__init__(request, **kwargs)
+        self.locked_message = message
+
+    def non_field_errors(self):
+        return self.error_class([self.locked_message], error_class="nonfield")
+
+
 def locked_response(request, seconds):
     """The login page with the reason, 429 and Retry-After; the password is not checked."""
-    form = AuthenticationForm(request, initial={"username": request.POST.get("username", "")})
-    form.add_error(None, locked_message(seconds))
+    form = LockedLoginForm(
+        request,
+        message=locked_message(seconds),
+        initial={"username": request.POST.get("username")},
+    )
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
