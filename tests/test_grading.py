@@ -443,6 +443,7 @@ def test_every_grade_is_in_range_and_its_answer_is_json(qtype, spec, data):
     assert 0.0 <= result.score <= 1.0
     assert result.correct == (result.score == 1.0)
     assert json.loads(json.dumps(result.answer)) == result.answer
+    assert grade(qtype, spec, result.answer) == result  # a stored answer grades the same again
 
 
 def test_unknown_question_type_is_a_programming_error_not_an_invalid_answer():
