@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from quizzes import mastery
-from quizzes.models import Attempt, Mastery
+from quizzes.models import Attempt, Mastery, Question
 from quizzes.practice import (
     ObjectiveChoice,
     Seen,
@@ -16,6 +16,7 @@ from quizzes.practice import (
 )
 from tests.factories import make_course, make_user
 from tests.progress_helpers import DAY, T0, answer, make_bank, make_quiz
+from tests.quiz_helpers import answer_url, post_data
 
 HOUR = DAY / 24
 L = mastery.Level
@@ -210,3 +211,33 @@ def test_practice_next_adds_a_question_and_rejects_get_and_strangers(
     other = make_user("bob")
     learner_client.force_login(other)
     assert learner_client.post(url).status_code == 404
+
+
+def test_a_whole_practice_session_through_the_quiz_pages(bank, learner_client, learner):
+    course, objective, questions = bank
+    quiz = make_quiz(objective)
+    quiz.feedback_mode = "end"  # practice gives feedback at once whatever the quiz says
+    quiz.save()
+    page = learner_client.post(reverse("quizzes:practice", args=[course.slug, objective.key]))
+    attempt = Attempt.objects.get(user=learner)
+    next_url = reverse("quizzes:practice_next", args=[attempt.pk])
+    for slot in (1, 2, 3):
+        attempt.refresh_from_db()
+        question = Question.objects.select_related("current_version").get(
+            pk=attempt.question_ids[slot - 1]
+        )
+        page = learner_client.post(
+            answer_url(attempt, slot), post_data(attempt, question), HTTP_HX_REQUEST="true"
+        )
+        body = page.content.decode()
+        assert page.status_code == 200
+        assert "result--correct" in body  # the same in-place feedback as the quiz
+        assert f'action="{next_url}"' in body and "Stop and see your progress" in body
+        attempt.refresh_from_db()
+        assert attempt.finished_at is None  # an answer never ends a practice session
+        page = learner_client.post(next_url)
+    assert page.status_code == 302
+    assert page.url == reverse("quizzes:progress", args=[course.slug])  # all asked: the end
+    attempt.refresh_from_db()
+    assert attempt.finished_at is not None and attempt.score == 3
+    assert Mastery.objects.get(user=learner, objective=objective).counted_answers == 3
