@@ -111,3 +111,83 @@ def learner_tour(page, course, username):
     yield "course-started"
     page.goto("/accounts/settings/")
     yield "account"
+
+
+# --- quizzes --------------------------------------------------------------------------------
+
+QUESTION_PATH = re.compile(r"/attempts/(?P<attempt>\d+)/q/(?P<slot>\d+)/$")
+
+
+def current_question(page):
+    """The attempt, slot and question of the question page the browser shows."""
+    from quizzes.models import Attempt, Question
+
+    match = QUESTION_PATH.search(page.url)
+    assert match, f"not on a question page: {page.url}"
+    attempt = Attempt.objects.select_related("quiz__course").get(pk=match["attempt"])
+    slot = int(match["slot"])
+    question = Question.objects.select_related("current_version", "lesson", "course").get(
+        pk=attempt.question_ids[slot - 1]
+    )
+    return attempt, slot, question
+
+
+def fill_answer(page, *, correct=True):
+    """Fill in the answer form of the current question, right or wrong; return the question.
+
+    The right answer comes from the question's spec; the form's option values are opaque
+    tokens, so the same AnswerForm the page was drawn from maps them back to option keys.
+    """
+    from quizzes.forms import AnswerForm
+    from quizzes.models import QuestionType
+    from quizzes.views import model_answer
+
+    attempt, _slot, question = current_question(page)
+    version = question.current_version
+    form = AnswerForm(attempt=attempt, question=question, version=version)
+    right = model_answer(question.type, version.spec)
+    match question.type:
+        case QuestionType.SINGLE | QuestionType.MULTIPLE:
+            keys = set(right["choices"])
+            tokens = [token for token, key in form.option_keys.items() if (key in keys) == correct]
+            if question.type == QuestionType.SINGLE:
+                tokens = tokens[:1]
+            for token in tokens:
+                page.locator(f'input[name="choice"][value="{token}"]').check()
+        case QuestionType.TRUEFALSE:
+            value = right["value"] if correct else not right["value"]
+            page.locator(f'input[name="value"][value="{str(value).lower()}"]').check()
+        case QuestionType.NUMERIC | QuestionType.TEXT:
+            page.locator('input[name="text"]').fill(right["text"] if correct else "987654321")
+        case QuestionType.MATCHING:
+            tokens = {key: token for token, key in form.right_keys.items()}
+            lefts = list(form.left_keys.items())
+            rights = [right["pairs"][left] for _name, left in lefts]
+            if not correct:
+                rights = rights[1:] + rights[:1]  # every item matched with its neighbour's fit
+            for (name, _left), key in zip(lefts, rights, strict=True):
+                page.locator(f'select[name="{name}"]').select_option(tokens[key])
+    return question
+
+
+def answer_question(page, *, correct=True):
+    """Answer the current question with htmx; return the question. The page must not reload."""
+    set_marker(page)
+    question = fill_answer(page, correct=correct)
+    page.get_by_role("button", name="Check my answer").click()
+    page.locator(".result__title").wait_for()
+    assert marker_survived(page), "answering reloaded the page instead of swapping with htmx"
+    return question
+
+
+def next_question(page):
+    """Follow Next question, or on to the results after the last; True while questions remain."""
+    next_link = page.get_by_role("link", name="Next question")
+    if next_link.count():
+        next_link.click()
+        page.wait_for_url(QUESTION_PATH)
+        return True
+    # The last answer finishes the attempt; its feedback links on to the results.
+    page.get_by_role("link", name=re.compile(r"your results$")).click()
+    page.wait_for_url(re.compile(r"/summary/$"))
+    return False

@@ -5,7 +5,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import COURSE_SLUG, marker_survived, screenshot, set_marker, sign_up
+from tests.browser.helpers import (
+    COURSE_SLUG,
+    answer_question,
+    fill_sign_up,
+    marker_survived,
+    next_question,
+    set_marker,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -17,25 +24,62 @@ def test_stylesheet_is_served_and_applied(page, real_course):
     assert background == "rgb(251, 250, 247)"
 
 
-def test_new_learner_signs_up_reads_first_lesson_and_marks_it_complete(page, real_course):
+def test_new_learner_reads_a_lesson_takes_its_quiz_and_sees_the_new_level(page, real_course):
+    from quizzes.models import Mastery
+
+    course_url = f"/courses/{COURSE_SLUG}/"
     page.goto("/")
     page.get_by_role("link", name=real_course.title).click()
-    expect(page).to_have_url(f"/courses/{COURSE_SLUG}/")
-    sign_up(page, "newlearner", next_path=f"/courses/{COURSE_SLUG}/")
-    expect(page).to_have_url(f"/courses/{COURSE_SLUG}/")
+    expect(page).to_have_url(course_url)
+    page.get_by_role("link", name="Sign up").click()
+    fill_sign_up(page, "newlearner")
+    expect(page).to_have_url(course_url)
     expect(page.locator(".nav-user")).to_have_text("newlearner")
 
+    # Read the first lesson and mark it complete, in place.
     page.get_by_role("link", name="Start the course").click()
     first = real_course.lessons.order_by("position").first()
+    objective = first.objectives.get()
     expect(page).to_have_url(first.get_absolute_url())
     expect(page.get_by_role("heading", level=1)).to_have_text(first.title)
-    screenshot(page, "lesson")
-
     set_marker(page)
     page.get_by_role("button", name="Mark complete").click()
     expect(page.get_by_role("status")).to_contain_text("Marked complete")
     assert marker_survived(page), "marking complete reloaded the page instead of using htmx"
     assert first.completions.filter(user__username="newlearner").exists()
 
-    page.get_by_role("link", name=real_course.title).first.click()
+    # The objective's quiz, from the course home.
+    page.goto(course_url)
     expect(page.get_by_role("link", name=re.compile(r"^Continue: "))).to_be_visible()
+    # The accessible name is "Take the quiz: <objective>" (the objective is visually hidden).
+    quiz_link = re.compile(r"^Take the quiz\s*:\s*" + re.escape(objective.text))
+    page.get_by_role("link", name=quiz_link).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(objective.quiz.title)
+    page.get_by_role("button", name="Start the quiz").click()
+
+    # The first answer is wrong on purpose: its feedback leads back to the lesson passage.
+    question = answer_question(page, correct=False)
+    expect(page.locator(".result__title")).to_contain_text("Not quite")
+    question_url = page.url
+    page.get_by_role("link", name="Review this in the lesson").click()
+    expect(page).to_have_url(re.compile(re.escape(question.source_url()) + "$"))
+    assert page.evaluate("location.hash") == f"#{question.anchor}"
+    expect(page.locator(f"#{question.anchor}")).to_be_in_viewport()
+    page.goto(question_url)  # the stored result is shown again, with the way on
+    expect(page.locator(".result__title")).to_contain_text("Not quite")
+    answered = 1
+    while next_question(page):
+        answer_question(page, correct=True)
+        expect(page.locator(".result__title")).to_contain_text("Correct")
+        answered += 1
+    assert answered == real_course.quizzes.get(objective=objective).questions_per_attempt
+
+    # The summary, then the progress page with the level the answers earned.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Your results")
+    expect(page.locator(".score-card__score")).to_contain_text(f"{answered - 1} out of {answered}")
+    level = Mastery.objects.get(user__username="newlearner", objective=objective)
+    assert level.level > 0
+    page.goto(f"/courses/{COURSE_SLUG}/progress/")
+    expect(page.locator(f"#objective-{objective.key} .level-badge")).to_have_text(
+        level.get_level_display()
+    )
