@@ -57,16 +57,20 @@ def _locked_mastery(user_id, objective):
 
 
 @transaction.atomic
-def record_answer(*, attempt, question, grade, now=None, pool=None, earlier_scores=None):
+def record_answer(
+    *, attempt, question, grade, now=None, pool=None, answered_before=None, score_before=0.0
+):
     """Store a graded answer and update the learner's mastery of its objective, atomically.
 
     `question` comes with `current_version` and `objective` loaded; `grade` is the
     grading.Grade of the answer. `now` is the grading time; by default it is taken once the
     mastery row is locked, so the order of `graded_at` is the order the updates were applied
     and replaying the responses rebuilds the same row. `pool` is the objective's pool size
-    (read here if not given). `earlier_scores` are the scores of the attempt's other
-    responses: when this answer completes the attempt, the attempt is finished with their
-    sum (pass None to leave the attempt open).
+    (read here if not given). `answered_before` and `score_before` are the number and total
+    score of the attempt's other responses: when this answer completes the attempt, the
+    attempt is finished with the total (pass None to leave the attempt open). Two last
+    answers to different questions of one attempt at once may both leave it open; the
+    summary page then offers Finish.
 
     Raises IntegrityError (and changes nothing) if the question was already answered in
     this attempt.
@@ -122,8 +126,8 @@ def record_answer(*, attempt, question, grade, now=None, pool=None, earlier_scor
         # The only answer that can complete the course: one raising an objective to Proficient.
         check_course_completion(attempt.user, objective.course, now=now)
 
-    if earlier_scores is not None and len(earlier_scores) + 1 >= len(attempt.question_ids):
-        finish_attempt(attempt, now=now, score=sum(earlier_scores) + grade.score)
+    if answered_before is not None and answered_before + 1 >= len(attempt.question_ids):
+        finish_attempt(attempt, now=now, score=score_before + grade.score)
     return response
 
 

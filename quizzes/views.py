@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db import IntegrityError
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,7 +35,7 @@ from quizzes.models import (
     QuizKind,
     Response,
 )
-from quizzes.services import finish_attempt, pool_size, record_answer
+from quizzes.services import finish_attempt, record_answer
 
 # --- access -------------------------------------------------------------------------------
 
@@ -68,14 +68,33 @@ def _get_attempt_for_user(request, pk):
     )
 
 
-def _question_for_slot(attempt, slot):
-    """The question shown in `slot` (1-based) of the attempt, with what its page needs."""
+def _question_for_slot(attempt, slot, *, for_answer=False):
+    """The question shown in `slot` (1-based) of the attempt, with what its page needs.
+
+    `for_answer` adds, in the same query, what grading and storing an answer need: the
+    objective's pool size (`pool`), whether this question is answered in the attempt
+    (`answered`), and how many others are answered and their total score
+    (`answered_before`, `score_before`) to finish the attempt with its last answer.
+    """
     if not 1 <= slot <= len(attempt.question_ids):
         raise Http404
-    question = get_object_or_404(
-        Question.objects.select_related("current_version", "lesson", "objective"),
-        pk=attempt.question_ids[slot - 1],
-    )
+    questions = Question.objects.select_related("current_version", "lesson", "objective")
+    if for_answer:
+        responses = Response.objects.filter(attempt=attempt).order_by().values("attempt")
+        pool = (
+            Question.objects.active()
+            .filter(objective=OuterRef("objective"))
+            .order_by()
+            .values("objective")
+            .annotate(n=Count("pk"))
+        )
+        questions = questions.annotate(
+            pool=Subquery(pool.values("n")),
+            answered=Exists(Response.objects.filter(attempt=attempt, question=OuterRef("pk"))),
+            answered_before=Subquery(responses.annotate(n=Count("pk")).values("n")),
+            score_before=Subquery(responses.annotate(total=Sum("score")).values("total")),
+        )
+    question = get_object_or_404(questions, pk=attempt.question_ids[slot - 1])
     question.course = attempt.quiz.course  # source_url() without another query
     return question
 
@@ -318,7 +337,8 @@ def question_page(request, course_slug, quiz_slug, attempt_id, slot):
 
 
 def _after_answer(request, attempt, question, slot, response):
-    if not _shows_feedback(attempt):  # feedback at the end: just move on
+    if not attempt.is_practice and attempt.quiz.feedback_mode == FeedbackMode.END:
+        # Feedback at the end: just move on (to the summary after the last question).
         return _redirect(request, _next_url(attempt, slot))
     if request.htmx:
         context = _question_context(attempt, question, slot, response=response)
@@ -330,11 +350,12 @@ def _after_answer(request, attempt, question, slot, response):
 @require_POST
 @login_required
 def answer(request, course_slug, quiz_slug, attempt_id, slot):
+    # Queries: user; attempt; question (+version, lesson, objective, pool size, answered?,
+    # the attempt's answers so far); then record_answer's transaction.
     attempt = _get_attempt_for_user(request, attempt_id)
-    question = _question_for_slot(attempt, slot)
-    responses = list(attempt.responses.select_related("version"))
-    first = next((r for r in responses if r.question_id == question.pk), None)
-    if first is not None:  # a second submission stores nothing and shows the first result
+    question = _question_for_slot(attempt, slot, for_answer=True)
+    if question.answered:  # a second submission stores nothing and shows the first result
+        first = Response.objects.select_related("version").get(attempt=attempt, question=question)
         return _after_answer(request, attempt, question, slot, first)
     if attempt.finished_at is not None:
         context = _question_context(
@@ -351,15 +372,15 @@ def answer(request, course_slug, quiz_slug, attempt_id, slot):
         return _render_question(
             request, _question_context(attempt, question, slot, form=form), 400
         )
-    pool = pool_size(question.objective_id)
     try:
         response = record_answer(
             attempt=attempt,
             question=question,
             grade=form.grade,
-            pool=pool,
+            pool=question.pool or 0,
             # A practice session grows one question at a time and is never finished here.
-            earlier_scores=None if attempt.is_practice else [r.score for r in responses],
+            answered_before=None if attempt.is_practice else question.answered_before or 0,
+            score_before=question.score_before or 0.0,
         )
     except IntegrityError:  # the same question answered twice at once: the first one stands
         response = Response.objects.select_related("version").get(
