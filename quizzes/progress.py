@@ -155,7 +155,7 @@ class CourseProgress:
 
 
 def course_progress(user, course: Course, now: datetime | None = None) -> CourseProgress:
-    """Everything the progress page shows, in 7 queries whatever the course's size:
+    """Everything the progress page shows, in 8 queries whatever the course's size:
     objectives, lessons, the learner's lesson completions, mastery rows, responses (with their
     versions), pool sizes, objective quizzes, and the course completion row.
     """
