@@ -132,12 +132,9 @@ class AnswerForm(forms.Form):
         )
 
     def _build_numeric(self, rng, token):
-        example = (
-            "Enter a number, like 128000 or 10M."
-            if self.spec.get("units")
-            else ("Enter a number, like 1417.")
-        )
-        self.fields["text"] = self._text_field(inputmode="decimal", required=example)
+        # No example numbers in the messages or the hint: one could be the answer.
+        self.units = bool(self.spec.get("units"))
+        self.fields["text"] = self._text_field(inputmode="decimal", required="Enter a number.")
         self.unit_label = self.spec.get("unit_label") or ""
 
     def _build_text(self, rng, token):
