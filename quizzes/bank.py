@@ -30,7 +30,7 @@ from django.db.models import Max
 from courses.importer import KEY_RE, CourseFileError, Problem
 from courses.rendering import UnknownCallout, render, render_inline
 from quizzes.grading import QUESTION_TYPES, InvalidAnswer, normalise_text, parse_number
-from quizzes.models import FeedbackMode, Question, QuestionVersion, Quiz, QuizKind
+from quizzes.models import FeedbackMode, Question, QuestionVersion, Quiz, QuizKind, Response
 
 COURSE_TEST_SLUG = "course-test"
 COURSE_TEST_QUESTIONS = 10
@@ -103,6 +103,7 @@ class QuestionDoc:
     explanation_html: str
     spec: dict  # the grader's data, see quizzes/grading.py
     line: int
+    type_line: int = 0
 
     @property
     def source(self) -> str:
@@ -519,6 +520,7 @@ def _parse_question(check: _Checker, doc, item: Any, index: int, line: int) -> Q
         explanation_html=check.markdown(item, "explanation", label, block=True),
         spec=spec,
         line=item.line,
+        type_line=_line(item, "type"),
     )
 
 
@@ -560,9 +562,35 @@ def parse_bank(doc) -> list[QuestionDoc]:
             seen[key] = _line(item, "key")
         if question is not None:
             questions.append(question)
+    _check_type_changes(check, doc, questions)
     if check.problems:
         raise CourseFileError(check.problems)
     return questions
+
+
+def _check_type_changes(check: _Checker, doc, questions: list[QuestionDoc]) -> None:
+    """Refuse to change the type of a question learners have answered.
+
+    A response is graded and shown with its question's type, so an answered question keeps its
+    type for good; a question of another type needs a new key. Reads the database: one query,
+    and a second only when a type changed.
+    """
+    stored = dict(Question.objects.filter(course__slug=doc.slug).values_list("key", "type"))
+    changed = {q.key: q for q in questions if q.key in stored and stored[q.key] != q.type}
+    if not changed:
+        return
+    answered = set(
+        Response.objects.filter(question__course__slug=doc.slug, question__key__in=changed)
+        .values_list("question__key", flat=True)
+        .distinct()
+    )
+    for key in sorted(answered, key=lambda k: changed[k].type_line):
+        question = changed[key]
+        check.add(
+            question.type_line,
+            f'question "{key}": learners have answered it as a {stored[key]} question; '
+            f"give the {question.type} question a new key",
+        )
 
 
 # --- apply --------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ from quizzes.models import (
 )
 from tests.factories import make_user
 
+pytestmark = pytest.mark.django_db  # parse_bank reads stored question types
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "courses"
 EXAMPLE = ROOT / "docs" / "example" / "example-course.md"
@@ -325,6 +327,47 @@ def test_a_removed_question_is_retired_and_restored_when_put_back(course_file):
     assert question.current_version.number == 1
     assert 'restored question "free-for"' in output
     assert "new version" not in output
+
+
+@pytest.mark.django_db
+def test_an_answered_question_cannot_change_type(course_file):
+    run_import(course_file)
+    answer_on_current_version(make_user(), Question.objects.get(key="research-free"))
+    bank = bank_of(course_file)
+    edit(
+        bank,
+        "  type: truefalse\n  source: the-licence#who\n  prompt: The sample models are free "
+        "for research.\n  answer: true\n  feedback_false: The lesson says they are free for "
+        "research.\n",
+        "  type: single\n  source: the-licence#who\n  prompt: Are the sample models free for "
+        "research?\n  options:\n    - text: 'Yes'\n      correct: true\n    - text: 'No'\n",
+    )
+
+    with pytest.raises(CourseFileError) as info:
+        parse_course(course_file)
+
+    assert [str(problem) for problem in info.value.problems] == [
+        f'{bank}:34: question "research-free": learners have answered it as a truefalse '
+        "question; give the single question a new key"
+    ]
+
+
+@pytest.mark.django_db
+def test_an_unanswered_question_may_change_type(course_file):
+    run_import(course_file)
+    edit(bank_of(course_file), "type: truefalse", "type: single")
+    edit(
+        bank_of(course_file),
+        "  answer: true\n  feedback_false: The lesson says they are free for research.\n",
+        "  options:\n    - text: 'Yes'\n      correct: true\n    - text: 'No'\n",
+    )
+
+    output = run_import(course_file)
+
+    question = Question.objects.get(key="research-free")
+    assert question.type == "single"
+    assert question.current_version.number == 2
+    assert 'updated question "research-free" (type)' in output
 
 
 @pytest.mark.django_db
