@@ -8,10 +8,8 @@ Each page is watched: a console error, an uncaught exception or a Content-Securi
 violation fails the test that caused it (the app's CSP is enforced here as in production).
 """
 
-import importlib.util
 import io
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -137,13 +135,9 @@ def page(open_page):
 
 
 @pytest.fixture
-def real_course(transactional_db, tmp_path_factory):
+def real_course(transactional_db):
     """The course the app ships with, imported as `make run` does."""
-    path = COURSE_FILE
-    if importlib.util.find_spec("quizzes.bank") is None:  # INTERIM until the bank lands
-        path = tmp_path_factory.mktemp("course") / COURSE_FILE.name
-        path.write_text(re.sub(r"(?m)^questions:.*\n", "", COURSE_FILE.read_text()))
-    call_command("import_course", str(path), stdout=io.StringIO())
+    call_command("import_course", str(COURSE_FILE), stdout=io.StringIO())
     from courses.models import Course
 
     return Course.objects.get(slug=COURSE_SLUG)

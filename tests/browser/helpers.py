@@ -109,6 +109,19 @@ def learner_tour(page, course, username):
     yield "lesson-completed"
     page.goto(course.get_absolute_url())
     yield "course-started"
+    quiz = first.objectives.get().quiz
+    page.goto(quiz.get_absolute_url())
+    yield "quiz"
+    page.get_by_role("button", name="Start the quiz").click()
+    page.wait_for_url(QUESTION_PATH)
+    yield "question"
+    answer_question(page, correct=False)
+    yield "feedback"
+    while next_question(page):
+        answer_question(page, correct=True)
+    yield "summary"
+    page.goto(f"/courses/{course.slug}/progress/")
+    yield "progress"
     page.goto("/accounts/settings/")
     yield "account"
 
