@@ -237,6 +237,7 @@ def _quiz_context(request, quiz):
         "attempts_used": used,
         "attempts_left": None if allowed is None else max(0, allowed - used),
         "can_start": pool > 0 and (allowed is None or used < allowed),
+        "pools": pools,
     }
 
 
@@ -273,7 +274,7 @@ def start(request, course_slug, quiz_slug):
         user=request.user,
         quiz=quiz,
         seed=seed,
-        question_ids=draw(_pools(quiz), quiz.questions_per_attempt, seed),
+        question_ids=draw(context["pools"], quiz.questions_per_attempt, seed),
         started_at=timezone.now(),
     )
     return _redirect(request, _slot_url(attempt, 1))
