@@ -8,6 +8,7 @@ grow with the class. Only users who may view responses and mastery rows see them
 """
 
 import csv
+import json
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -15,7 +16,8 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, TextField
+from django.db.models.functions import Cast
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -79,12 +81,13 @@ def learner_name(username, first_name, last_name):
     return f"{name} ({username})" if name else username
 
 
-def evidence_url(user_id, objective_id):
-    """The responses list filtered to one learner's answers on one objective."""
-    return (
-        reverse("admin:quizzes_response_changelist")
-        + f"?user__id__exact={user_id}&objective__id__exact={objective_id}"
-    )
+def evidence_url(user_id, objective_id, base=None):
+    """The responses list filtered to one learner's answers on one objective.
+
+    Pass ``base`` (the responses list's URL) when making many, to reverse it only once.
+    """
+    base = base or reverse("admin:quizzes_response_changelist")
+    return f"{base}?user__id__exact={user_id}&objective__id__exact={objective_id}"
 
 
 def _median(values):
@@ -134,8 +137,10 @@ def summarise_mastery(objectives, rows, now):
 
     ``rows`` are (user_id, username, first_name, last_name, objective_id, level, estimate,
     counted_answers, review_due_at). The class is every learner with a row on any of the
-    objectives; a learner without a row on an objective is Not started there.
+    objectives; a learner without a row on an objective is Not started there. The grid is a
+    list of (user id, learner, [level per objective]) sorted by learner.
     """
+    base = reverse("admin:quizzes_response_changelist")
     learners = {}
     cells = defaultdict(dict)  # objective id -> user id -> row
     for user_id, username, first, last, objective_id, level, estimate, counted, due in rows:
@@ -154,7 +159,7 @@ def summarise_mastery(objectives, rows, now):
             if level == MasteryLevel.MASTERED and due is not None and due <= now:
                 due_count += 1
             if level == MasteryLevel.ATTEMPTED and counted >= STUCK_MIN_ANSWERS:
-                stuck.append((learners[user_id], evidence_url(user_id, objective.pk)))
+                stuck.append((learners[user_id], evidence_url(user_id, objective.pk, base)))
         counts[MasteryLevel.NOT_STARTED] += total - len(by_user)
         proficient = sum(counts[PROFICIENT:])
         summaries.append(
@@ -168,14 +173,28 @@ def summarise_mastery(objectives, rows, now):
                 stuck=sorted(stuck),
             )
         )
-    grid = []
-    for user_id, name in sorted(learners.items(), key=lambda item: item[1].casefold()):
-        row = []
-        for objective in objectives:
-            level = cells.get(objective.pk, {}).get(user_id, (0,))[0]
-            row.append((level, MasteryLevel(level).label, evidence_url(user_id, objective.pk)))
-        grid.append((name, row))
+    columns = [cells.get(objective.pk, {}) for objective in objectives]
+    grid = [
+        (user_id, name, [column.get(user_id, (0,))[0] for column in columns])
+        for user_id, name in sorted(learners.items(), key=lambda item: item[1].casefold())
+    ]
     return summaries, grid
+
+
+def grid_cells(objectives, rows):
+    """(learner, [(level, label, evidence url)]) for the grid rows of one page."""
+    base = reverse("admin:quizzes_response_changelist")
+    labels = {int(level): level.label for level in LEVELS}
+    return [
+        (
+            name,
+            [
+                (level, labels[level], evidence_url(user_id, objective.pk, base))
+                for objective, level in zip(objectives, levels, strict=True)
+            ],
+        )
+        for user_id, name, levels in rows
+    ]
 
 
 def class_mastery(admin_site, request, course_id):
@@ -205,6 +224,7 @@ def class_mastery(admin_site, request, course_id):
             "objectives": objectives,
             "summaries": summaries,
             "page": page,
+            "grid": grid_cells(objectives, page.object_list),
             "levels": [(int(level), level.label) for level in LEVELS],
             "stuck_min": STUCK_MIN_ANSWERS,
         },
@@ -251,6 +271,8 @@ def question_info(question):
 
 
 def _chosen(qtype, answer):
+    if isinstance(answer, str):  # the raw JSON text (see ANSWER_TEXT)
+        answer = json.loads(answer)
     if not isinstance(answer, dict):
         return ()
     if qtype in ("single", "multiple"):
@@ -266,12 +288,14 @@ def _chosen(qtype, answer):
 def attempt_rows(rows, questions):
     """itemstats.AttemptRow per attempt from response rows ordered by (attempt, slot).
 
-    ``rows`` are (attempt_id, user_id, question_id, score, answer); ``questions`` maps a
-    question id to the Question.
+    ``rows`` are (attempt_id, user_id, question_id, score, answer), the answer as a dict, its
+    JSON text or None; ``questions`` maps a question id to the Question. Answers are decoded
+    only for choice questions.
     """
     out = []
     current = None
     marks, choices = [], {}
+    decoded = {}
     for attempt_id, user_id, question_id, score, answer in rows:
         if current is None or attempt_id != current[0]:
             if current is not None:
@@ -281,7 +305,13 @@ def attempt_rows(rows, questions):
         key = question.key if question else f"#{question_id}"
         marks.append((key, score))
         if question is not None and question.type in itemstats.CHOICE_TYPES:
-            choices[key] = _chosen(question.type, answer)
+            if isinstance(answer, str):  # few distinct answers per question: decode each once
+                chosen = decoded.get(answer)
+                if chosen is None:
+                    chosen = decoded[answer] = _chosen(question.type, answer)
+            else:
+                chosen = _chosen(question.type, answer)
+            choices[key] = chosen
     if current is not None:
         out.append(itemstats.AttemptRow(current[0], current[1], tuple(marks), choices))
     return out
@@ -308,6 +338,11 @@ def _questions_for(queryset):
     )
 
 
+# The answer as its JSON text: Django's JSONField decoding costs about 15 us a row, several
+# times json.loads, and only choice questions' answers are read.
+ANSWER_TEXT = Cast("answer", TextField())
+
+
 def item_analysis(admin_site, request, quiz_id):
     _check(request)
     quiz = get_object_or_404(Quiz.objects.select_related("course", "objective"), pk=quiz_id)
@@ -322,7 +357,7 @@ def item_analysis(admin_site, request, quiz_id):
     rows = (
         Response.objects.filter(attempt__in=counted_attempts(mode, quiz=quiz).values("pk"))
         .order_by("attempt_id", "slot")
-        .values_list("attempt_id", "user_id", "question_id", "score", "answer")
+        .values_list("attempt_id", "user_id", "question_id", "score", ANSWER_TEXT)
     )
     attempts = attempt_rows(rows, by_id)
     answered = {key for attempt in attempts for key, _ in attempt.marks}
@@ -382,8 +417,8 @@ def objective_figures(objectives, questions, mastery_rows, first_rows, wrong_row
     """Per-objective figures from rows fetched once.
 
     ``mastery_rows``: (user_id, objective_id, level, estimate) of the course's objectives.
-    ``first_rows``: (objective_id, attempt_id, user_id, question_id, score, answer) of first
-    attempts at objective quizzes, ordered by (attempt, slot).
+    ``first_rows``: (objective_id, attempt_id, user_id, question_id, score) of first attempts
+    at objective quizzes, ordered by (attempt, slot).
     ``wrong_rows``: (objective_id, question_id, answer_display, score) with score below 1.
     """
     by_id = {question.pk: question for question in questions}
@@ -394,7 +429,7 @@ def objective_figures(objectives, questions, mastery_rows, first_rows, wrong_row
         levels[objective_id].append((level, estimate))
     attempts_by_objective = defaultdict(list)
     for objective_id, *row in first_rows:
-        attempts_by_objective[objective_id].append(row)
+        attempts_by_objective[objective_id].append((*row, None))  # alpha needs no choices
     wrong_by_objective = defaultdict(list)
     for objective_id, question_id, answer_display, score in wrong_rows:
         question = by_id.get(question_id)
@@ -457,7 +492,6 @@ def objective_report(admin_site, request, course_id):
             "user_id",
             "question_id",
             "score",
-            "answer",
         )
     )
     wrong_rows = Response.objects.filter(objective__course=course, score__lt=1).values_list(
