@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.browser.helpers import COURSE_FILE, COURSE_SLUG, DESKTOP
+from tests.browser.helpers import COURSE_FILE, COURSE_SLUG, DESKTOP, INSTRUCTOR, PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run there
 # unless told it is safe (it is: one test thread, the live server in its own thread).
@@ -141,3 +141,14 @@ def real_course(transactional_db):
     from courses.models import Course
 
     return Course.objects.get(slug=COURSE_SLUG)
+
+
+@pytest.fixture
+def class_results(real_course, monkeypatch):
+    """The course with a class of 25 synthetic learners' attempts and mastery, an instructor."""
+    call_command(
+        "seed_demo_data", learners=25, seed=3, course=real_course.slug, stdout=io.StringIO()
+    )
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    call_command("create_instructor", INSTRUCTOR, password_stdin=True, stdout=io.StringIO())
+    return real_course

@@ -8,6 +8,7 @@ SCREENSHOTS = ROOT / "screenshots"
 COURSE_FILE = ROOT / "fixtures" / "meta-open-source-ai.md"
 COURSE_SLUG = "meta-open-source-ai"
 PASSWORD = "a long enough pass phrase 42"
+INSTRUCTOR = "teacher@example.com"
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -204,3 +205,38 @@ def next_question(page):
     page.get_by_role("link", name=re.compile(r"your results$")).click()
     page.wait_for_url(re.compile(r"/summary/$"))
     return False
+
+
+# --- the admin ------------------------------------------------------------------------------
+
+
+def admin_log_in(page):
+    page.goto("/admin/")
+    page.get_by_label("Username").fill(INSTRUCTOR)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Site administration").wait_for()
+
+
+def admin_tour(page, course):
+    """The instructor's pages: log in, an attempt, and every report of the course."""
+    page.goto("/admin/login/")
+    yield "admin-login"
+    admin_log_in(page)
+    yield "admin-index"
+    page.get_by_role("link", name="Attempts").first.click()
+    page.locator("#result_list tbody tr th a").first.click()
+    yield "admin-attempt"
+    page.goto("/admin/")
+    page.get_by_role("link", name="Class mastery, item analysis and CSV exports").click()
+    yield "admin-reports"
+    reports = page.url
+    page.locator("#content-main").get_by_role("link", name="Class mastery").click()
+    yield "admin-class-mastery"
+    page.goto(reports)
+    page.locator("#content-main").get_by_role("link", name="Objectives", exact=True).click()
+    yield "admin-objectives"
+    page.goto(reports)
+    quiz = course.quizzes.filter(kind="objective").order_by("position").first()
+    page.get_by_role("link", name=quiz.title, exact=True).click()
+    yield "admin-item-analysis"

@@ -3,7 +3,7 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.helpers import learner_tour, screenshot
+from tests.browser.helpers import admin_tour, learner_tour, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -12,6 +12,15 @@ AXE = Axe()
 COLOUR_RULES = {
     "runOnly": {"type": "rule", "values": ["color-contrast", "link-in-text-block"]},
     "resultTypes": ["violations"],
+}
+
+
+# Django's own admin markup, not ours: its login page has no <h1>, and a tabular inline's
+# "original" and "delete" columns have empty headers. Both are axe best-practice rules (not
+# WCAG); everything else is checked on those pages too.
+DJANGO_ADMIN_MARKUP = {
+    "admin-login": ["page-has-heading-one"],
+    "admin-attempt": ["empty-table-header"],
 }
 
 
@@ -24,7 +33,8 @@ def axe_report(page, options=None):
 def check_both_schemes(page, name, reports):
     """Every axe rule in the light scheme, the colour rules again in the dark one."""
     page.emulate_media(color_scheme="light")
-    if report := axe_report(page):
+    skipped = {rule: {"enabled": False} for rule in DJANGO_ADMIN_MARKUP.get(name, [])}
+    if report := axe_report(page, {"rules": skipped, "resultTypes": ["violations"]}):
         reports[f"{name} (light)"] = report
     page.emulate_media(color_scheme="dark")
     screenshot(page, f"{name}-dark")
@@ -49,3 +59,10 @@ def test_the_dark_scheme_really_applies(open_page, real_course):
     page.goto("/")
     # app.css sets --bg: #15171b under prefers-color-scheme: dark.
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(21, 23, 27)"
+
+
+def test_instructor_pages_have_no_axe_violations_light_or_dark(page, class_results):
+    reports = {}
+    for name in admin_tour(page, class_results):
+        check_both_schemes(page, name, reports)
+    assert_no_violations(reports)

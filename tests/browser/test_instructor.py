@@ -1,36 +1,13 @@
 """An instructor in the admin: an attempt, the class mastery report, item analysis, the CSV."""
 
 import csv
-import io
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.browser.helpers import PASSWORD, screenshot
+from tests.browser.helpers import admin_log_in, screenshot
 
 pytestmark = pytest.mark.browser
-
-INSTRUCTOR = "teacher@example.com"
-
-
-@pytest.fixture
-def class_results(real_course, monkeypatch):
-    """A class of 25 synthetic learners with attempts and mastery, and an instructor."""
-    call_command(
-        "seed_demo_data", learners=25, seed=3, course=real_course.slug, stdout=io.StringIO()
-    )
-    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
-    call_command("create_instructor", INSTRUCTOR, password_stdin=True, stdout=io.StringIO())
-    return real_course
-
-
-def admin_log_in(page):
-    page.goto("/admin/")
-    page.get_by_label("Username").fill(INSTRUCTOR)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
 
 
 def test_instructor_reviews_an_attempt_and_the_class_reports(page, class_results):
