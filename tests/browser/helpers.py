@@ -114,7 +114,7 @@ def learner_tour(page, course, username):
     page.goto(quiz.get_absolute_url())
     yield "quiz"
     page.get_by_role("button", name="Start the quiz").click()
-    page.wait_for_url(QUESTION_PATH)
+    page.wait_for_url(slot_path(1))
     yield "question"
     answer_question(page, correct=False)
     yield "feedback"
@@ -130,6 +130,11 @@ def learner_tour(page, course, username):
 # --- quizzes --------------------------------------------------------------------------------
 
 QUESTION_PATH = re.compile(r"/attempts/(?P<attempt>\d+)/q/(?P<slot>\d+)/$")
+
+
+def slot_path(slot):
+    """The URL pattern of question `slot` of any attempt, to wait for that very page."""
+    return re.compile(rf"/attempts/\d+/q/{slot}/$")
 
 
 def current_question(page):
@@ -198,8 +203,9 @@ def next_question(page):
     """Follow Next question, or on to the results after the last; True while questions remain."""
     next_link = page.get_by_role("link", name="Next question")
     if next_link.count():
+        slot = int(QUESTION_PATH.search(page.url)["slot"])
         next_link.click()
-        page.wait_for_url(QUESTION_PATH)
+        page.wait_for_url(slot_path(slot + 1))
         return True
     # The last answer finishes the attempt; its feedback links on to the results.
     page.get_by_role("link", name=re.compile(r"your results$")).click()

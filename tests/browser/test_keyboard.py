@@ -3,18 +3,49 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import marker_survived, set_marker, sign_up
+from tests.browser.helpers import (
+    current_question,
+    marker_survived,
+    set_marker,
+    sign_up,
+    slot_path,
+)
 
 pytestmark = pytest.mark.browser
 
 
 def tab_to(page, locator, limit=80):
-    """Press Tab until `locator` has the focus; fail if it never does."""
+    """Press Tab until `locator` (or one of its matches) has the focus; fail if it never does."""
     for _ in range(limit):
         page.keyboard.press("Tab")
-        if locator.evaluate("el => el === document.activeElement"):
+        if locator.evaluate_all("(els) => els.includes(document.activeElement)"):
             return
     raise AssertionError(f"{locator} never received the focus after {limit} presses of Tab")
+
+
+def answer_by_keyboard(page):
+    """Answer the current question with the keyboard alone, whatever its type."""
+    from quizzes.models import QuestionType
+
+    _attempt, _slot, question = current_question(page)
+    form = page.locator("form.answer-form")
+    match question.type:
+        case QuestionType.SINGLE | QuestionType.TRUEFALSE | QuestionType.MULTIPLE:
+            tab_to(page, form.locator("input[type=radio], input[type=checkbox]"))
+            page.keyboard.press("Space")
+            expect(form.locator("input:checked")).to_have_count(1)
+        case QuestionType.NUMERIC | QuestionType.TEXT:
+            tab_to(page, form.locator("input[name=text]"))
+            page.keyboard.type("42")
+        case QuestionType.MATCHING:
+            selects = form.locator("select")
+            for index in range(selects.count()):
+                tab_to(page, selects.nth(index))
+                page.keyboard.press("ArrowDown")  # from "Choose…" to the first fit
+                expect(selects.nth(index)).not_to_have_value("")
+    tab_to(page, page.get_by_role("button", name="Check my answer"))
+    page.keyboard.press("Enter")
+    expect(page.locator(".result__title")).to_be_visible()
 
 
 def test_skip_link_is_the_first_stop_and_jumps_to_the_content(page, real_course):
@@ -32,11 +63,30 @@ def test_learner_marks_a_lesson_complete_with_the_keyboard(page, real_course):
     first = real_course.lessons.order_by("position").first()
     page.goto(first.get_absolute_url())
     set_marker(page)
-    button = page.get_by_role("button", name="Mark complete")
-    tab_to(page, button)
+    tab_to(page, page.get_by_role("button", name="Mark complete"))
     page.keyboard.press("Space")
     expect(page.get_by_role("status")).to_contain_text("Marked complete")
     assert marker_survived(page)
     tab_to(page, page.get_by_role("link", name="Next"))
     page.keyboard.press("Enter")
     expect(page.get_by_text("Lesson 2 of")).to_be_visible()
+
+
+def test_learner_answers_quiz_questions_and_moves_on_with_the_keyboard(page, real_course):
+    sign_up(page, "keyquizzer")
+    quiz = real_course.quizzes.filter(kind="objective").order_by("position").first()
+    page.goto(quiz.get_absolute_url())
+    tab_to(page, page.get_by_role("button", name="Start the quiz"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(slot_path(1))
+
+    for slot in (1, 2):
+        set_marker(page)
+        answer_by_keyboard(page)
+        assert marker_survived(page), "the answer reloaded the page instead of using htmx"
+        # The feedback takes the focus, so the keyboard carries on from the result.
+        expect(page.locator(".result__title")).to_be_focused()
+        tab_to(page, page.get_by_role("link", name="Next question"))
+        page.keyboard.press("Enter")
+        page.wait_for_url(slot_path(slot + 1))
+    assert quiz.attempts.get(user__username="keyquizzer").responses.count() == 2

@@ -12,6 +12,7 @@ from tests.browser.helpers import (
     marker_survived,
     next_question,
     set_marker,
+    slot_path,
 )
 
 pytestmark = pytest.mark.browser
@@ -56,6 +57,7 @@ def test_new_learner_reads_a_lesson_takes_its_quiz_and_sees_the_new_level(page, 
     page.get_by_role("link", name=quiz_link).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(objective.quiz.title)
     page.get_by_role("button", name="Start the quiz").click()
+    page.wait_for_url(slot_path(1))
 
     # The first answer is wrong on purpose: its feedback leads back to the lesson passage.
     question = answer_question(page, correct=False)
