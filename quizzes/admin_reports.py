@@ -16,6 +16,7 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import Exists, OuterRef, Q, TextField
 from django.db.models.functions import Cast
 from django.http import Http404, StreamingHttpResponse
@@ -286,35 +287,54 @@ def _chosen(qtype, answer):
 
 
 def attempt_rows(rows, questions):
-    """itemstats.AttemptRow per attempt from response rows ordered by (attempt, slot).
+    """itemstats.AttemptRow per attempt from response rows ordered by attempt, then slot.
 
     ``rows`` are (attempt_id, user_id, question_id, score, answer), the answer as a dict, its
     JSON text or None; ``questions`` maps a question id to the Question. Answers are decoded
-    only for choice questions.
+    only for choice questions, and each distinct JSON text once. This loop runs once per
+    response (100,000 for a big class), so it keeps to local names and dict lookups.
     """
-    out = []
-    current = None
-    marks, choices = [], {}
+    info = {}  # question id -> (key, type if a choice question else None)
+    for question_id, question in questions.items():
+        choice = question.type if question.type in itemstats.CHOICE_TYPES else None
+        info[question_id] = (question.key, choice)
     decoded = {}
+    out = []
+    append_attempt = out.append
+    make = itemstats.AttemptRow
+    last = last_user = None
+    marks, choices = [], {}
     for attempt_id, user_id, question_id, score, answer in rows:
-        if current is None or attempt_id != current[0]:
-            if current is not None:
-                out.append(itemstats.AttemptRow(current[0], current[1], tuple(marks), choices))
-            current, marks, choices = (attempt_id, user_id), [], {}
-        question = questions.get(question_id)
-        key = question.key if question else f"#{question_id}"
+        if attempt_id != last:
+            if last is not None:
+                append_attempt(make(last, last_user, tuple(marks), choices))
+            last, last_user, marks, choices = attempt_id, user_id, [], {}
+        key, choice = info.get(question_id) or (f"#{question_id}", None)
         marks.append((key, score))
-        if question is not None and question.type in itemstats.CHOICE_TYPES:
-            if isinstance(answer, str):  # few distinct answers per question: decode each once
+        if choice is not None:
+            if isinstance(answer, str):
                 chosen = decoded.get(answer)
                 if chosen is None:
-                    chosen = decoded[answer] = _chosen(question.type, answer)
+                    chosen = decoded[answer] = _chosen(choice, answer)
             else:
-                chosen = _chosen(question.type, answer)
+                chosen = _chosen(choice, answer)
             choices[key] = chosen
-    if current is not None:
-        out.append(itemstats.AttemptRow(current[0], current[1], tuple(marks), choices))
+    if last is not None:
+        append_attempt(make(last, last_user, tuple(marks), choices))
     return out
+
+
+def fetch_rows(queryset):
+    """The rows of a values_list queryset straight from the cursor (a list of tuples).
+
+    Skips Django's per-row iteration: for the report's 100,000 plain columns (numbers and
+    text, no converters) the result is the same and about a quarter faster.
+    """
+    connection = connections[queryset.db]
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _option_labels(question):
@@ -354,7 +374,7 @@ def item_analysis(admin_site, request, quiz_id):
         pool = pool.filter(objective=quiz.objective_id)
     questions = _questions_for(pool)
     by_id = {question.pk: question for question in questions}
-    rows = (
+    rows = fetch_rows(
         Response.objects.filter(attempt__in=counted_attempts(mode, quiz=quiz).values("pk"))
         .order_by("attempt_id", "slot")
         .values_list("attempt_id", "user_id", "question_id", "score", ANSWER_TEXT)
@@ -483,7 +503,7 @@ def objective_report(admin_site, request, course_id):
         )
     )
     first = counted_attempts("first", quiz__course=course, quiz__kind="objective")
-    first_rows = (
+    first_rows = fetch_rows(
         Response.objects.filter(attempt__in=first.values("pk"))
         .order_by("attempt_id", "slot")
         .values_list(
@@ -494,8 +514,10 @@ def objective_report(admin_site, request, course_id):
             "score",
         )
     )
-    wrong_rows = Response.objects.filter(objective__course=course, score__lt=1).values_list(
-        "objective_id", "question_id", "answer_display", "score"
+    wrong_rows = fetch_rows(
+        Response.objects.filter(objective__course=course, score__lt=1).values_list(
+            "objective_id", "question_id", "answer_display", "score"
+        )
     )
     figures = objective_figures(objectives, questions, mastery_rows, first_rows, wrong_rows)
     return _render(
