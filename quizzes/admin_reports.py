@@ -432,6 +432,11 @@ class ObjectiveFigures:
     guidance: str
     misconceptions: list[tuple[Question | None, str, str, int]]  # question, key, answer, count
 
+    @property
+    def quiz(self):
+        """The objective's quiz, if it has one (selected with the objective)."""
+        return getattr(self.objective, "quiz", None)
+
 
 def objective_figures(objectives, questions, mastery_rows, first_rows, wrong_rows):
     """Per-objective figures from rows fetched once.
@@ -495,7 +500,9 @@ def objective_figures(objectives, questions, mastery_rows, first_rows, wrong_row
 def objective_report(admin_site, request, course_id):
     _check(request)
     course = get_object_or_404(Course, pk=course_id)
-    objectives = list(course.objectives.filter(retired=False).order_by("position"))
+    objectives = list(
+        course.objectives.filter(retired=False).select_related("quiz").order_by("position")
+    )
     questions = _questions_for(Question.objects.filter(course=course))
     mastery_rows = list(
         Mastery.objects.filter(objective__course=course, objective__retired=False).values_list(

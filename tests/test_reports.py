@@ -275,6 +275,7 @@ def test_objective_report_levels_alpha_and_misconceptions(instructor_client, ite
     assert two.counts == [4, 1, 0, 0, 0] and two.alpha.value is None
     html = response.content.decode()
     assert f'href="{q1.source_url()}"' in html
+    assert f'href="{reverse("admin:quizzes_report_items", args=[quiz.pk])}"' in html
     assert_csp_clean(html)
 
 
