@@ -14,12 +14,12 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-def screenshot(page, name):
-    """Write screenshots/<name>-<width>x<height>.png (git-ignored), the full page."""
+def screenshot(page, name, *, full_page=True):
+    """Write screenshots/<name>-<width>x<height>.png (git-ignored), the full page by default."""
     SCREENSHOTS.mkdir(exist_ok=True)
     size = page.viewport_size
     path = SCREENSHOTS / f"{name}-{size['width']}x{size['height']}.png"
-    page.screenshot(path=path, full_page=True)
+    page.screenshot(path=path, full_page=full_page)
     return path
 
 

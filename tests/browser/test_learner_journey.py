@@ -11,6 +11,7 @@ from tests.browser.helpers import (
     fill_sign_up,
     marker_survived,
     next_question,
+    screenshot,
     set_marker,
     slot_path,
 )
@@ -43,6 +44,7 @@ def test_new_learner_reads_a_lesson_takes_its_quiz_and_sees_the_new_level(page, 
     objective = first.objectives.get()
     expect(page).to_have_url(first.get_absolute_url())
     expect(page.get_by_role("heading", level=1)).to_have_text(first.title)
+    screenshot(page, "readme-lesson", full_page=False)  # docs/images/ copies this one
     set_marker(page)
     page.get_by_role("button", name="Mark complete").click()
     expect(page.get_by_role("status")).to_contain_text("Marked complete")
@@ -62,6 +64,7 @@ def test_new_learner_reads_a_lesson_takes_its_quiz_and_sees_the_new_level(page, 
     # The first answer is wrong on purpose: its feedback leads back to the lesson passage.
     question = answer_question(page, correct=False)
     expect(page.locator(".result__title")).to_contain_text("Not quite")
+    screenshot(page, "readme-feedback", full_page=False)  # and this one
     question_url = page.url
     page.get_by_role("link", name="Review this in the lesson").click()
     expect(page).to_have_url(re.compile(re.escape(question.source_url()) + "$"))
