@@ -8,16 +8,18 @@ grow with the class. Only users who may view responses and mastery rows see them
 """
 
 import csv
+import hashlib
 import json
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Exists, OuterRef, Q, TextField
+from django.db.models import Count, Exists, Max, OuterRef, Q, TextField
 from django.db.models.functions import Cast
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -363,16 +365,28 @@ def _questions_for(queryset):
 ANSWER_TEXT = Cast("answer", TextField())
 
 
-def item_analysis(admin_site, request, quiz_id):
-    _check(request)
-    quiz = get_object_or_404(Quiz.objects.select_related("course", "objective"), pk=quiz_id)
-    mode = request.GET.get("attempts", "first")
-    if mode not in SELECTORS:
-        mode = "first"
-    pool = Question.objects.filter(course=quiz.course_id)
-    if quiz.objective_id:
-        pool = pool.filter(objective=quiz.objective_id)
-    questions = _questions_for(pool)
+REPORT_CACHE_SECONDS = 600
+
+
+def _item_analysis_figures(quiz, mode, questions):
+    """(QuizStats, keys of the questions shown, attempts used, learners) for the report.
+
+    The figures depend only on the quiz's finished attempts (their answers are immutable) and
+    the question pool, so they are cached in the shared cache under a fingerprint of both:
+    the number of finished non-practice attempts, the largest id and the latest finish among
+    them, and each question's id, current version and retired flag. A newly finished or
+    deleted attempt, or a re-imported question, gives a new key; the entry also expires after
+    REPORT_CACHE_SECONDS (a superuser deleting a single answer shows after that at worst).
+    """
+    fingerprint = counted_attempts("all", quiz=quiz).aggregate(
+        n=Count("id"), last=Max("id"), done=Max("finished_at")
+    )
+    pool = [(q.pk, q.current_version_id, q.retired) for q in questions]
+    digest = hashlib.sha256(repr((quiz.pk, mode, fingerprint, pool)).encode()).hexdigest()
+    key = f"reports:items:{digest}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     by_id = {question.pk: question for question in questions}
     rows = fetch_rows(
         Response.objects.filter(attempt__in=counted_attempts(mode, quiz=quiz).values("pk"))
@@ -384,6 +398,23 @@ def item_analysis(admin_site, request, quiz_id):
     shown = [q for q in questions if not q.retired or q.key in answered]
     stats = itemstats.analyse(attempts, [question_info(q) for q in shown])
     learners = len({attempt.learner_id for attempt in attempts})
+    result = (stats, {q.key for q in shown}, len(attempts), learners)
+    cache.set(key, result, REPORT_CACHE_SECONDS)
+    return result
+
+
+def item_analysis(admin_site, request, quiz_id):
+    _check(request)
+    quiz = get_object_or_404(Quiz.objects.select_related("course", "objective"), pk=quiz_id)
+    mode = request.GET.get("attempts", "first")
+    if mode not in SELECTORS:
+        mode = "first"
+    pool = Question.objects.filter(course=quiz.course_id)
+    if quiz.objective_id:
+        pool = pool.filter(objective=quiz.objective_id)
+    questions = _questions_for(pool)
+    stats, shown_keys, attempts_used, learners = _item_analysis_figures(quiz, mode, questions)
+    shown = [question for question in questions if question.key in shown_keys]
     table = []
     for question, qstats in zip(shown, stats.questions, strict=True):
         labels = _option_labels(question)
@@ -410,7 +441,7 @@ def item_analysis(admin_site, request, quiz_id):
             "selectors": SELECTORS.items(),
             "stats": stats,
             "table": table,
-            "attempts_used": len(attempts),
+            "attempts_used": attempts_used,
             "learners": learners,
             "min_attempts": itemstats.MIN_ATTEMPTS,
         },

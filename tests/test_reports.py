@@ -315,8 +315,9 @@ def _grow(course, quiz, questions, objective, n):
         # the mastery rows joined with their users.
         ("quizzes_report_mastery", 6),
         # user, permissions x2; the quiz with course and objective; the question pool with
-        # lessons and current versions; the response rows of the counted attempts.
-        ("quizzes_report_items", 6),
+        # lessons and current versions; the attempts' fingerprint (count, last id, last
+        # finish) for the cache; on a miss, the response rows of the counted attempts.
+        ("quizzes_report_items", 7),
         # user, permissions x2; the course; objectives; questions; mastery rows; first-attempt
         # response rows; wrong-answer rows.
         ("quizzes_report_objectives", 9),
@@ -335,9 +336,31 @@ def test_report_query_counts_do_not_grow_with_the_class(
     arg = {"quizzes_report_items": [quiz.pk], "quizzes_reports": []}.get(name, [course.pk])
     url = reverse(f"admin:{name}", args=arg)
     _grow(course, quiz, questions, first, 3)
-    client.get(url)  # warm the session cache
+    client.get(url + "?attempts=all")  # warm the session cache, not the report's
     with django_assert_num_queries(expected):
         assert client.get(url).status_code == 200
     _grow(course, quiz, questions, first, 27)
     with django_assert_num_queries(expected):
         assert client.get(url).status_code == 200
+
+
+def test_item_analysis_is_cached_until_an_attempt_finishes(
+    instructor_client, item_data, django_assert_num_queries
+):
+    course, first, quiz, q1, q2, learners = item_data
+    url = reverse("admin:quizzes_report_items", args=[quiz.pk])
+    assert instructor_client.get(url).context["stats"].S == 5
+    # A hit: user, permissions x2, quiz, questions, fingerprint; no response rows.
+    with django_assert_num_queries(6) as captured:
+        again = instructor_client.get(url)
+    assert not any("quizzes_response" in q["sql"] for q in captured.captured_queries)
+    assert again.context["stats"].S == 5
+    unfinished = make_attempt(
+        make_user("late"), quiz, [(q1, "a", 1.0), (q2, "true", 1.0)], finished=False
+    )
+    assert instructor_client.get(url).context["stats"].S == 5  # unfinished never counts
+    unfinished.finished_at = unfinished.started_at + timedelta(minutes=2)
+    unfinished.save(update_fields=["finished_at"])
+    after = instructor_client.get(url).context["stats"]
+    assert after.S == 6
+    assert after.questions[0].facility.value == pytest.approx(50.0)  # 3 of 6 now
