@@ -14,6 +14,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -366,6 +367,11 @@ ANSWER_TEXT = Cast("answer", TextField())
 
 
 REPORT_CACHE_SECONDS = 600
+# Cached figures are pickled itemstats objects: a deploy that changes that module (or this
+# one) must not read entries written by the old code from the shared file cache.
+_CODE_VERSION = hashlib.sha256(
+    Path(itemstats.__file__).read_bytes() + Path(__file__).read_bytes()
+).hexdigest()[:16]
 
 
 def _item_analysis_figures(quiz, mode, questions):
@@ -383,7 +389,7 @@ def _item_analysis_figures(quiz, mode, questions):
     )
     pool = [(q.pk, q.current_version_id, q.retired) for q in questions]
     digest = hashlib.sha256(repr((quiz.pk, mode, fingerprint, pool)).encode()).hexdigest()
-    key = f"reports:items:{digest}"
+    key = f"reports:items:{_CODE_VERSION}:{digest}"
     cached = cache.get(key)
     if cached is not None:
         return cached
