@@ -27,6 +27,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from courses.models import Course, Objective
 from quizzes import itemstats
@@ -47,10 +48,10 @@ REPORT_PERMISSIONS = ("quizzes.view_response", "quizzes.view_mastery", "quizzes.
 
 
 def urls(admin_site):
-    """The reports' URL patterns, each behind the admin's login and staff check."""
+    """The reports' URL patterns, each behind the admin's login and staff check, GET only."""
 
     def view(func):
-        return admin_site.admin_view(partial(func, admin_site))
+        return admin_site.admin_view(require_GET(partial(func, admin_site)))
 
     return [
         path("reports/", view(reports_index), name="quizzes_reports"),

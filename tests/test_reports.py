@@ -364,3 +364,13 @@ def test_item_analysis_is_cached_until_an_attempt_finishes(
     after = instructor_client.get(url).context["stats"]
     assert after.S == 6
     assert after.questions[0].facility.value == pytest.approx(50.0)  # 3 of 6 now
+
+
+def test_reports_only_answer_get(instructor_client, item_data):
+    course, first, quiz, *_ = item_data
+    for url in [
+        reverse("admin:quizzes_report_items", args=[quiz.pk]),
+        reverse("admin:quizzes_report_mastery", args=[course.pk]),
+        reverse("admin:quizzes_export_responses"),
+    ]:
+        assert instructor_client.post(url).status_code == 405
