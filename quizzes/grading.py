@@ -77,6 +77,14 @@ _UNIT_RE = re.compile(r"\s*(?P<unit>[a-z]+)\.?", re.IGNORECASE)
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})
 
 
+def _number_hint(units: bool) -> str:
+    """The message for a number we cannot read. It gives no example figure: one could be the
+    very answer of some question."""
+    if units:
+        return "Enter a number in digits; you may add a word like thousand, million or billion."
+    return "Enter a number in digits."
+
+
 def parse_number(text: str, *, units: bool) -> float:
     """Read a number typed by a learner.
 
@@ -85,7 +93,7 @@ def parse_number(text: str, *, units: bool) -> float:
     "1.5bn", "128K", "2 trillion". Exponents, words for digits ("ten"), "nan" and "inf" are
     refused, as is anything that does not make a finite number.
     """
-    example = "Enter a number, like 128000 or 10M." if units else "Enter a number, like 1417."
+    example = _number_hint(units)
     raw = str(text).strip().translate(_MINUS_SIGNS)
     if not raw or len(raw) > 60:
         raise InvalidAnswer(example)
@@ -256,7 +264,7 @@ def _strip_unit_label(text: str, label: str) -> str:
 
 def _grade_numeric(spec: Mapping[str, Any], data: Mapping[str, Any]) -> Grade:
     units = bool(spec.get("units", False))
-    example = "Enter a number, like 128000 or 10M." if units else "Enter a number, like 1417."
+    example = _number_hint(units)
     text = _typed_text(data, example)
     label = str(spec.get("unit_label") or "")
     value = parse_number(_strip_unit_label(text, label), units=units)

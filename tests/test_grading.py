@@ -253,19 +253,28 @@ def test_numeric_negative_answers():
 def test_numeric_without_units_refuses_suffixes_but_allows_separators():
     spec = {"answer": 1417.0, "tolerance": 0.0, "units": False, "unit_label": ""}
     assert grade("numeric", spec, {"text": "1,417"}).correct
-    assert invalid("numeric", spec, {"text": "1.417K"}) == "Enter a number, like 1417."
+    assert invalid("numeric", spec, {"text": "1.417K"}) == "Enter a number in digits."
 
 
 @pytest.mark.parametrize(
     "text", ["", "   ", "ten", "1e309", "1e6", "nan", "inf", "-inf", "--5", "1,5", "10MM", "M"]
 )
 def test_numeric_rejects_what_is_not_a_number(text):
-    assert invalid("numeric", NUMERIC, {"text": text}) == "Enter a number, like 128000 or 10M."
+    assert (
+        invalid("numeric", NUMERIC, {"text": text})
+        == "Enter a number in digits; you may add a word like thousand, million or billion."
+    )
 
 
 def test_numeric_rejects_missing_or_non_text_input():
-    assert invalid("numeric", NUMERIC, {}) == "Enter a number, like 128000 or 10M."
-    assert invalid("numeric", NUMERIC, {"text": 10}) == "Enter a number, like 128000 or 10M."
+    assert (
+        invalid("numeric", NUMERIC, {})
+        == "Enter a number in digits; you may add a word like thousand, million or billion."
+    )
+    assert (
+        invalid("numeric", NUMERIC, {"text": 10})
+        == "Enter a number in digits; you may add a word like thousand, million or billion."
+    )
 
 
 # --- parse_number ---------------------------------------------------------------------------
