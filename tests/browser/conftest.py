@@ -66,6 +66,22 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(pytest.mark.skip(reason=reason))
 
 
+def pytest_terminal_summary(terminalreporter):
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "BROWSER TESTS NOT RUN" in str(report.longrepr)
+    ]
+    if skipped:
+        terminalreporter.write_sep(
+            "!",
+            f"{len(skipped)} browser tests SKIPPED: no Chromium at "
+            f"{os.environ.get('CHROMIUM_PATH') or '/usr/bin/chromium'} (apt-get install chromium)",
+            red=True,
+            bold=True,
+        )
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if chromium_path() is None:
