@@ -19,8 +19,12 @@ from tests.browser.helpers import (
 pytestmark = pytest.mark.browser
 
 
-def test_stylesheet_is_served_and_applied(page, real_course):
-    page.goto("/")
+def test_stylesheet_is_applied_under_the_enforced_content_security_policy(page, real_course):
+    response = page.goto("/")
+    # Enforced, not report-only: a violation would be blocked (and fail the test, see conftest).
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "content-security-policy-report-only" not in response.headers
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     # app.css sets --bg: #fbfaf7 in the light scheme; the browser default is transparent.
     assert background == "rgb(251, 250, 247)"
