@@ -46,19 +46,30 @@ def sign_in_and_start(user, quiz):
     return attempt, {"Cookie": cookie, "X-CSRFToken": csrf, "HX-Request": "true"}
 
 
+def open_connection(server):
+    """A keep-alive connection the server has accepted and answered once (its listen queue is
+    short: connections opened all at once could be reset), so the answers start together."""
+    host = urlsplit(server)
+    for attempt in range(50):
+        conn = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
+        try:
+            conn.request("GET", "/healthz")
+            response = conn.getresponse()
+            response.read()
+            if response.status == 200:
+                return conn
+        except (ConnectionError, http.client.HTTPException):
+            pass
+        conn.close()
+        time.sleep(0.05 * (attempt + 1))
+    raise ConnectionError(f"{server} did not accept a connection")
+
+
 def post_answers(server, jobs, headers, barrier, outcomes):
     """Post each (url, body) in turn on one keep-alive connection; record status and body."""
-    host = urlsplit(server)
-    conn = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
+    conn = None
     try:
-        # Connect first (the test server's listen queue is short), then all start together.
-        for attempt in range(50):
-            try:
-                conn.connect()
-                break
-            except ConnectionError:
-                conn.close()
-                time.sleep(0.05 * (attempt + 1))
+        conn = open_connection(server)
         barrier.wait(timeout=60)
         for url, body in jobs:
             conn.request(
@@ -72,7 +83,8 @@ def post_answers(server, jobs, headers, barrier, outcomes):
     except Exception as error:  # reported by the test, never lost in a thread
         outcomes.append(("thread", 0, repr(error)))
     finally:
-        conn.close()
+        if conn is not None:
+            conn.close()
 
 
 def test_a_class_answering_at_once_stores_each_answer_once_with_consistent_mastery(
