@@ -140,7 +140,11 @@ def extend_practice(attempt: Attempt, now: datetime | None = None) -> int | None
     finished). Idempotent while the last question is unanswered: it returns that slot."""
     now = now or timezone.now()
     attempt = (
-        Attempt.objects.select_for_update().select_related("quiz__objective").get(pk=attempt.pk)
+        # Lock the attempt row only: PostgreSQL refuses FOR UPDATE on the nullable side of the
+        # outer join to the quiz's objective.
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("quiz__objective")
+        .get(pk=attempt.pk)
     )
     answered = set(attempt.responses.values_list("question_id", flat=True))
     if attempt.question_ids and attempt.question_ids[-1] not in answered:
