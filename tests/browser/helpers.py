@@ -43,16 +43,8 @@ def fill_sign_up(page, username):
     page.get_by_label("Email").fill(f"{username}@example.com")
     page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
     page.get_by_label("Password confirmation").fill(PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
-    page.wait_for_load_state()
-
-
-def log_in(page, username, password=PASSWORD, *, path="/accounts/login/"):
-    page.goto(path)
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign up").click()
 
 
 def no_sideways_scroll(page):
@@ -81,6 +73,12 @@ def path_of(url):
     return re.sub(r"^https?://[^/]+", "", url)
 
 
+def _loaded(page, name):
+    """A tour stop: the page (reached by a click) has finished loading."""
+    page.wait_for_load_state()
+    return name
+
+
 def learner_tour(page, course, username):
     """Visit every page type a learner meets, in a learner's order; yield each page's name.
 
@@ -88,43 +86,43 @@ def learner_tour(page, course, username):
     """
     first = course.lessons.order_by("position").first()
     page.goto("/")
-    yield "catalogue"
+    yield _loaded(page, "catalogue")
     page.goto(course.get_absolute_url())
-    yield "course"
+    yield _loaded(page, "course")
     page.goto(first.get_absolute_url())
-    yield "lesson-anonymous"
+    yield _loaded(page, "lesson-anonymous")
     page.goto("/accounts/login/")
-    yield "login"
+    yield _loaded(page, "login")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("not the password")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
-    yield "login-error"
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+    yield _loaded(page, "login-error")
     page.goto("/accounts/signup/")
-    yield "signup"
+    yield _loaded(page, "signup")
     sign_up(page, username)
     page.goto(first.get_absolute_url())
-    yield "lesson"
+    yield _loaded(page, "lesson")
     page.get_by_role("button", name="Mark complete").click()
     page.get_by_role("status").wait_for()
-    yield "lesson-completed"
+    yield _loaded(page, "lesson-completed")
     page.goto(course.get_absolute_url())
-    yield "course-started"
+    yield _loaded(page, "course-started")
     quiz = first.objectives.get().quiz
     page.goto(quiz.get_absolute_url())
-    yield "quiz"
+    yield _loaded(page, "quiz")
     page.get_by_role("button", name="Start the quiz").click()
     page.wait_for_url(slot_path(1))
-    yield "question"
+    yield _loaded(page, "question")
     answer_question(page, correct=False)
-    yield "feedback"
+    yield _loaded(page, "feedback")
     while next_question(page):
         answer_question(page, correct=True)
-    yield "summary"
+    yield _loaded(page, "summary")
     page.goto(f"/courses/{course.slug}/progress/")
-    yield "progress"
+    yield _loaded(page, "progress")
     page.goto("/accounts/settings/")
-    yield "account"
+    yield _loaded(page, "account")
 
 
 # --- quizzes --------------------------------------------------------------------------------
@@ -227,22 +225,22 @@ def admin_log_in(page):
 def admin_tour(page, course):
     """The instructor's pages: log in, an attempt, and every report of the course."""
     page.goto("/admin/login/")
-    yield "admin-login"
+    yield _loaded(page, "admin-login")
     admin_log_in(page)
-    yield "admin-index"
+    yield _loaded(page, "admin-index")
     page.get_by_role("link", name="Attempts").first.click()
     page.locator("#result_list tbody tr th a").first.click()
-    yield "admin-attempt"
+    yield _loaded(page, "admin-attempt")
     page.goto("/admin/")
     page.get_by_role("link", name="Class mastery, item analysis and CSV exports").click()
-    yield "admin-reports"
+    yield _loaded(page, "admin-reports")
     reports = page.url
     page.locator("#content-main").get_by_role("link", name="Class mastery").click()
-    yield "admin-class-mastery"
+    yield _loaded(page, "admin-class-mastery")
     page.goto(reports)
     page.locator("#content-main").get_by_role("link", name="Objectives", exact=True).click()
-    yield "admin-objectives"
+    yield _loaded(page, "admin-objectives")
     page.goto(reports)
     quiz = course.quizzes.filter(kind="objective").order_by("position").first()
     page.get_by_role("link", name=quiz.title, exact=True).click()
-    yield "admin-item-analysis"
+    yield _loaded(page, "admin-item-analysis")
