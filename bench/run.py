@@ -138,7 +138,8 @@ def login(base, username, password):
 
 
 def check(base, request_file):
-    """The first request of a list answers 2xx (else the endpoint is skipped, with the reason)."""
+    """The first request of a list answers 2xx (else the endpoint is skipped, with the reason).
+    Returns (problem or None, milliseconds the request took: a cold one, before any cache)."""
     method, path, cookie, csrf, body = request_file.read_text().split("\n")[0].split("\t")
     headers = {"Cookie": cookie} if cookie else {}
     if csrf:
@@ -149,13 +150,16 @@ def check(base, request_file):
     if body:
         request.add_header("Content-Type", "application/x-www-form-urlencoded")
     opener = urllib.request.build_opener(NoRedirect)
+    started = time.perf_counter()
     try:
         with opener.open(request, timeout=60) as response:
-            return None if 200 <= response.status < 300 else f"answered {response.status}"
+            response.read()
+            problem = None if 200 <= response.status < 300 else f"answered {response.status}"
     except urllib.error.HTTPError as error:
-        return f"answered {error.code} for {path}"
+        problem = f"answered {error.code} for {path}"
     except OSError as error:
-        return f"failed: {error}"
+        problem = f"failed: {error}"
+    return problem, (time.perf_counter() - started) * 1000
 
 
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
@@ -342,7 +346,8 @@ def bench_database(wrk, label, database_url):
 
         results = []
         for name, filename, what, target in ENDPOINTS:
-            problem = check(base, requests / filename.format(run=0))  # answer-0: spare slots
+            problem, first_ms = check(base, requests / filename.format(run=0))  # answer-0: spare
+            log(f"  {name}: first request {first_ms:.0f} ms")
             if problem:
                 log(f"  {name}: skipped, {problem}")
                 results.append({"name": name, "what": what, "skipped": problem})
@@ -360,6 +365,7 @@ def bench_database(wrk, label, database_url):
                     "name": name,
                     "what": what,
                     "target": target,
+                    "first_ms": first_ms,
                     "rps": statistics.median(r["rps"] for r in runs),
                     "p50": statistics.median(r["p50"] for r in runs),
                     "p99": statistics.median(r["p99"] for r in runs),
@@ -423,9 +429,12 @@ def table(outcome):
             else:
                 target = f">= {r['target']}: {'met' if met else 'NOT met'}"
         if r["name"] == "item analysis":
-            met = r["p50"] < 1000
+            met = r["p50"] < 1000 and r["first_ms"] < 1000
             answers = outcome["facts"]["report_responses"]
-            target = f"< 1 s over {answers:,} answers: {'met' if met else 'NOT met'}"
+            target = (
+                f"< 1 s over {answers:,} answers (first request {r['first_ms']:.0f} ms): "
+                f"{'met' if met else 'NOT met'}"
+            )
         lines.append(
             f"| {r['name']} ({r['what']}) | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} "
             f"| {ratio:.3f} | {target} | {r['non2xx']} |"
