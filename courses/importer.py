@@ -46,6 +46,7 @@ class ObjectiveDoc:
     key: str
     text: str
     line: int
+    title: str = ""
 
 
 @dataclass
@@ -134,11 +135,19 @@ def _parse_objectives(path, data, lines, problems) -> list[ObjectiveDoc]:
         if not isinstance(text, str) or not text.strip():
             problems.append(Problem(path, line, f'objective "{key}" needs a text'))
             continue
+        title = item.get("title", "")
+        if not isinstance(title, str) or len(title) > 120:
+            problems.append(
+                Problem(
+                    path, line, f'objective "{key}": title must be text of 120 characters or less'
+                )
+            )
+            continue
         if key in seen:
             problems.append(Problem(path, line, f'duplicate objective key "{key}"'))
             continue
         seen.add(key)
-        objectives.append(ObjectiveDoc(key=key, text=text.strip(), line=line))
+        objectives.append(ObjectiveDoc(key=key, text=text.strip(), line=line, title=title.strip()))
     return objectives
 
 
@@ -340,7 +349,7 @@ def apply_course(doc: CourseDoc, report: ImportReport | None = None) -> Course:
         objective = objectives.get(item.key)
         if objective is None:
             objectives[item.key] = Objective.objects.create(
-                course=course, key=item.key, text=item.text, position=position
+                course=course, key=item.key, title=item.title, text=item.text, position=position
             )
             report.add(f'created objective "{item.key}"')
         else:
@@ -348,6 +357,7 @@ def apply_course(doc: CourseDoc, report: ImportReport | None = None) -> Course:
                 objective,
                 report,
                 f'objective "{item.key}"',
+                title=item.title,
                 text=item.text,
                 position=position,
                 retired=False,

@@ -45,6 +45,9 @@ class ObjectiveQuerySet(models.QuerySet):
 class Objective(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="objectives")
     key = models.SlugField(max_length=80)
+    title = models.CharField(
+        max_length=120, blank=True, help_text="Importer-owned short name (optional)."
+    )
     text = models.TextField()
     position = models.PositiveIntegerField(default=0)
     retired = models.BooleanField(default=False)
@@ -65,6 +68,11 @@ class Objective(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.text}"
+
+    @property
+    def name(self):
+        """The short title if the author gave one, else the objective's text."""
+        return self.title or self.text
 
     @property
     def number(self):

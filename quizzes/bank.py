@@ -675,7 +675,7 @@ def _apply_quizzes(doc, course, objectives, report) -> None:
             {
                 "kind": QuizKind.OBJECTIVE,
                 "objective_id": objectives[item.key].pk,
-                "title": quiz_title(item.text),
+                "title": quiz_title(item.title or item.text),
                 "position": position,
             },
         )

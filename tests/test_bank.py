@@ -683,4 +683,8 @@ def test_the_meta_course_imports_with_ten_questions_per_objective_and_every_type
     assert Quiz.objects.filter(course=course, kind=QuizKind.OBJECTIVE).count() == len(
         per_objective
     )
+    # Quizzes take the objectives' short titles.
+    assert Quiz.objects.get(course=course, slug="community-licence").title == (
+        "Quiz: The community licence"
+    )
     assert "no changes." in run_import(META)

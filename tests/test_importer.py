@@ -42,6 +42,7 @@ def test_it_imports_a_good_document(good):
     course = Course.objects.get(slug="good-course")
     assert course.summary_html == "<p>Learn <em>two</em> things.</p>"
     assert list(course.objectives.values_list("key", flat=True)) == ["first", "second"]
+    assert [o.name for o in course.objectives.all()] == ["First things", "Do the second thing."]
     first, second = course.lessons.order_by("position")
     assert (first.slug, first.title, first.minutes) == ("first-lesson", "The first lesson", 3)
     assert second.minutes == 1  # estimated from the word count
@@ -131,26 +132,26 @@ GOOD = (DATA / "good.md").read_text()
         ("---\ntitle: [x\n---\n", "bad.md:2: malformed front matter"),
         (GOOD.replace("title: A good course\n", ""), "bad.md:1: front matter needs a title"),
         (GOOD.replace("slug: good-course", "slug: Good Course"), "bad.md:3: the course slug"),
-        (GOOD.replace("key: second", "key: first"), 'bad.md:8: duplicate objective key "first"'),
+        (GOOD.replace("key: second", "key: first"), 'bad.md:9: duplicate objective key "first"'),
         (
             GOOD.replace("objectives=first,second", "objectives=first,third"),
-            'bad.md:23: lesson "second-lesson" names unknown objective "third"',
+            'bad.md:24: lesson "second-lesson" names unknown objective "third"',
         ),
         (
             GOOD.replace("slug=second-lesson", "slug=first-lesson"),
-            'bad.md:22: duplicate lesson slug "first-lesson"',
+            'bad.md:23: duplicate lesson slug "first-lesson"',
         ),
         (
             GOOD.replace("{: lesson slug=first-lesson objectives=first minutes=3 }\n", ""),
-            'bad.md:13: lesson "The first lesson" needs an attribute line',
+            'bad.md:14: lesson "The first lesson" needs an attribute line',
         ),
         (
             GOOD.replace("---\n\n# The first", "---\nStray text\n# The first"),
-            "bad.md:11: text before",
+            "bad.md:12: text before",
         ),
         (
             GOOD.replace("!!! key-concept", "!!! tip"),
-            'bad.md:19: unknown callout "tip"',
+            'bad.md:20: unknown callout "tip"',
         ),
         (
             GOOD.replace(
@@ -158,7 +159,7 @@ GOOD = (DATA / "good.md").read_text()
                 "!!! key-concept\n    The key idea.\n",
                 "",
             ),
-            'bad.md:12: lesson "first-lesson" is empty',
+            'bad.md:13: lesson "first-lesson" is empty',
         ),
     ],
 )
