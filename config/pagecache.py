@@ -14,11 +14,12 @@ messages cookie (so it can have no user and no messages). For such a GET the mid
 
 Every key includes a content version kept in the shared "default" cache and renewed after any
 transaction that saved course content (a re-import sets `Course.imported_at`, an admin edit
-saves a lesson or a quiz...), so all workers stop serving a page as soon as it changes.
+saves a lesson or a quiz...), so all workers stop serving a page within a second of a change.
 Signed-in visitors and htmx requests never read or fill this cache.
 """
 
 import hashlib
+import time
 import uuid
 
 from django.conf import settings
@@ -43,19 +44,31 @@ CONTENT_MODELS = (
 VERSION_KEY = "content-version"
 
 
+# The version read from the shared cache is remembered for this long in each worker: a file
+# read saved on most requests, for at most this delay before other workers see a renewal.
+VERSION_MEMO_SECONDS = 1.0
+_memo = {"version": None, "until": 0.0}
+
+
 def content_version() -> str:
     """The current content version, shared by every worker (created on first use)."""
+    now = time.monotonic()
+    if _memo["until"] > now:
+        return _memo["version"]
     cache = caches["default"]
     version = cache.get(VERSION_KEY)
     if version is None:
         version = uuid.uuid4().hex
         if not cache.add(VERSION_KEY, version, None):
             version = cache.get(VERSION_KEY, version)
+    _memo.update(version=version, until=now + VERSION_MEMO_SECONDS)
     return version
 
 
 def renew_content_version() -> None:
-    """Make every cached anonymous page stale, in every worker."""
+    """Make every cached anonymous page stale: in this worker at once, in the others within
+    VERSION_MEMO_SECONDS."""
+    _memo.update(version=None, until=0.0)
     caches["default"].set(VERSION_KEY, uuid.uuid4().hex, None)
 
 

@@ -1,13 +1,17 @@
 """Anonymous course pages come from a cache, never touch the session, never reach signed-in
 learners, and change as soon as the course content does (config/pagecache.py)."""
 
+import time
+from unittest import mock
+
 import pytest
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from config.pagecache import content_version
+from config.pagecache import VERSION_KEY, VERSION_MEMO_SECONDS, content_version
 from tests.factories import make_course
 
 
@@ -159,3 +163,22 @@ def test_the_cache_can_be_turned_off(client, course, settings):
     url = course.get_absolute_url()
     client.get(url)
     assert rendered_afresh(client, url)
+
+
+@pytest.mark.django_db
+def test_another_workers_renewal_is_seen_within_a_second(client, course):
+    url = course.get_absolute_url()
+    now = time.monotonic()
+    with mock.patch("config.pagecache.time.monotonic", return_value=now):
+        client.get(url)
+        caches["default"].set(VERSION_KEY, "renewed-by-another-worker", None)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)  # this worker still uses the version it has just read
+    assert len(queries) == 0
+    later = now + VERSION_MEMO_SECONDS + 0.1
+    with (
+        mock.patch("config.pagecache.time.monotonic", return_value=later),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        client.get(url)
+    assert len(queries) > 0

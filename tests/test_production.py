@@ -262,6 +262,8 @@ def test_make_serve_runs_gunicorn_with_hashed_compressed_static_files(tmp_path):
         status, headers, body = _get(f"{base}/", headers=https)
         assert status == 200
         assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+        assert "Set-Cookie" not in headers  # an anonymous page: no session, no CSRF cookie
+        assert "cookie" not in headers.get("Vary", "").lower()
         stylesheet = re.search(rb'href="(/static/css/app\.[0-9a-f]{12}\.css)"', body)
         assert stylesheet, "the page links the hashed stylesheet"
 
