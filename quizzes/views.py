@@ -49,17 +49,20 @@ def _get_quiz(course_slug, quiz_slug):
     )
 
 
-def _get_attempt_for_user(request, pk):
+def _get_attempt_for_user(request, pk, *, with_objective=True):
     """The signed-in learner's attempt `pk`, under the course and quiz of the URL, or 404.
 
     Another learner's attempt, or an attempt reached through another quiz's URL, is a 404
-    exactly like one that does not exist. One query (attempt, quiz, course, objective).
+    exactly like one that does not exist. One query (attempt, quiz, course, and the quiz's
+    objective unless `with_objective` is False: the question and answer views, the hot path,
+    do not use it and skip the join).
     """
     if not request.user.is_authenticated:
         raise Http404
     url = request.resolver_match.kwargs
+    related = ("quiz__course", "quiz__objective") if with_objective else ("quiz__course",)
     return get_object_or_404(
-        Attempt.objects.select_related("quiz__course", "quiz__objective"),
+        Attempt.objects.select_related(*related),
         pk=pk,
         user_id=request.user.pk,
         quiz__slug=url["quiz_slug"],
@@ -70,6 +73,9 @@ def _get_attempt_for_user(request, pk):
 
 def _question_for_slot(attempt, slot, *, for_answer=False):
     """The question shown in `slot` (1-based) of the attempt, with what its page needs.
+
+    Without `for_answer`, the same query also gives the id of the attempt's response to it,
+    if any (`response_id`), so an unanswered question's page needs no query for it.
 
     `for_answer` adds, in the same query, what grading and storing an answer need: the
     objective's pool size (`pool`), whether this question is answered in the attempt
@@ -94,6 +100,9 @@ def _question_for_slot(attempt, slot, *, for_answer=False):
             answered_before=Subquery(responses.annotate(n=Count("pk")).values("n")),
             score_before=Subquery(responses.annotate(total=Sum("score")).values("total")),
         )
+    else:
+        responses = Response.objects.filter(attempt=attempt, question=OuterRef("pk"))
+        questions = questions.annotate(response_id=Subquery(responses.values("pk")[:1]))
     question = get_object_or_404(questions, pk=attempt.question_ids[slot - 1])
     question.course = attempt.quiz.course  # source_url() without another query
     return question
@@ -321,15 +330,13 @@ def _render_question(request, context, status=200):
 
 @login_required
 def question_page(request, course_slug, quiz_slug, attempt_id, slot):
-    # Queries: user, attempt (+quiz, course, objective), question (+version, lesson,
-    # objective), its response in this attempt (+version).
-    attempt = _get_attempt_for_user(request, attempt_id)
+    # Queries: user, attempt (+quiz, course), question (+version, lesson, objective, the id
+    # of its response in this attempt); only if answered, that response (+version).
+    attempt = _get_attempt_for_user(request, attempt_id, with_objective=False)
     question = _question_for_slot(attempt, slot)
-    response = (
-        Response.objects.select_related("version")
-        .filter(attempt=attempt, question=question)
-        .first()
-    )
+    response = None
+    if question.response_id is not None:
+        response = Response.objects.select_related("version").get(pk=question.response_id)
     return render(
         request,
         "quizzes/question.html",
@@ -353,7 +360,7 @@ def _after_answer(request, attempt, question, slot, response):
 def answer(request, course_slug, quiz_slug, attempt_id, slot):
     # Queries: user; attempt; question (+version, lesson, objective, pool size, answered?,
     # the attempt's answers so far); then record_answer's transaction.
-    attempt = _get_attempt_for_user(request, attempt_id)
+    attempt = _get_attempt_for_user(request, attempt_id, with_objective=False)
     question = _question_for_slot(attempt, slot, for_answer=True)
     if question.answered:  # a second submission stores nothing and shows the first result
         first = Response.objects.select_related("version").get(attempt=attempt, question=question)
