@@ -62,9 +62,14 @@ def _get_attempt_for_user(request, pk, *, with_objective=True):
     if not request.user.is_authenticated:
         raise Http404
     url = request.resolver_match.kwargs
-    related = ("quiz__course", "quiz__objective") if with_objective else ("quiz__course",)
+    if with_objective:
+        attempts = Attempt.objects.select_related("quiz__course", "quiz__objective")
+    else:  # and without the course's summary, which no question page shows
+        attempts = Attempt.objects.select_related("quiz__course").defer(
+            "quiz__course__summary", "quiz__course__summary_html"
+        )
     return get_object_or_404(
-        Attempt.objects.select_related(*related),
+        attempts,
         pk=pk,
         user_id=request.user.pk,
         quiz__slug=url["quiz_slug"],
@@ -104,8 +109,12 @@ def _question_for_slot(attempt, slot, *, for_answer=False):
     """
     if not 1 <= slot <= len(attempt.question_ids):
         raise Http404
-    questions = Question.objects.select_related("current_version", "lesson", "objective")
+    # The lesson only for its slug (source_url): not its whole text, HTML and contents.
+    questions = Question.objects.select_related("current_version", "lesson").defer(
+        "lesson__body_markdown", "lesson__body_html", "lesson__toc"
+    )
     if for_answer:
+        questions = questions.select_related("objective")  # record_answer needs it
         # Plain SQL subqueries: the same query as Subquery/Exists expressions would build,
         # without the ORM assembling four subqueries on every answer (a third of its time).
         sql = _answer_subqueries()
