@@ -68,19 +68,21 @@ def _get_attempt_for_user(request, pk, *, with_objective=True):
         attempts = Attempt.objects.select_related("quiz__course").defer(
             "quiz__course__summary", "quiz__course__summary_html"
         )
-    return get_object_or_404(
-        attempts,
-        pk=pk,
-        user_id=request.user.pk,
-        quiz__slug=url["quiz_slug"],
-        quiz__course__slug=url["course_slug"],
-        quiz__course__retired=False,
-    )
+    attempt = get_object_or_404(attempts, pk=pk, user_id=request.user.pk)
+    # Checked here rather than as filters on the joins: the same answer, less SQL to build.
+    quiz = attempt.quiz
+    if (
+        quiz.slug != url["quiz_slug"]
+        or quiz.course.slug != url["course_slug"]
+        or quiz.course.retired
+    ):
+        raise Http404
+    return attempt
 
 
 @functools.cache
 def _answer_subqueries():
-    """SQL of the subqueries _question_for_slot(for_answer=True) adds to the question query."""
+    """SQL of the subqueries _question_for_slot adds to the question query."""
     name = connection.ops.quote_name
     question, response = name(Question._meta.db_table), name(Response._meta.db_table)
     return {
@@ -93,6 +95,9 @@ def _answer_subqueries():
         # the attempt's answers so far, and their total score (NULL when there is none)
         "count": f"SELECT COUNT(*) FROM {response} AS r WHERE r.attempt_id = %s",
         "score": f"SELECT SUM(r.score) FROM {response} AS r WHERE r.attempt_id = %s",
+        # for the question page: its response in the attempt (one at most), if any
+        "response": f"SELECT r.id FROM {response} AS r WHERE r.attempt_id = %s "
+        f"AND r.question_id = {question}.id",
     }
 
 
@@ -125,8 +130,9 @@ def _question_for_slot(attempt, slot, *, for_answer=False):
             score_before=RawSQL(sql["score"], [attempt.pk], output_field=FloatField()),
         )
     else:
-        responses = Response.objects.filter(attempt=attempt, question=OuterRef("pk"))
-        questions = questions.annotate(response_id=Subquery(responses.values("pk")[:1]))
+        questions = questions.annotate(
+            response_id=RawSQL(_answer_subqueries()["response"], [attempt.pk])
+        )
     question = get_object_or_404(questions, pk=attempt.question_ids[slot - 1])
     question.course = attempt.quiz.course  # source_url() without another query
     return question
