@@ -46,14 +46,14 @@ def mastery_answer(response, *, qtype=None, spec=None):
 def _locked_mastery(user_id, objective):
     """The learner's Mastery row for the objective, created if missing, locked for update."""
     rows = Mastery.objects.select_for_update()
-    row = rows.filter(user_id=user_id, objective=objective).first()
-    if row is None:
+    try:  # get(), not first(): (user, objective) is unique, and no ORDER BY to build
+        return rows.get(user_id=user_id, objective=objective)
+    except Mastery.DoesNotExist:
         # INSERT ... ON CONFLICT DO NOTHING: no savepoint, and safe if another request won.
         Mastery.objects.bulk_create(
             [Mastery(user_id=user_id, objective=objective)], ignore_conflicts=True
         )
-        row = rows.get(user_id=user_id, objective=objective)
-    return row
+        return rows.get(user_id=user_id, objective=objective)
 
 
 @transaction.atomic

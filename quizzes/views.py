@@ -64,10 +64,8 @@ def _get_attempt_for_user(request, pk, *, with_objective=True):
     url = request.resolver_match.kwargs
     if with_objective:
         attempts = Attempt.objects.select_related("quiz__course", "quiz__objective")
-    else:  # and without the course's summary, which no question page shows
-        attempts = Attempt.objects.select_related("quiz__course").defer(
-            "quiz__course__summary", "quiz__course__summary_html"
-        )
+    else:
+        attempts = Attempt.objects.select_related("quiz__course")
     attempt = get_object_or_404(attempts, pk=pk, user_id=request.user.pk)
     # Checked here rather than as filters on the joins: the same answer, less SQL to build.
     quiz = attempt.quiz
