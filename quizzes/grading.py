@@ -170,11 +170,16 @@ def _picked_options(spec: Mapping[str, Any], data: Mapping[str, Any]) -> list[di
 
 
 def _join_texts(options: list[dict]) -> str:
-    return "; ".join(option["text"] for option in options)
+    """Option texts as one line: "A; B; C" (a full stop before a semicolon is dropped)."""
+    texts = [option["text"] for option in options]
+    return "; ".join([text.rstrip(".") for text in texts[:-1]] + texts[-1:])
 
 
 def _join_feedback(options: list[dict]) -> str:
-    return "\n".join(option["feedback_html"] for option in options if option.get("feedback_html"))
+    """The feedback of the options picked, each distinct text once (authors often give every
+    right option the same "Yes.")."""
+    feedback = [option["feedback_html"] for option in options if option.get("feedback_html")]
+    return "\n".join(dict.fromkeys(feedback))
 
 
 def _grade_single(spec: Mapping[str, Any], data: Mapping[str, Any]) -> Grade:

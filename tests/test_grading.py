@@ -474,3 +474,28 @@ def test_guess_follows_the_mastery_model():
     assert guess_for_spec("numeric", NUMERIC) == pytest.approx(0.05)
     assert guess_for_spec("text", TEXT) == pytest.approx(0.05)
     assert guess_for_spec("matching", MATCHING) == pytest.approx(0.10)
+
+
+def test_multiple_select_shows_each_distinct_feedback_once_and_joins_texts_cleanly():
+    spec = {
+        "options": [
+            {
+                "key": "a",
+                "html": "A",
+                "text": "First one.",
+                "correct": True,
+                "feedback_html": "Yes.",
+            },
+            {
+                "key": "b",
+                "html": "B",
+                "text": "Second one.",
+                "correct": True,
+                "feedback_html": "Yes.",
+            },
+            {"key": "c", "html": "C", "text": "Third.", "correct": False, "feedback_html": "No."},
+        ]
+    }
+    result = grade("multiple", spec, {"choices": ["a", "b", "c"]})
+    assert result.feedback_html == "Yes.\nNo."
+    assert result.answer_display == "First one; Second one; Third."
