@@ -260,3 +260,18 @@ class Mastery(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.objective.key} · {self.get_level_display()}"
+
+    STATE_FIELDS = [
+        "state", "estimate", "level", "counted_answers", "review_box", "review_due_at",
+        "params_version",
+    ]  # fmt: skip
+
+    def set_state(self, state, *, params_version):
+        """Copy a quizzes.mastery.State into this row's fields (STATE_FIELDS); does not save."""
+        self.state = state.to_json()
+        self.estimate = state.p
+        self.level = int(state.level)
+        self.counted_answers = state.n
+        self.review_box = state.box
+        self.review_due_at = state.due
+        self.params_version = params_version

@@ -108,19 +108,8 @@ def record_answer(
     response.level_after = int(outcome.level)
     response.save(force_insert=True)
 
-    row.state = state.to_json()
-    row.estimate = state.p
-    row.level = int(state.level)
-    row.counted_answers = state.n
-    row.review_box = state.box
-    row.review_due_at = state.due
-    row.params_version = objective.params_version
-    row.save(
-        update_fields=[
-            "state", "estimate", "level", "counted_answers", "review_box", "review_due_at",
-            "params_version", "updated_at",
-        ]
-    )  # fmt: skip
+    row.set_state(state, params_version=objective.params_version)
+    row.save(update_fields=[*Mastery.STATE_FIELDS, "updated_at"])
 
     if outcome.previous_level < mastery.Level.PROFICIENT <= outcome.level:
         # The only answer that can complete the course: one raising an objective to Proficient.

@@ -17,10 +17,6 @@ from quizzes.models import Mastery, Response
 from quizzes.progress import pool_sizes
 from quizzes.services import course_tz, mastery_answer
 
-MASTERY_FIELDS = [
-    "state", "estimate", "level", "counted_answers", "review_box", "review_due_at",
-    "params_version",
-]  # fmt: skip
 RESPONSE_FIELDS = ["counted", "p_after", "level_after"]
 
 
@@ -162,7 +158,7 @@ class Command(BaseCommand):
                 )
         if not check:
             Response.objects.bulk_update(changed_responses, RESPONSE_FIELDS, batch_size=500)
-            Mastery.objects.bulk_update(changed_rows, MASTERY_FIELDS, batch_size=500)
+            Mastery.objects.bulk_update(changed_rows, Mastery.STATE_FIELDS, batch_size=500)
             Mastery.objects.bulk_create(new_rows, batch_size=500)
         return differences, (len(changed_rows) + len(new_rows), len(changed_responses))
 
@@ -206,10 +202,4 @@ def _rounded(view):
 
 
 def _fill(row, state, objective):
-    row.state = state.to_json()
-    row.estimate = state.p
-    row.level = int(state.level)
-    row.counted_answers = state.n
-    row.review_box = state.box
-    row.review_due_at = state.due
-    row.params_version = objective.params_version
+    row.set_state(state, params_version=objective.params_version)
