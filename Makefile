@@ -6,7 +6,8 @@ SHELL := /bin/bash
 PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+STAMP := $(VENV)/.installed-serve
+DEV_STAMP := $(VENV)/.installed-dev
 
 # A Python >= 3.12: PYTHON if given, else python3 (pyenv reads .python-version), else python3.13/3.12.
 PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
@@ -22,16 +23,23 @@ help:
 	@echo "make bench  the benchmark (see docs/performance.md)"
 	@echo "make test-postgres  the test suite on PostgreSQL (DATABASE_URL, see docs/deploy.md)"
 
-$(STAMP): requirements-dev.txt
+$(VENV)/bin/python:
 	@if [ -z "$(PYTHON)" ]; then \
 		echo "error: this project needs Python 3.12 or newer; none was found." >&2; \
 		echo "Install Python 3.12+ (or set PYTHON=/path/to/python3.12) and run make again." >&2; \
 		exit 1; fi
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+
+# What serving needs (make run, make serve); the test tools come on top (make test).
+$(STAMP): requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $(STAMP)
 
-install: $(STAMP)
+$(DEV_STAMP): requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP) $(DEV_STAMP)
+
+install: $(DEV_STAMP)
 
 run: export DJANGO_DEBUG = true
 run: $(STAMP)
@@ -43,7 +51,7 @@ run: $(STAMP)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: export DJANGO_SETTINGS_MODULE = config.test_settings
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
@@ -54,7 +62,7 @@ test: $(STAMP)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 test-postgres: export DJANGO_SETTINGS_MODULE = config.test_settings
 test-postgres: export DATABASE_URL = $(TEST_DATABASE_URL)
-test-postgres: $(STAMP)
+test-postgres: $(DEV_STAMP)
 	$(PY) manage.py check
 	$(PY) -m pytest
 
@@ -74,11 +82,11 @@ serve: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run.py
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-format: $(STAMP)
+format: $(DEV_STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
