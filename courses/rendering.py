@@ -12,11 +12,14 @@ import markdown
 import nh3
 from markdown.extensions.toc import slugify_unicode
 
+from courses.source_check import source_check_problems
+
 CALLOUT_KINDS = {
     "key-concept": "Key concept",
     "note": "Note",
     "caution": "Caution",
     "fact-card": "Fact card",
+    "source-check": "Source check",
 }
 _CALLOUT_LINE = re.compile(r'^!!!\s+(?P<kind>[\w-]+)(?P<title>\s+"[^"]*")?\s*$')
 
@@ -54,6 +57,15 @@ class Rendered:
 class UnknownCallout(ValueError):
     def __init__(self, line_offset: int, kind: str):
         super().__init__(f'unknown callout "{kind}" (use {", ".join(CALLOUT_KINDS)})')
+        self.line_offset = line_offset
+
+
+class InvalidSourceCheck(UnknownCallout):
+    """A source-check callout without its quote, document name or document text (a kind of
+    callout error, so every caller that reports unknown callouts reports these too)."""
+
+    def __init__(self, line_offset: int, message: str):
+        ValueError.__init__(self, message)
         self.line_offset = line_offset
 
 
@@ -102,6 +114,9 @@ def render(text: str) -> Rendered:
         extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3"}},
         output_format="html",
     )
+    problems = source_check_problems(text)
+    if problems:
+        raise InvalidSourceCheck(*problems[0])
     html = md.convert(_prepare_callouts(text))
     toc = _flatten(md.toc_tokens)
     for entry in toc:

@@ -37,13 +37,23 @@ COURSE_TEST_QUESTIONS = 10
 QUIZ_TITLE_LENGTH = 80
 OPTION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 
-COMMON_FIELDS = {"key", "objective", "type", "source", "prompt", "explanation"}
+COMMON_FIELDS = {
+    "key",
+    "objective",
+    "type",
+    "source",
+    "prompt",
+    "explanation",
+    "level",
+    "inference",
+}
+LEVELS = ("recall", "apply", "analyse")
 TYPE_FIELDS = {
     "single": {"options"},
     "multiple": {"options"},
     "truefalse": {"answer", "feedback_true", "feedback_false"},
     "numeric": {"answer", "tolerance", "units", "unit_label"},
-    "text": {"accepted"},
+    "text": {"accepted", "allow_typos"},
     "matching": {"pairs", "distractors"},
 }
 OPTION_FIELDS = {"key", "text", "correct", "feedback"}
@@ -104,6 +114,8 @@ class QuestionDoc:
     spec: dict  # the grader's data, see quizzes/grading.py
     line: int
     type_line: int = 0
+    level: str = "recall"  # what the question asks of the learner: recall, apply or analyse
+    inference: bool = False  # the answer rests on the course's reasoning, not a stated fact
 
     @property
     def source(self) -> str:
@@ -335,7 +347,14 @@ def _text_spec(check: _Checker, item: LineDict, label: str) -> dict | None:
         accepted.append(text)
         if norm not in normalised:
             normalised.append(norm)
-    return {"accepted": accepted, "normalised": normalised}
+    allow_typos = item.get("allow_typos", False)
+    if not isinstance(allow_typos, bool):
+        check.add(_line(item, "allow_typos"), f"{label}: allow_typos must be true or false")
+        return None
+    spec = {"accepted": accepted, "normalised": normalised}
+    if allow_typos:  # only when set, so that other text questions keep their versions
+        spec["allow_typos"] = True
+    return spec
 
 
 def _matching_spec(check: _Checker, item: LineDict, label: str) -> dict | None:
@@ -506,6 +525,12 @@ def _parse_question(check: _Checker, doc, item: Any, index: int, line: int) -> Q
         "matching": lambda: _matching_spec(check, item, label),
     }
     spec = builders[qtype]() if qtype else None
+    level = item.get("level", "recall")
+    if level not in LEVELS:
+        check.add(_line(item, "level"), f"{label}: level must be one of {', '.join(LEVELS)}")
+    inference = item.get("inference", False)
+    if not isinstance(inference, bool):
+        check.add(_line(item, "inference"), f"{label}: inference must be true or false")
     if len(check.problems) > before or spec is None or prompt is None or explanation is None:
         return None
     return QuestionDoc(
@@ -521,6 +546,8 @@ def _parse_question(check: _Checker, doc, item: Any, index: int, line: int) -> Q
         spec=spec,
         line=item.line,
         type_line=_line(item, "type"),
+        level=level,
+        inference=inference,
     )
 
 

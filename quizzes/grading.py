@@ -20,7 +20,10 @@ numeric
     ("10M tokens") is accepted and ignored.
 text
     {"accepted": ["Alexandr Wang"], "normalised": ["alexandr wang"]}
-    input {"text": "..."}; correct when normalise_text(text) is one of "normalised".
+    {"accepted": [...], "normalised": [...], "allow_typos": true}  (allow_typos only when set)
+    input {"text": "..."}; correct when normalise_text(text) is one of "normalised", or it is
+    an accepted term with its abbreviation or expansion in brackets, or (with allow_typos) one
+    edit away from an accepted answer; see quizzes.text_match.
 matching
     {"pairs": [{"key": "1", "left_html": "..", "left": "plain", "right_key": "r1"}, ...],
      "rights": [{"key": "r1", "text": "plain"}, ...]}  (all right-hand items, distractors too)
@@ -33,6 +36,7 @@ cannot be graded (nothing chosen, an unknown option, text that is not a number..
 
 from __future__ import annotations
 
+import html
 import math
 import re
 import unicodedata
@@ -296,14 +300,19 @@ def _grade_text(spec: Mapping[str, Any], data: Mapping[str, Any]) -> Grade:
     normalised = normalise_text(text)
     if not normalised:
         raise InvalidAnswer("Type your answer in words or numbers.")
-    accepted = spec.get("normalised") or [normalise_text(a) for a in spec["accepted"]]
-    score = 1.0 if normalised in accepted else 0.0
+    # Imported here: quizzes.text_match uses this module's normalise_text.
+    from quizzes.text_match import match_text
+
+    match = match_text(text, spec["accepted"], allow_typos=bool(spec.get("allow_typos")))
+    score = 1.0 if match.correct else 0.0
     return Grade(
         score=score,
         correct=score == 1.0,
         answer_display=text,
         correct_display=spec["accepted"][0],
-        feedback_html="",
+        feedback_html=(
+            f"<p>Check the spelling: {html.escape(match.spelling)}</p>" if match.spelling else ""
+        ),
         answer={"text": text, "normalised": normalised},
     )
 

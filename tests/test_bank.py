@@ -469,7 +469,7 @@ INVALID_BANKS = {
             (
                 8,
                 'question "q1": unknown field "hint" (use answer, explanation, feedback_false,'
-                " feedback_true, key, objective, prompt, source, type)",
+                " feedback_true, inference, key, level, objective, prompt, source, type)",
             )
         ],
     ),

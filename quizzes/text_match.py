@@ -1,0 +1,123 @@
+"""Matching a typed short answer against a question's accepted answers (pure Python).
+
+Three ways to match, tried in order:
+
+1. The normalised answer is one of the accepted answers (case, accents, punctuation and spacing
+   do not matter; see quizzes.grading.normalise_text).
+2. The answer is one term with its abbreviation or expansion in brackets and nothing else,
+   "Open Source Initiative (OSI)" or "OSI (Open Source Initiative)", and one side is an accepted
+   answer while the other side is accepted too or is an abbreviation or expansion of it. A
+   hedge such as "Llama 3 (Llama 4)" or "Zuckerberg (Altman)" is no such pair and stays wrong.
+3. Only when the author allows typos: the answer has the same words as an accepted answer but
+   one, and that word is one edit (a letter added, dropped, changed, or two neighbours swapped)
+   from the accepted word, which has at least six letters and no digits. "Alexander Wang" earns
+   credit for "Alexandr Wang", with a note to check the spelling; "Alexandr Wong" (a short word
+   changed), "Wong" for "Wang" and "Llama 3" for "Llama 4" do not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from quizzes.grading import normalise_text
+
+TYPO_MIN_LETTERS = 6
+# Short words an abbreviation usually leaves out: "Department of Energy" -> "DOE" or "DE".
+_SKIPPABLE = {"a", "an", "and", "de", "for", "in", "of", "on", "the", "to"}
+_BRACKETED = re.compile(r"^\s*(?P<outer>[^()\[\]]+?)\s*\((?P<inner>[^()\[\]]+)\)[\s.!]*$")
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    correct: bool
+    spelling: str = ""  # the accepted answer, when the answer was credited as a near miss
+
+
+def _is_abbreviation(short: str, long: str) -> bool:
+    """Whether the one-word `short` is built from the start of each word of `long`, in order:
+    "osi" from "open source initiative", "fair" from "fundamental ai research"."""
+    letters, words = short.replace(" ", ""), long.split()
+    if " " in short or len(letters) < 2 or len(words) < 2:
+        return False
+
+    def build(position: int, word: int) -> bool:
+        if word == len(words):
+            return position == len(letters)
+        if words[word] in _SKIPPABLE and build(position, word + 1):
+            return True
+        current = words[word]
+        for size in range(1, len(current) + 1):
+            if letters[position : position + size] != current[:size]:
+                break
+            if build(position + size, word + 1):
+                return True
+        return False
+
+    return build(0, 0)
+
+
+def _same_term(one: str, other: str) -> bool:
+    return _is_abbreviation(one, other) or _is_abbreviation(other, one)
+
+
+def _bracketed_match(text: str, accepted: set[str]) -> bool:
+    match = _BRACKETED.match(text)
+    if match is None:
+        return False
+    outer, inner = normalise_text(match["outer"]), normalise_text(match["inner"])
+    if not outer or not inner:
+        return False
+    if outer in accepted and inner in accepted:
+        return True
+    return (outer in accepted or inner in accepted) and _same_term(outer, inner)
+
+
+def _one_edit_apart(one: str, other: str) -> bool:
+    """True when `one` becomes `other` by exactly one insertion, deletion, substitution or swap
+    of two neighbouring characters."""
+    if one == other or abs(len(one) - len(other)) > 1:
+        return False
+    if len(one) == len(other):
+        diffs = [i for i, (a, b) in enumerate(zip(one, other, strict=True)) if a != b]
+        if len(diffs) == 1:
+            return True
+        first, second = diffs[0], diffs[-1]
+        return (
+            len(diffs) == 2
+            and second == first + 1
+            and one[first] == other[second]
+            and one[second] == other[first]
+        )
+    shorter, longer = sorted((one, other), key=len)
+    index = next(
+        (i for i, (a, b) in enumerate(zip(shorter, longer, strict=False)) if a != b), len(shorter)
+    )
+    return shorter[index:] == longer[index + 1 :]
+
+
+def _near_miss(answer: str, accepted: str) -> bool:
+    given, wanted = answer.split(), accepted.split()
+    if len(given) != len(wanted):
+        return False
+    different = [(g, w) for g, w in zip(given, wanted, strict=True) if g != w]
+    if len(different) != 1:
+        return False
+    typed, word = different[0]
+    if any(ch.isdigit() for ch in typed + word):
+        return False
+    return sum(ch.isalpha() for ch in word) >= TYPO_MIN_LETTERS and _one_edit_apart(typed, word)
+
+
+def match_text(text: str, accepted: list[str], *, allow_typos: bool = False) -> TextMatch:
+    """Whether the typed `text` matches one of the author's `accepted` answers."""
+    normalised = normalise_text(text)
+    pairs = [(answer, normalise_text(answer)) for answer in accepted]
+    accepted_set = {norm for _answer, norm in pairs}
+    if normalised in accepted_set or _bracketed_match(text, accepted_set):
+        return TextMatch(correct=True)
+    if allow_typos:
+        for answer, norm in pairs:
+            if _near_miss(normalised, norm):
+                return TextMatch(correct=True, spelling=answer)
+    return TextMatch(correct=False)
