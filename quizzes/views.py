@@ -407,14 +407,18 @@ def answer(request, course_slug, quiz_slug, attempt_id, slot):
             pool=question.pool or 0,
             finish_if_complete=not attempt.is_practice,
         )
-    except AttemptFinished:  # finished by another request since it was read above
-        attempt.refresh_from_db(fields=["finished_at", "score", "max_score"])
-        context = _question_context(attempt, question, slot, error=FINISHED_ERROR)
-        return _render_question(request, context, status=409)
-    except IntegrityError:  # the same question answered twice at once: the first one stands
-        response = Response.objects.select_related("version").get(
-            attempt=attempt, question=question
+    except (AttemptFinished, IntegrityError):
+        # Another request got there first: this question answered at once from another tab
+        # (the first answer stands and is shown), or the attempt finished meanwhile (409).
+        response = (
+            Response.objects.select_related("version")
+            .filter(attempt=attempt, question=question)
+            .first()
         )
+        if response is None:
+            attempt.refresh_from_db(fields=["finished_at", "score", "max_score"])
+            context = _question_context(attempt, question, slot, error=FINISHED_ERROR)
+            return _render_question(request, context, status=409)
     return _after_answer(request, attempt, question, slot, response)
 
 
