@@ -161,6 +161,9 @@ LOGIN_FAILURE_LIMIT = envint("DJANGO_LOGIN_FAILURE_LIMIT", 5)
 LOGIN_ADDRESS_FAILURE_LIMIT = envint("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", 100)
 LOGIN_LOCKOUT_SECONDS = envint("DJANGO_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 
+# The largest course file or question bank import_course reads (courses/sourcefiles.py).
+COURSE_FILE_MAX_BYTES = envint("DJANGO_COURSE_FILE_MAX_BYTES", 2 * 1024 * 1024)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

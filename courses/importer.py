@@ -15,6 +15,7 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
+from courses import sourcefiles
 from courses.models import Course, Lesson, Objective
 from courses.rendering import Rendered, UnknownCallout, render, render_inline
 
@@ -100,7 +101,7 @@ def _split_front_matter(path: Path, text: str, problems: list[Problem]):
         problems.append(Problem(path, 1, "front matter is not closed by a line ---"))
         return None, lines, 0
     try:
-        data = yaml.safe_load("\n".join(lines[1:number]))
+        data = sourcefiles.load_yaml("\n".join(lines[1:number]))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark else 1
@@ -249,11 +250,11 @@ def parse_course(path: Path | str) -> CourseDoc:
     path = Path(path)
     problems: list[Problem] = []
     try:
-        text = path.read_text(encoding="utf-8")
+        text = sourcefiles.read_text(path)
     except FileNotFoundError:
         raise CourseFileError([Problem(path, 1, "no such file")]) from None
-    except UnicodeDecodeError:
-        raise CourseFileError([Problem(path, 1, "the file is not UTF-8 text")]) from None
+    except sourcefiles.SourceFileError as error:
+        raise CourseFileError([Problem(path, error.line, f"the file {error}")]) from None
 
     data, lines, body_start = _split_front_matter(path, text.replace("\r\n", "\n"), problems)
     if data is None:
@@ -285,11 +286,14 @@ def parse_course(path: Path | str) -> CourseDoc:
     )
     questions = data.get("questions")
     if questions is not None:
+        line = _line_of(lines, r"^questions\s*:")
         if not isinstance(questions, str):
-            line = _line_of(lines, r"^questions\s*:")
             problems.append(Problem(path, line, "questions must name a file"))
         else:
-            doc.questions_path = path.parent / questions
+            try:
+                doc.questions_path = sourcefiles.bank_path(path, questions)
+            except sourcefiles.SourceFileError as error:
+                problems.append(Problem(path, line, str(error)))
     if problems:
         raise CourseFileError(problems)
     if doc.questions_path is not None:
