@@ -4,6 +4,14 @@ from django.contrib.auth.forms import UserCreationForm
 
 
 class SignupForm(UserCreationForm):
+    """Sign-up: a username (unique, so the form says when it is taken, as it must) and an
+    email address for password resets.
+
+    The address is not verified and not required to be unique, so the form never says
+    whether an address already has an account (docs/deploy.md, "What sign-up reveals").
+    A password reset for an address reaches every account that uses it.
+    """
+
     email = forms.EmailField(
         help_text="For password resets. Never shown to other learners.",
     )
@@ -13,10 +21,7 @@ class SignupForm(UserCreationForm):
         fields = ("username", "email")
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this email address already exists.")
-        return email
+        return self.cleaned_data["email"].lower()
 
 
 class DeleteAccountForm(forms.Form):

@@ -1,21 +1,34 @@
-"""Login throttling: repeated failed logins for one username from one address lock it for a while.
+"""Login throttling: repeated failed logins are refused for a while, per account and per address.
 
-Both the site's login (/accounts/login/) and the admin's (/admin/login/) go through it.
+Both the site's login (/accounts/login/) and the admin's (/admin/login/) go through it. Two
+counts, each in a window of LOGIN_LOCKOUT_SECONDS from its first failure:
 
-After settings.LOGIN_FAILURE_LIMIT failures (within LOGIN_LOCKOUT_SECONDS of the first) for the
-same username from the same address, further logins for that pair are refused without checking
-the password, with 429 and a message saying when to try again, until LOGIN_LOCKOUT_SECONDS
-have passed. A successful login clears the count. The counts live in the "default" cache, which
-every worker shares (settings.CACHES), so two workers do not give an attacker twice the tries.
+- per username and client address: after LOGIN_FAILURE_LIMIT failures that pair is locked;
+- per client address, over all usernames: after LOGIN_ADDRESS_FAILURE_LIMIT failures (higher,
+  since a class behind one school address shares it) every login from that address is locked,
+  so one address cannot try a common password on many accounts.
+
+While locked, logins are refused without checking the password, with 429 and a message saying
+when to try again. A successful login clears its username's count (not the address's: an
+attacker could otherwise clear it by logging in to an account of their own).
+
+The username is counted as authentication will see it: NFKC-normalised like Django's login
+form does (so a full-width or otherwise compatible spelling is the same account) and casefolded
+(sign-up refuses usernames differing only in case, so they are one account too).
+
+The counts live in the "default" cache, which every worker shares (settings.CACHES), so two
+workers do not give an attacker twice the tries. Every cache read and write goes through the
+three small functions `read_locks`, `record_failure` and `clear_counts`.
 
 django-axes was considered: its latest release (8.3.1) declares support up to Django 6.0 and adds
-database writes to every login; this small throttle is all the issue asks for.
+database writes to every login; this small throttle is all that is needed.
 """
 
 import functools
 import hashlib
 import math
 import time
+import unicodedata
 
 from django.conf import settings
 from django.contrib import admin
@@ -37,45 +50,77 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def normalised_username(raw: str) -> str:
+    """The username as authentication sees it (the login form's NFKC), casefolded."""
+    username = AuthenticationForm.base_fields["username"].to_python(raw) or ""
+    return unicodedata.normalize("NFKC", username.casefold())
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+# --- the cache: every read and write of the counts ---------------------------------------------
+
+
+def read_locks(lock_keys: list[str]) -> dict[str, float]:
+    """The end time (epoch seconds) of each lock in `lock_keys` that is set."""
+    return caches["default"].get_many(lock_keys)
+
+
+def record_failure(failures_key: str, lock_key: str, limit: int, window: int) -> None:
+    """Count one failure; at `limit` failures within `window` seconds, lock for `window`."""
+    cache = caches["default"]
+    cache.add(failures_key, 0, window)
+    try:
+        failures = cache.incr(failures_key)
+    except ValueError:  # expired between add and incr
+        cache.set(failures_key, 1, window)
+        failures = 1
+    if failures >= limit:
+        cache.set(lock_key, time.time() + window, window)
+        cache.delete(failures_key)
+
+
+def clear_counts(keys: list[str]) -> None:
+    caches["default"].delete_many(keys)
+
+
+# --- the throttle ------------------------------------------------------------------------------
+
+
 class LoginThrottle:
     def __init__(self, username: str, address: str):
-        digest = hashlib.sha256(f"{username.strip().lower()}|{address}".encode()).hexdigest()
-        self.failures_key = f"login-failures:{digest}"
-        self.lock_key = f"login-locked:{digest}"
-        self.cache = caches["default"]
+        account = _digest(normalised_username(username), address)
+        client = _digest(address)
+        self.account_keys = (f"login-failures:{account}", f"login-locked:{account}")
+        self.address_keys = (f"login-address-failures:{client}", f"login-address-locked:{client}")
 
     @classmethod
     def for_request(cls, request):
         return cls(request.POST.get("username", ""), client_address(request))
 
     def seconds_left(self) -> int:
-        """Seconds until the lock ends, 0 when not locked."""
-        until = self.cache.get(self.lock_key)
-        return max(0, math.ceil(until - time.time())) if until else 0
+        """Seconds until the later of the two locks ends, 0 when neither is set."""
+        locks = read_locks([self.account_keys[1], self.address_keys[1]])
+        return max([0, *(math.ceil(until - time.time()) for until in locks.values() if until)])
 
     def failed(self) -> None:
         window = settings.LOGIN_LOCKOUT_SECONDS
-        self.cache.add(self.failures_key, 0, window)
-        try:
-            failures = self.cache.incr(self.failures_key)
-        except ValueError:  # expired between add and incr
-            self.cache.set(self.failures_key, 1, window)
-            failures = 1
-        if failures >= settings.LOGIN_FAILURE_LIMIT:
-            self.cache.set(self.lock_key, time.time() + window, window)
-            self.cache.delete(self.failures_key)
+        record_failure(*self.account_keys, settings.LOGIN_FAILURE_LIMIT, window)
+        record_failure(*self.address_keys, settings.LOGIN_ADDRESS_FAILURE_LIMIT, window)
 
     def succeeded(self) -> None:
-        self.cache.delete_many([self.failures_key, self.lock_key])
+        clear_counts(list(self.account_keys))
 
 
 def locked_message(seconds: int) -> str:
     minutes = max(1, math.ceil(seconds / 60))
     return ngettext(
-        "Too many failed logins. For your security, logging in to this account from here is "
-        "paused: try again in %(minutes)d minute, or reset your password.",
-        "Too many failed logins. For your security, logging in to this account from here is "
-        "paused: try again in %(minutes)d minutes, or reset your password.",
+        "Too many failed logins. For your security, logging in from here is paused: try again "
+        "in %(minutes)d minute, or reset your password.",
+        "Too many failed logins. For your security, logging in from here is paused: try again "
+        "in %(minutes)d minutes, or reset your password.",
         minutes,
     ) % {"minutes": minutes}
 

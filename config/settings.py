@@ -155,9 +155,14 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Anonymous course and lesson pages are served from the "pages" cache for this many seconds
 # (0 turns it off; off by default under `make run` so template edits show at once).
 ANON_PAGE_CACHE_SECONDS = envint("DJANGO_ANON_PAGE_CACHE_SECONDS", 0 if DEBUG else 600)
-# Failed logins per username and address before the login is locked, and for how long.
+# Failed logins per username and address before the login is locked, and for how long; and
+# failed logins per address over all usernames before that address is locked (accounts/throttle).
 LOGIN_FAILURE_LIMIT = envint("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", 100)
 LOGIN_LOCKOUT_SECONDS = envint("DJANGO_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+
+# The largest course file or question bank import_course reads (courses/sourcefiles.py).
+COURSE_FILE_MAX_BYTES = envint("DJANGO_COURSE_FILE_MAX_BYTES", 2 * 1024 * 1024)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

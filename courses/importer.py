@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from courses import sourcefiles
 from courses.models import Course, Lesson, Objective
 from courses.rendering import Rendered, UnknownCallout, render, render_inline
 
@@ -66,6 +68,7 @@ class CourseDoc:
     title: str
     slug: str
     summary: str
+    slug_line: int = 1
     objectives: list[ObjectiveDoc] = field(default_factory=list)
     lessons: list[LessonDoc] = field(default_factory=list)
     questions_path: Path | None = None
@@ -100,7 +103,7 @@ def _split_front_matter(path: Path, text: str, problems: list[Problem]):
         problems.append(Problem(path, 1, "front matter is not closed by a line ---"))
         return None, lines, 0
     try:
-        data = yaml.safe_load("\n".join(lines[1:number]))
+        data = sourcefiles.load_yaml("\n".join(lines[1:number]))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark else 1
@@ -249,11 +252,11 @@ def parse_course(path: Path | str) -> CourseDoc:
     path = Path(path)
     problems: list[Problem] = []
     try:
-        text = path.read_text(encoding="utf-8")
+        text = sourcefiles.read_text(path)
     except FileNotFoundError:
         raise CourseFileError([Problem(path, 1, "no such file")]) from None
-    except UnicodeDecodeError:
-        raise CourseFileError([Problem(path, 1, "the file is not UTF-8 text")]) from None
+    except sourcefiles.SourceFileError as error:
+        raise CourseFileError([Problem(path, error.line, f"the file {error}")]) from None
 
     data, lines, body_start = _split_front_matter(path, text.replace("\r\n", "\n"), problems)
     if data is None:
@@ -280,16 +283,20 @@ def parse_course(path: Path | str) -> CourseDoc:
         title=values.get("title", ""),
         slug=values.get("slug", ""),
         summary=values.get("summary", ""),
+        slug_line=_line_of(lines, r"^slug\s*:"),
         objectives=objectives,
         lessons=lessons,
     )
     questions = data.get("questions")
     if questions is not None:
+        line = _line_of(lines, r"^questions\s*:")
         if not isinstance(questions, str):
-            line = _line_of(lines, r"^questions\s*:")
             problems.append(Problem(path, line, "questions must name a file"))
         else:
-            doc.questions_path = path.parent / questions
+            try:
+                doc.questions_path = sourcefiles.bank_path(path, questions)
+            except sourcefiles.SourceFileError as error:
+                problems.append(Problem(path, line, str(error)))
     if problems:
         raise CourseFileError(problems)
     if doc.questions_path is not None:
@@ -318,11 +325,55 @@ def _sync(instance, report: ImportReport, label: str, **values) -> bool:
     return bool(changed)
 
 
+def source_identity(path: Path | str) -> str:
+    """Which file a course comes from: its path relative to the project folder (so it is the
+    same on every machine the project is deployed to), or its absolute path if it lies outside
+    the project. Symlinks and `..` are resolved, so every spelling of one file is one identity.
+    A relative path is taken from the current directory, as the importer reads it."""
+    resolved = Path(path).resolve()
+    project = Path(settings.BASE_DIR).resolve()
+    return (
+        resolved.relative_to(project).as_posix()
+        if resolved.is_relative_to(project)
+        else str(resolved)
+    )
+
+
+def _check_source(doc: CourseDoc, course: Course, replace: bool) -> None:
+    """Refuse a file that claims the slug of a course imported from another file.
+
+    Copying a course file as a template and forgetting to change its slug would otherwise
+    overwrite that course and retire all its lessons and questions. A course imported before
+    its source was recorded (empty source_path) is claimed by the next file that imports it.
+    """
+    if replace or not course.source_path:
+        return
+    if source_identity(course.source_path) != source_identity(doc.path):
+        raise CourseFileError(
+            [
+                Problem(
+                    doc.path,
+                    doc.slug_line,
+                    f'the slug "{doc.slug}" is taken by the course imported from '
+                    f"{course.source_path}: give this file a slug of its own, or import it with "
+                    "--replace to make it that course's source",
+                )
+            ]
+        )
+
+
 @transaction.atomic
-def apply_course(doc: CourseDoc, report: ImportReport | None = None) -> Course:
-    """Write a parsed course to the database, by stable keys; nothing learners made is lost."""
+def apply_course(
+    doc: CourseDoc, report: ImportReport | None = None, *, replace: bool = False
+) -> Course:
+    """Write a parsed course to the database, by stable keys; nothing learners made is lost.
+
+    Raises CourseFileError (and writes nothing) if the course's slug belongs to a course
+    imported from another file, unless `replace` makes this file its source.
+    """
     report = report if report is not None else ImportReport()
     summary_html = render_inline(doc.summary)
+    source = source_identity(doc.path)
     course = Course.objects.filter(slug=doc.slug).first()
     if course is None:
         course = Course.objects.create(
@@ -330,10 +381,11 @@ def apply_course(doc: CourseDoc, report: ImportReport | None = None) -> Course:
             title=doc.title,
             summary=doc.summary,
             summary_html=summary_html,
-            source_path=str(doc.path),
+            source_path=source,
         )
         report.add(f'created course "{doc.slug}"')
     else:
+        _check_source(doc, course, replace)
         _sync(
             course,
             report,
@@ -343,6 +395,11 @@ def apply_course(doc: CourseDoc, report: ImportReport | None = None) -> Course:
             summary_html=summary_html,
             retired=False,
         )
+        if course.source_path != source:
+            if course.source_path and source_identity(course.source_path) != source:
+                report.add(f'course "{doc.slug}" now comes from {source}')  # --replace
+            course.source_path = source  # recorded, or written the same way as today
+            course.save(update_fields=["source_path"])
 
     objectives = {objective.key: objective for objective in course.objectives.all()}
     for position, item in enumerate(doc.objectives):

@@ -29,6 +29,7 @@ from django.db.models import Max
 
 from courses.importer import KEY_RE, CourseFileError, Problem
 from courses.rendering import UnknownCallout, render, render_inline
+from courses.sourcefiles import LimitedSafeLoader, SourceFileError, read_text
 from quizzes.grading import QUESTION_TYPES, InvalidAnswer, normalise_text, parse_number
 from quizzes.models import FeedbackMode, Question, QuestionVersion, Quiz, QuizKind, Response
 
@@ -71,8 +72,8 @@ class LineDict(dict):
     duplicates: list
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader whose mappings are LineDicts."""
+class _LineLoader(LimitedSafeLoader):
+    """The importer's safe loader (depth and alias limits) whose mappings are LineDicts."""
 
 
 def _construct_line_dict(loader: _LineLoader, node: yaml.MappingNode):
@@ -436,14 +437,14 @@ def _load(doc, check: _Checker) -> tuple[Any, list[int]]:
     """The bank's data and the 1-based line of each top-level item (None if unreadable)."""
     path = doc.questions_path
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except FileNotFoundError:
         check.problems.append(
             Problem(doc.path, _questions_line(doc), f'question bank "{path}" does not exist')
         )
         return None, []
-    except UnicodeDecodeError:
-        check.add(1, "the question bank is not UTF-8 text")
+    except SourceFileError as error:
+        check.add(error.line, f"the question bank {error}")
         return None, []
     loader = _LineLoader(text)
     try:

@@ -58,20 +58,20 @@ def ensure_instructors_group():
 
 
 @transaction.atomic
-def make_instructor(email, password=None):
-    """Create or promote the user with this email to a staff member of the Instructors group.
+def make_instructor(email, password=None, *, user=None):
+    """Make `user` a staff member of the Instructors group, or create a new account for `email`
+    (named after it) if `user` is None. Returns (user, created).
 
-    Returns (user, created). A new user gets `password` (which must be given); an existing
-    user keeps theirs unless a new one is given.
+    A new account gets `password` (which must be given); an existing one keeps its own unless
+    a new one is given. Which existing account to promote is the caller's decision: an email
+    typed at sign-up is not proof of whose account it is.
     """
-    User = get_user_model()
     group = ensure_instructors_group()
-    user = User.objects.filter(email__iexact=email).first()
     created = user is None
     if created:
         if password is None:
             raise ValueError("a new instructor needs a password")
-        user = User(username=email.lower(), email=email.lower())
+        user = get_user_model()(username=email.lower(), email=email.lower())
     if password is not None:
         user.set_password(password)
     user.is_staff = True

@@ -1,10 +1,15 @@
 """The one operation spanning the quiz and the learner's progress: storing a graded answer.
 
 `record_answer` stores the Response and applies it to the learner's Mastery row for the
-question's objective in one short transaction, holding the row lock (SELECT ... FOR UPDATE on
+question's objective in one short transaction, holding the row locks (SELECT ... FOR UPDATE on
 PostgreSQL; on SQLite the IMMEDIATE transaction mode takes the write lock at BEGIN), so two
 answers at once are applied one after the other and neither update is lost. Everything that
 is only read (the question, its version, the pool size, the grade) is read before.
+
+The attempt's row is locked first, by both `record_answer` and `close_attempt`: an answer and
+a Finish at the same moment are applied one after the other, so no answer is stored in a
+finished attempt and a finished attempt's score counts every answer stored in it; and of two
+last answers at once, the second sees the first and finishes the attempt.
 
 `mastery_answer` and `pool_size` are the definitions the rebuild (`recompute_mastery`) must
 share with the live update so that replaying the responses gives the same row.
@@ -14,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from quizzes import grading, mastery
@@ -43,6 +49,28 @@ def mastery_answer(response, *, qtype=None, spec=None):
     )
 
 
+class AttemptFinished(Exception):
+    """The attempt was finished (by another request) before this answer could be stored."""
+
+
+def _lock_attempt(attempt):
+    """Lock the attempt's row until commit and return the number and total score of the
+    answers stored in it (exact while the lock is held); raise AttemptFinished if it is
+    finished.
+
+    Two statements: on PostgreSQL a statement that waited for the row lock sees the row as it
+    is now, but anything else (a subquery counting answers) as it was when the statement
+    began, which could miss the answer whose transaction held the lock.
+    """
+    rows = Attempt.objects.select_for_update(no_key=True).filter(pk=attempt.pk)
+    if rows.values_list("finished_at", flat=True).get() is not None:
+        raise AttemptFinished
+    totals = Response.objects.filter(attempt_id=attempt.pk).aggregate(
+        answered=Count("pk"), total=Sum("score")
+    )
+    return totals["answered"], totals["total"] or 0.0
+
+
 def _locked_mastery(user_id, objective):
     """The learner's Mastery row for the objective, created if missing, locked for update."""
     rows = Mastery.objects.select_for_update()
@@ -57,28 +85,25 @@ def _locked_mastery(user_id, objective):
 
 
 @transaction.atomic
-def record_answer(
-    *, attempt, question, grade, now=None, pool=None, answered_before=None, score_before=0.0
-):
+def record_answer(*, attempt, question, grade, now=None, pool=None, finish_if_complete=False):
     """Store a graded answer and update the learner's mastery of its objective, atomically.
 
     `question` comes with `current_version` and `objective` loaded; `grade` is the
     grading.Grade of the answer. `now` is the grading time; by default it is taken once the
     mastery row is locked, so the order of `graded_at` is the order the updates were applied
     and replaying the responses rebuilds the same row. `pool` is the objective's pool size
-    (read here if not given). `answered_before` and `score_before` are the number and total
-    score of the attempt's other responses: when this answer completes the attempt, the
-    attempt is finished with the total (pass None to leave the attempt open). Two last
-    answers to different questions of one attempt at once may both leave it open; the
-    summary page then offers Finish.
+    (read here if not given). With `finish_if_complete`, an answer that completes the attempt
+    finishes it, in the same transaction, with the total of its scores (a practice session
+    grows one question at a time and is never finished here).
 
-    Raises IntegrityError (and changes nothing) if the question was already answered in
-    this attempt.
+    Raises AttemptFinished if the attempt is finished, and IntegrityError if the question
+    was already answered in this attempt; either way nothing is changed.
     """
     objective = question.objective
     version = question.current_version
     if pool is None:
         pool = pool_size(objective.pk)
+    answered_before, score_before = _lock_attempt(attempt)
     row = _locked_mastery(attempt.user_id, objective)
     if now is None:
         now = timezone.now()
@@ -115,9 +140,20 @@ def record_answer(
         # The only answer that can complete the course: one raising an objective to Proficient.
         check_course_completion(attempt.user, objective.course, now=now)
 
-    if answered_before is not None and answered_before + 1 >= len(attempt.question_ids):
+    if finish_if_complete and answered_before + 1 >= len(attempt.question_ids):
         finish_attempt(attempt, now=now, score=score_before + grade.score)
     return response
+
+
+@transaction.atomic
+def close_attempt(attempt, *, now):
+    """Finish an open attempt now with the total of the answers stored in it (unanswered
+    questions score 0). Returns False if it was already finished."""
+    try:
+        _, total = _lock_attempt(attempt)
+    except AttemptFinished:
+        return False
+    return finish_attempt(attempt, now=now, score=total)
 
 
 def finish_attempt(attempt, *, now, score):

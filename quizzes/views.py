@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db import IntegrityError, connection
-from django.db.models import BooleanField, FloatField, IntegerField, OuterRef, Subquery, Sum
+from django.db.models import BooleanField, IntegerField, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from courses.models import Objective
 from quizzes import grading
-from quizzes.draw import draw, new_seed
+from quizzes.attempt_start import start_attempt
 from quizzes.forms import AnswerForm
 from quizzes.grading import format_number
 from quizzes.mastery import DEFAULT_PARAMS
@@ -37,7 +37,7 @@ from quizzes.models import (
     QuizKind,
     Response,
 )
-from quizzes.services import finish_attempt, record_answer
+from quizzes.services import AttemptFinished, close_attempt, record_answer
 
 # --- access -------------------------------------------------------------------------------
 
@@ -90,9 +90,6 @@ def _answer_subqueries():
         # is this question answered in the attempt?
         "answered": f"EXISTS(SELECT 1 FROM {response} AS r WHERE r.attempt_id = %s "
         f"AND r.question_id = {question}.id)",
-        # the attempt's answers so far, and their total score (NULL when there is none)
-        "count": f"SELECT COUNT(*) FROM {response} AS r WHERE r.attempt_id = %s",
-        "score": f"SELECT SUM(r.score) FROM {response} AS r WHERE r.attempt_id = %s",
         # for the question page: its response in the attempt (one at most), if any
         "response": f"SELECT r.id FROM {response} AS r WHERE r.attempt_id = %s "
         f"AND r.question_id = {question}.id",
@@ -106,9 +103,8 @@ def _question_for_slot(attempt, slot, *, for_answer=False):
     if any (`response_id`), so an unanswered question's page needs no query for it.
 
     `for_answer` adds, in the same query, what grading and storing an answer need: the
-    objective's pool size (`pool`), whether this question is answered in the attempt
-    (`answered`), and how many others are answered and their total score
-    (`answered_before`, `score_before`) to finish the attempt with its last answer.
+    objective's pool size (`pool`) and whether this question is answered in the attempt
+    (`answered`).
     """
     if not 1 <= slot <= len(attempt.question_ids):
         raise Http404
@@ -124,8 +120,6 @@ def _question_for_slot(attempt, slot, *, for_answer=False):
         questions = questions.annotate(
             pool=RawSQL(sql["pool"], [False], output_field=IntegerField()),
             answered=RawSQL(sql["answered"], [attempt.pk], output_field=BooleanField()),
-            answered_before=RawSQL(sql["count"], [attempt.pk], output_field=IntegerField()),
-            score_before=RawSQL(sql["score"], [attempt.pk], output_field=FloatField()),
         )
     else:
         questions = questions.annotate(
@@ -306,14 +300,13 @@ def start(request, course_slug, quiz_slug):
             )
             status = 403
         return render(request, "quizzes/quiz.html", context, status=status)
-    seed = new_seed()
-    attempt = Attempt.objects.create(
-        user=request.user,
-        quiz=quiz,
-        seed=seed,
-        question_ids=draw(context["pools"], quiz.questions_per_attempt, seed),
-        started_at=timezone.now(),
-    )
+    attempt = start_attempt(user=request.user, quiz=quiz, pools=context["pools"])
+    if attempt is None:  # a start at the same moment used the last attempt allowed
+        context = _quiz_context(request, quiz)
+        context["error"] = (
+            f"You have used all {quiz.attempts_allowed} attempts allowed at this quiz."
+        )
+        return render(request, "quizzes/quiz.html", context, status=403)
     return _redirect(request, _slot_url(attempt, 1))
 
 
@@ -383,23 +376,21 @@ def _after_answer(request, attempt, question, slot, response):
     return redirect(_slot_url(attempt, slot))
 
 
+FINISHED_ERROR = "This attempt is finished: answers can no longer be changed."
+
+
 @require_POST
 @login_required
 def answer(request, course_slug, quiz_slug, attempt_id, slot):
-    # Queries: user; attempt; question (+version, lesson, objective, pool size, answered?,
-    # the attempt's answers so far); then record_answer's transaction.
+    # Queries: user; attempt; question (+version, lesson, objective, pool size, answered?);
+    # then record_answer's transaction.
     attempt = _get_attempt_for_user(request, attempt_id, with_objective=False)
     question = _question_for_slot(attempt, slot, for_answer=True)
     if question.answered:  # a second submission stores nothing and shows the first result
         first = Response.objects.select_related("version").get(attempt=attempt, question=question)
         return _after_answer(request, attempt, question, slot, first)
     if attempt.finished_at is not None:
-        context = _question_context(
-            attempt,
-            question,
-            slot,
-            error="This attempt is finished: answers can no longer be changed.",
-        )
+        context = _question_context(attempt, question, slot, error=FINISHED_ERROR)
         return _render_question(request, context, status=409)
     form = AnswerForm(
         request.POST, attempt=attempt, question=question, version=question.current_version
@@ -414,14 +405,20 @@ def answer(request, course_slug, quiz_slug, attempt_id, slot):
             question=question,
             grade=form.grade,
             pool=question.pool or 0,
-            # A practice session grows one question at a time and is never finished here.
-            answered_before=None if attempt.is_practice else question.answered_before or 0,
-            score_before=question.score_before or 0.0,
+            finish_if_complete=not attempt.is_practice,
         )
-    except IntegrityError:  # the same question answered twice at once: the first one stands
-        response = Response.objects.select_related("version").get(
-            attempt=attempt, question=question
+    except (AttemptFinished, IntegrityError):
+        # Another request got there first: this question answered at once from another tab
+        # (the first answer stands and is shown), or the attempt finished meanwhile (409).
+        response = (
+            Response.objects.select_related("version")
+            .filter(attempt=attempt, question=question)
+            .first()
         )
+        if response is None:
+            attempt.refresh_from_db(fields=["finished_at", "score", "max_score"])
+            context = _question_context(attempt, question, slot, error=FINISHED_ERROR)
+            return _render_question(request, context, status=409)
     return _after_answer(request, attempt, question, slot, response)
 
 
@@ -431,8 +428,7 @@ def finish(request, course_slug, quiz_slug, attempt_id):
     """Finish an attempt now; questions left unanswered score 0."""
     attempt = _get_attempt_for_user(request, attempt_id)
     if attempt.finished_at is None:
-        total = attempt.responses.aggregate(total=Sum("score"))["total"] or 0.0
-        finish_attempt(attempt, now=timezone.now(), score=total)
+        close_attempt(attempt, now=timezone.now())
     return _redirect(request, _summary_url(attempt))
 
 

@@ -50,12 +50,13 @@ def test_sign_up_errors_are_shown_and_nothing_is_stored(client):
     make_user("taken", email="taken@example.com")
     response = client.post(
         "/accounts/signup/",
-        {"username": "new", "email": "taken@example.com", "password1": "x", "password2": "y"},
+        {"username": "Taken", "email": "new@example.com", "password1": "x", "password2": "y"},
     )
     assert response.status_code == 400
     body = response.content.decode()
-    assert "An account with this email address already exists." in body
-    assert not get_user_model().objects.filter(username="new").exists()
+    assert "A user with that username already exists." in body
+    assert "match" in body  # the two passwords differ
+    assert get_user_model().objects.count() == 1
 
 
 @pytest.mark.django_db

@@ -93,12 +93,12 @@ def test_create_instructor_reads_the_password_from_stdin(monkeypatch):
 def test_create_instructor_promotes_an_existing_user_and_keeps_their_password():
     user = make_user("bob", password="bobs own passphrase 42")
     out = io.StringIO()
-    call_command("create_instructor", "BOB@example.com", stdout=out)
+    call_command("create_instructor", "BOB@example.com", "--promote-existing", stdout=out)
     user.refresh_from_db()
     assert user.is_staff
     assert user.groups.filter(name=INSTRUCTORS).exists()
     assert user.check_password("bobs own passphrase 42")
-    assert "Promoted bob" in out.getvalue()
+    assert 'Promoted "bob"' in out.getvalue()
     assert "Password" not in out.getvalue()
     assert get_user_model().objects.count() == 1
 

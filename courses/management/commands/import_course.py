@@ -17,8 +17,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="print what would change, write nothing"
         )
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="let these files take over the courses whose slugs they use even if those "
+            "were imported from other files (a moved or renamed course file)",
+        )
 
-    def handle(self, *args, paths, dry_run, **options):
+    def handle(self, *args, paths, dry_run, replace, **options):
         docs, problems = [], []
         for path in paths:
             try:
@@ -39,13 +45,20 @@ class Command(BaseCommand):
             )
 
         reports = []
-        with transaction.atomic():
-            for doc in docs:
-                report = ImportReport()
-                apply_course(doc, report)
-                reports.append((doc, report))
-            if dry_run:
-                transaction.set_rollback(True)
+        try:
+            with transaction.atomic():
+                for doc in docs:
+                    report = ImportReport()
+                    apply_course(doc, report, replace=replace)
+                    reports.append((doc, report))
+                if dry_run:
+                    transaction.set_rollback(True)
+        except CourseFileError as error:  # a slug taken by another file's course
+            for problem in error.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(
+                f"{len(error.problems)} problem(s) found; nothing was imported.", returncode=1
+            ) from None
 
         for doc, report in reports:
             if not report.changes:
