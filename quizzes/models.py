@@ -27,6 +27,12 @@ class QuestionQuerySet(models.QuerySet):
         return self.filter(retired=False)
 
 
+class QuestionLevel(models.TextChoices):
+    RECALL = "recall", "Recall"
+    APPLY = "apply", "Apply"
+    ANALYSE = "analyse", "Analyse"
+
+
 class Question(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="questions")
     key = models.SlugField(max_length=120)
@@ -40,6 +46,17 @@ class Question(models.Model):
     retired = models.BooleanField(default=False, help_text="Removed from the question bank.")
     current_version = models.ForeignKey(
         "QuestionVersion", on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+    # From the bank's optional `level` and `inference` fields, for the course linter and reports.
+    level = models.CharField(
+        max_length=8,
+        choices=QuestionLevel.choices,
+        default=QuestionLevel.RECALL,
+        help_text="What the question asks of the learner: recall, apply or analyse.",
+    )
+    inference = models.BooleanField(
+        default=False,
+        help_text="The answer is reasoned from its source section, not stated there.",
     )
 
     objects = QuestionQuerySet.as_manager()
