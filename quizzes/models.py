@@ -100,6 +100,23 @@ class QuestionVersion(models.Model):
         return f"{self.question.key} v{self.number}"
 
 
+class CourseReview(models.Model):
+    """The course linter's findings and coverage map (quizzes.lint) from the last import.
+
+    Written by every import, read by the admin's course review; kept apart from Course, which
+    every page loads, because the report is large.
+    """
+
+    course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="review")
+    report = models.JSONField(help_text="quizzes.lint.LintResult.as_dict()")
+    errors = models.PositiveIntegerField(default=0)
+    warnings = models.PositiveIntegerField(default=0)
+    linted_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.course} · {self.errors} error(s), {self.warnings} warning(s)"
+
+
 class QuizKind(models.TextChoices):
     OBJECTIVE = "objective", "Objective quiz"
     COURSE = "course", "Course test"

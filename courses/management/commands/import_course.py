@@ -38,12 +38,20 @@ class Command(BaseCommand):
                 f"{len(problems)} problem(s) found; nothing was imported.", returncode=1
             )
 
-        reports = []
+        from quizzes.course_review import record
+        from quizzes.lint import lint
+
+        reports, lints = [], []
         with transaction.atomic():
             for doc in docs:
                 report = ImportReport()
-                apply_course(doc, report)
+                course = apply_course(doc, report)
                 reports.append((doc, report))
+                # The course linter's findings never stop an import: they are warnings (on
+                # stderr), kept for the admin's course review. lint_course --strict refuses.
+                result = lint(doc)
+                record(course, result)
+                lints.append(result)
             if dry_run:
                 transaction.set_rollback(True)
 
@@ -57,5 +65,16 @@ class Command(BaseCommand):
             )
             for change in report.changes:
                 self.stdout.write(f"  {change}")
+        for result in lints:
+            if result.findings:
+                self.stderr.write(
+                    self.style.WARNING(
+                        f"{result.path}: the course linter found {result.errors} error(s) and "
+                        f"{result.warnings} warning(s) (manage.py lint_course shows the coverage "
+                        "map):"
+                    )
+                )
+                for finding in result.findings:
+                    self.stderr.write(f"  {finding}")
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")
