@@ -38,6 +38,7 @@ LAYOUT = """\
   tab-size: 4;
 }
 .highlight code { background: none; padding: 0; border-radius: 0; font-size: 1em; }
+.highlight.has-copy pre { padding-top: 2.4em; }
 .highlight pre:focus-visible { outline-offset: -3px; }
 .code-copy {
   position: absolute;

@@ -28,6 +28,7 @@
         status.textContent = "";
       }, 2000);
     });
+    block.classList.add("has-copy");  // room above the code for the button
     block.appendChild(button);
     block.appendChild(status);
   }
