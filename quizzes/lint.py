@@ -71,6 +71,8 @@ _ALL_OF_THE_ABOVE = re.compile(
 _NEGATIVE = re.compile(r"\b(not|except|least|never)\b", re.IGNORECASE)
 _EMPHASISED = re.compile(r"<(strong|em|b|i)>\s*(not|except|least|never)\s*</\1>", re.IGNORECASE)
 _HEADING = re.compile(r'<h(?P<level>[23]) id="(?P<id>[^"]+)"[^>]*>', re.IGNORECASE)
+_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r'(?P<name>[a-z]+)="(?P<value>[^"]*)"')
 
 
 # --- results -----------------------------------------------------------------------------
@@ -575,6 +577,43 @@ class _Linter:
             "the answer is reasoned from that section rather than stated in it",
         )
 
+    # images ---------------------------------------------------------------------------------
+
+    def images(self):
+        """Images the Content-Security-Policy blocks (other sites) or that have no alt text."""
+        for lesson in self.doc.lessons:
+            for tag in _IMAGE.findall(lesson.rendered.html):
+                attributes = {
+                    m["name"]: html_lib.unescape(m["value"]) for m in _ATTRIBUTE.finditer(tag)
+                }
+                src = attributes.get("src", "")
+                subject = f'lesson "{lesson.slug}"'
+                body = lesson.markdown.split("\n")
+                # The line of the image in the file (the body starts two lines below the title).
+                line = lesson.line + 2 + next((i for i, text in enumerate(body) if src in text), 0)
+                if re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", src, re.IGNORECASE):
+                    self.add(
+                        ERROR,
+                        "image",
+                        None,
+                        f"the image {src} is on another site: the Content-Security-Policy "
+                        "blocks it, so learners see nothing",
+                        "copy the image into static/courses/<course-slug>/ and write "
+                        "![description](/static/courses/<course-slug>/<file>)",
+                        line=line,
+                        subject=subject,
+                    )
+                if not attributes.get("alt", "").strip():
+                    self.add(
+                        WARNING,
+                        "image",
+                        None,
+                        f"the image {src} has no description for screen readers",
+                        "write what it shows between the brackets: ![a description](...)",
+                        line=line,
+                        subject=subject,
+                    )
+
     # coverage and balance -------------------------------------------------------------------
 
     def _objective(self, key):
@@ -698,6 +737,7 @@ def lint(doc) -> LintResult:
     linter.duplicates()
     linter.weak_distractors()
     linter.pointers()
+    linter.images()
     coverage = linter.coverage()
     order = {ERROR: 0, WARNING: 1}
     findings = sorted(

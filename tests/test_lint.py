@@ -68,6 +68,8 @@ def test_a_flawed_course_gets_every_check():
         ("coverage", 'objective "comets"'),
         ("coverage", 'objective "galaxies"'),
         ("coverage", 'question "comet-tail"'),
+        # images from another site (blocked by the CSP), without a description
+        ("image", 'lesson "planets"'),
         # balance: too few questions, almost only recall, a single type
         ("balance", 'objective "moons"'),
         ("balance", 'objective "stars"'),
@@ -95,6 +97,12 @@ def test_a_flawed_course_gets_every_check():
     )
     assert any("no question points at 1 of its 3 sections: history" in m for m in messages)
     assert any("all 3 questions are of type text" in m for m in messages)
+    course = DATA / "flawed.md"
+    assert (
+        f'{course}:37: error [image] lesson "planets": the image https://example.com/pluto.png '
+        "is on another site: the Content-Security-Policy blocks it, so learners see nothing"
+    ) in "\n".join(messages)
+    assert any("has no description for screen readers" in m for m in messages)
     assert any("3 of its 3 questions are recall" in m for m in messages)
     # Every finding names its file, line and subject, and says how to fix it.
     for finding in result.findings:
@@ -136,7 +144,7 @@ def test_lint_course_prints_findings_and_the_coverage_map():
     assert 'error [give-away] question "largest-planet"' in out
     assert 'Objective "planets": 6 questions (1 matching, 4 single, 1 text)' in out
     assert "    planets#history" in out and "NO QUESTION" in out
-    assert out.rstrip().endswith("flawed.md: 10 error(s), 16 warning(s).")
+    assert out.rstrip().endswith("flawed.md: 11 error(s), 17 warning(s).")
 
 
 def test_strict_fails_on_any_error_and_passes_a_clean_course():
@@ -160,12 +168,12 @@ def test_lint_course_reports_a_course_that_does_not_import(tmp_path):
 def test_every_import_runs_the_linter_and_keeps_its_report(tmp_path):
     course_path = copy_course(tmp_path, "flawed")
     _out, err = run("import_course", str(course_path), "--dry-run")
-    assert "the course linter found 10 error(s) and 16 warning(s)" in err
+    assert "the course linter found 11 error(s) and 17 warning(s)" in err
     assert 'error [give-away] question "largest-planet"' in err
     assert not CourseReview.objects.exists()  # a dry run writes nothing
     run("import_course", str(course_path))
     review = CourseReview.objects.get(course__slug="flawed-course")
-    assert (review.errors, review.warnings) == (10, 16)
+    assert (review.errors, review.warnings) == (11, 17)
     stored = lint.LintResult.from_dict(review.report)
     assert [str(f) for f in stored.findings] == [
         str(f) for f in lint.lint(parse_course(course_path)).findings
@@ -218,7 +226,7 @@ def test_instructors_see_the_course_review_in_the_admin(tmp_path, client):
     response = client.get(url)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "10 errors, 16 warnings." in html
+    assert "11 errors, 17 warnings." in html
     assert "planets#history" in html and 'class="flag">none' in html
     assert "Replace it with a plausible wrong answer, or use type: multiple" in html
     assert 'id="review-errors"' in html and 'id="review-warnings"' in html
