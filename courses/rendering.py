@@ -23,7 +23,9 @@ CALLOUT_KINDS = {
     "fact-card": "Fact card",
 }
 _CALLOUT_LINE = re.compile(r"^!!!\s*(?P<kind>[^\s\"']*)\s*(?P<title>.*?)\s*$")
-_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})")
+# A fence opens a line; after a backtick fence no backtick may follow (a line such as
+# ```x``` is inline code, not a fence).
+_FENCE = re.compile(r"^(?P<fence>`{3,}(?=[^`]*$)|~{3,})")
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h2",

@@ -66,6 +66,7 @@ def test_the_code_stylesheet_is_generated_and_has_both_themes():
 def test_fenced_lines_follow_python_markdown():
     lines = ["text", "````", "```", "still code", "````", "# heading", "~~~", "open"]
     assert fenced_lines(lines) == [False, True, True, True, True, False, True, True]
+    assert fenced_lines(["```inline code```", "# heading"]) == [False, False]
 
 
 @pytest.mark.django_db
