@@ -167,17 +167,22 @@ def plain(html_text: str) -> str:
     return " ".join(html_lib.unescape(nh3.clean(html_text, tags=set())).split())
 
 
+def number_term(value: float) -> str:
+    """A number as a term: "#" and its value, so "10M" and "10,000,000" are one term."""
+    return f"#{value:.12g}"
+
+
 def _numbers(text: str) -> dict[str, str]:
     """{"#<value>": the number as written} for the numbers in a text, figures or words."""
     found = {}
     for match in _NUMBER_TEXT.finditer(text):
         try:
-            found.setdefault(f"#{parse_number(match.group(), units=True):g}", match.group())
+            found.setdefault(number_term(parse_number(match.group(), units=True)), match.group())
         except InvalidAnswer:
             continue
     for word in normalise_text(text).split():
         if word in NUMBER_WORDS:
-            found.setdefault(f"#{NUMBER_WORDS[word]:g}", word)
+            found.setdefault(number_term(NUMBER_WORDS[word]), word)
     return found
 
 
@@ -262,7 +267,7 @@ def answer_phrases(question) -> list[set[str]]:
         phrases = [terms(answer) for answer in question.spec["accepted"]]
         return [phrase for phrase in phrases if phrase]
     if question.type == "numeric":
-        return [{f"#{question.spec['answer']:g}"}]
+        return [{number_term(question.spec["answer"])}]
     return []
 
 

@@ -1,9 +1,12 @@
+import logging
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from courses.importer import CourseFileError, ImportReport, apply_course, parse_course
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -49,7 +52,11 @@ class Command(BaseCommand):
                 reports.append((doc, report))
                 # The course linter's findings never stop an import: they are warnings (on
                 # stderr), kept for the admin's course review. lint_course --strict refuses.
-                result = lint(doc)
+                try:
+                    result = lint(doc)
+                except Exception:  # a fault in the linter must never stop an import
+                    logger.exception("the course linter failed on %s", doc.path)
+                    continue
                 record(course, result)
                 lints.append(result)
             if dry_run:
