@@ -9,10 +9,11 @@ course linter").
 
 The checks compare words, not meanings. A question's *answer words* are the distinctive words of
 what a learner must produce or pick: the correct option's words that are neither in the prompt
-nor shared by every option, an accepted text answer, a numeric answer (read as a value, so
-"400 billion" and "400,000,000,000" are the same), the pairs of a matching question, or for a
-true/false question its statement. Words are compared case- and accent-blind, without common
-English words and with a plural "s" dropped.
+nor shared by every option, an accepted text answer, or a numeric answer (read as a value, so
+"400 billion" and "400,000,000,000" are the same). The *fact* a question tests is its answer
+words, or for a true/false question its statement and for a matching question its left items.
+Words are compared case- and accent-blind, without common English words, on crude stems (no
+plural "s", "-ing" or "-ed", at most six letters: "strategy" and "strategic" match).
 """
 
 from __future__ import annotations
@@ -416,28 +417,33 @@ class _Linter:
         for questions in self.by_objective.values():
             stated = {q.key: terms(stated_text(q)) for q in questions}
             for question in questions:
-                subject = _subject(question)
-                for phrase in answer_phrases(question):
-                    for other in questions:
-                        if other is question:
-                            continue
-                        text_terms = stated[other.key]
-                        # The other question states the answer, and is about the same thing.
-                        if phrase <= text_terms and (not subject or subject & text_terms):
-                            self.add(
-                                ERROR,
-                                "give-away",
-                                question,
-                                f"its answer ({spelled(phrase, _answer_text(question))}) is "
-                                f'stated by question "{other.key}" (line {other.line}), which '
-                                "the same quiz may show first",
-                                f'reword question "{other.key}" so it does not state the answer, '
-                                "or move one of them to another objective",
-                            )
-                            break
-                    else:
-                        continue
-                    break
+                found = self._first_give_away(question, questions, stated)
+                if found is None:
+                    continue
+                phrase, other = found
+                self.add(
+                    ERROR,
+                    "give-away",
+                    question,
+                    f"its answer ({spelled(phrase, _answer_text(question))}) is stated by "
+                    f'question "{other.key}" (line {other.line}), which the same quiz may show '
+                    "first",
+                    f'reword question "{other.key}" so it does not state the answer, or move one '
+                    "of them to another objective",
+                )
+
+    @staticmethod
+    def _first_give_away(question, pool, stated):
+        """(answer phrase, other question) for the first question of the pool stating it."""
+        subject = _subject(question)
+        for phrase in answer_phrases(question):
+            for other in pool:
+                if other is question:
+                    continue
+                # The other question states the answer, and is about the same thing.
+                if phrase <= stated[other.key] and (not subject or subject & stated[other.key]):
+                    return phrase, other
+        return None
 
     def matching(self):
         for question in self.doc.bank:
