@@ -19,6 +19,7 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
 help:
 	@echo "make run    install, migrate, import the course and serve it on http://127.0.0.1:$(PORT)"
 	@echo "make test   install and run the whole suite (checks, lint, tests)"
+	@echo "make author COURSE=fixtures/my-course.md  live preview: re-import the course on every save"
 	@echo "make serve  production-style serving with gunicorn (see docs/deploy.md)"
 	@echo "make bench  the benchmark (see docs/performance.md)"
 	@echo "make test-postgres  the test suite on PostgreSQL (DATABASE_URL, see docs/deploy.md)"
@@ -49,6 +50,18 @@ run: $(STAMP)
 	@echo "  The course is served on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
 	@echo ""
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Live preview for authors (docs/course-format.md): serve the app and import COURSE again
+# whenever it or its question bank changes; import errors and linter findings show in the browser.
+.PHONY: author
+author: export DJANGO_DEBUG = true
+author: $(STAMP)
+	@if [ -z "$(COURSE)" ]; then echo "usage: make author COURSE=fixtures/my-course.md" >&2; exit 2; fi
+	$(PY) manage.py migrate --no-input
+	@echo ""
+	@echo "  Previewing $(COURSE) on http://127.0.0.1:$(PORT)/  (save to re-import; Ctrl-C stops it)"
+	@echo ""
+	$(PY) manage.py author $(COURSE) 127.0.0.1:$(PORT)
 
 test: export DJANGO_SETTINGS_MODULE = config.test_settings
 test: $(DEV_STAMP)

@@ -18,7 +18,14 @@ from django.utils import timezone
 
 from courses import sourcefiles
 from courses.models import Course, Lesson, Objective
-from courses.rendering import Rendered, UnknownCallout, render, render_inline
+from courses.rendering import (
+    CalloutError,
+    Rendered,
+    fence_spans,
+    fenced_lines,
+    render,
+    render_inline,
+)
 
 KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_ATTRS_RE = re.compile(r"^\{:\s*lesson\s+(?P<attrs>[^}]*)\}\s*$")
@@ -73,6 +80,10 @@ class CourseDoc:
     lessons: list[LessonDoc] = field(default_factory=list)
     questions_path: Path | None = None
     bank: list = field(default_factory=list)  # quizzes.bank.QuestionDoc items
+    # Keys and slugs the file declares but that failed validation: the bank is still checked
+    # (every problem in one pass) without reporting its references to them as unknown.
+    unreadable_objectives: set[str] = field(default_factory=set)
+    unreadable_lessons: set[str] = field(default_factory=set)
 
     def lesson(self, slug: str) -> LessonDoc | None:
         return next((lesson for lesson in self.lessons if lesson.slug == slug), None)
@@ -91,6 +102,22 @@ def _line_of(lines: list[str], pattern: str, start: int = 0, default: int = 1) -
     return default
 
 
+def yaml_error(error: yaml.YAMLError) -> tuple[int, str]:
+    """The 1-based line that caused a YAML error, and what is wrong, in the author's terms.
+
+    PyYAML marks where it gave up: for an unclosed quote or bracket that is the end of the text,
+    so the line where the quoted text or the bracket started (its context) is the useful one.
+    """
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or "invalid YAML"
+    context = getattr(error, "context", None) or ""
+    context_mark = getattr(error, "context_mark", None)
+    if context_mark is not None and context.startswith("while scanning"):
+        what = context.removeprefix("while scanning ")
+        return context_mark.line + 1, f"{problem} ({what} starting here is never closed)"
+    return (mark.line + 1 if mark else 1), problem
+
+
 def _split_front_matter(path: Path, text: str, problems: list[Problem]):
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
@@ -105,10 +132,8 @@ def _split_front_matter(path: Path, text: str, problems: list[Problem]):
     try:
         data = sourcefiles.load_yaml("\n".join(lines[1:number]))
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        problem = getattr(error, "problem", None) or "invalid YAML"
-        problems.append(Problem(path, line, f"malformed front matter: {problem}"))
+        line, problem = yaml_error(error)
+        problems.append(Problem(path, line + 1, f"malformed front matter: {problem}"))
         return None, lines, number + 1
     if not isinstance(data, dict):
         problems.append(Problem(path, 1, "front matter must be a mapping of keys to values"))
@@ -163,14 +188,23 @@ def _parse_attrs(raw: str) -> dict[str, str]:
 
 
 def _parse_lessons(path, lines, body_start, objective_keys, problems) -> list[LessonDoc]:
-    # Find the level-1 headings outside fenced code blocks.
-    starts, in_fence = [], False
-    for number in range(body_start, len(lines)):
-        line = lines[number]
-        if line.lstrip().startswith(("```", "~~~")):
-            in_fence = not in_fence
-        elif not in_fence and re.match(r"^#\s+\S", line):
-            starts.append(number)
+    # Find the level-1 headings outside fenced code blocks (a "# comment" in code is code).
+    in_code = [False] * body_start + fenced_lines(lines[body_start:])
+    starts = [
+        number
+        for number in range(body_start, len(lines))
+        if not in_code[number] and re.match(r"^#\s+\S", lines[number])
+    ]
+    for start, end in fence_spans(lines[body_start:]):
+        if end is None:
+            fence = re.match(r"[`~]+", lines[body_start + start]).group()
+            problems.append(
+                Problem(
+                    path,
+                    body_start + start + 1,
+                    f"this fenced code block is never closed: end it with a line {fence}",
+                )
+            )
     first = starts[0] if starts else len(lines)
     stray = next((n for n in range(body_start, first) if lines[n].strip()), None)
     if stray is not None:
@@ -181,7 +215,7 @@ def _parse_lessons(path, lines, body_start, objective_keys, problems) -> list[Le
         problems.append(Problem(path, body_start + 1, "the course has no lessons (# headings)"))
         return []
 
-    lessons, slugs = [], set()
+    lessons, slugs = [], {}
     for index, start in enumerate(starts):
         end = starts[index + 1] if index + 1 < len(starts) else len(lines)
         title = lines[start].lstrip("#").strip()
@@ -205,9 +239,15 @@ def _parse_lessons(path, lines, body_start, objective_keys, problems) -> list[Le
             )
             continue
         if slug in slugs:
-            problems.append(Problem(path, start + 1, f'duplicate lesson slug "{slug}"'))
+            problems.append(
+                Problem(
+                    path,
+                    start + 1,
+                    f'duplicate lesson slug "{slug}" (first used on line {slugs[slug]})',
+                )
+            )
             continue
-        slugs.add(slug)
+        slugs[slug] = start + 1
         keys = [key for key in attrs.get("objectives", "").split(",") if key]
         if not keys:
             problems.append(Problem(path, start + 2, f'lesson "{slug}" names no objectives'))
@@ -219,7 +259,7 @@ def _parse_lessons(path, lines, body_start, objective_keys, problems) -> list[Le
         body = "\n".join(lines[start + 2 : end])
         try:
             rendered = render(body)
-        except UnknownCallout as error:
+        except CalloutError as error:
             problems.append(Problem(path, start + 3 + error.line_offset, str(error)))
             continue
         if rendered.words == 0:
@@ -297,13 +337,60 @@ def parse_course(path: Path | str) -> CourseDoc:
                 doc.questions_path = sourcefiles.bank_path(path, questions)
             except sourcefiles.SourceFileError as error:
                 problems.append(Problem(path, line, str(error)))
-    if problems:
-        raise CourseFileError(problems)
     if doc.questions_path is not None:
         from quizzes.bank import parse_bank
 
-        doc.bank = parse_bank(doc)  # raises CourseFileError with the bank's problems
+        # The bank is checked even when the course file has problems, so that one run
+        # reports them all.
+        doc.unreadable_objectives = _declared_objectives(data) - doc.objective_keys
+        doc.unreadable_lessons = _declared_lessons(lines, body_start) - {
+            lesson.slug for lesson in lessons
+        }
+        try:
+            doc.bank = parse_bank(doc)
+        except CourseFileError as error:
+            problems.extend(error.problems)
+    if not problems:
+        _check_objectives_used(doc, problems)
+    if problems:
+        raise CourseFileError(problems)
     return doc
+
+
+def _declared_objectives(data: dict) -> set[str]:
+    raw = data.get("objectives")
+    items = raw if isinstance(raw, list) else []
+    return {
+        item["key"]
+        for item in items
+        if isinstance(item, dict) and isinstance(item.get("key"), str)
+    }
+
+
+def _declared_lessons(lines: list[str], body_start: int) -> set[str]:
+    slugs = set()
+    for line in lines[body_start:]:
+        match = LESSON_ATTRS_RE.match(line.strip())
+        if match:
+            slugs.add(_parse_attrs(match["attrs"]).get("slug", ""))
+    return slugs
+
+
+def _check_objectives_used(doc: CourseDoc, problems: list[Problem]) -> None:
+    """An objective no lesson teaches and no question tests is a mistake, not an empty quiz."""
+    taught = {key for lesson in doc.lessons for key in lesson.objective_keys}
+    tested = {question.objective for question in doc.bank}
+    for objective in doc.objectives:
+        if objective.key not in taught and objective.key not in tested:
+            problems.append(
+                Problem(
+                    doc.path,
+                    objective.line,
+                    f'objective "{objective.key}" is taught by no lesson and tested by no '
+                    "question: name it in a lesson's objectives= and give it questions, "
+                    "or remove it",
+                )
+            )
 
 
 @dataclass
@@ -360,6 +447,12 @@ def _check_source(doc: CourseDoc, course: Course, replace: bool) -> None:
                 )
             ]
         )
+
+
+def _retire(instance, report: ImportReport, label: str) -> None:
+    instance.retired = True
+    instance.save(update_fields=["retired"])
+    report.add(f"retired {label}")
 
 
 @transaction.atomic
@@ -421,7 +514,7 @@ def apply_course(
             )
     for key, objective in objectives.items():
         if key not in doc.objective_keys and not objective.retired:
-            _sync(objective, report, f'objective "{key}" (retired)', retired=True)
+            _retire(objective, report, f'objective "{key}"')
 
     lessons = {lesson.slug: lesson for lesson in course.lessons.prefetch_related("objectives")}
     doc_slugs = set()
@@ -451,7 +544,7 @@ def apply_course(
                 report.add(f'updated lesson "{item.slug}" (objectives)')
     for slug, lesson in lessons.items():
         if slug not in doc_slugs and not lesson.retired:
-            _sync(lesson, report, f'lesson "{slug}" (retired)', retired=True)
+            _retire(lesson, report, f'lesson "{slug}"')
 
     if doc.questions_path is not None:
         from quizzes.bank import apply_bank

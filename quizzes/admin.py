@@ -99,8 +99,8 @@ class QuestionVersionInline(admin.StackedInline):
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["key", "type", "objective", "lesson", "position", "retired"]
-    list_filter = ["course", "objective", "type", "retired"]
+    list_display = ["key", "type", "level", "objective", "lesson", "position", "retired"]
+    list_filter = ["course", "objective", "type", "level", "retired"]
     list_select_related = ["objective", "lesson"]
     search_fields = ["key"]
     readonly_fields = [
@@ -112,6 +112,8 @@ class QuestionAdmin(admin.ModelAdmin):
         "anchor",
         "position",
         "retired",
+        "level",
+        "inference",
         "source_link",
     ]
     fieldsets = [
@@ -122,6 +124,12 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.display(description="taught in")
     def source_link(self, obj):
         return format_html('<a href="{}">{}</a>', obj.source_url(), obj.source_url())
+
+    def get_urls(self):
+        # The course review page (the linter's report), imported here to keep it self-contained.
+        from quizzes import course_review
+
+        return course_review.urls(self.admin_site) + super().get_urls()
 
 
 @admin.register(Quiz)

@@ -27,8 +27,8 @@ import nh3
 import yaml
 from django.db.models import Max
 
-from courses.importer import KEY_RE, CourseFileError, Problem
-from courses.rendering import UnknownCallout, render, render_inline
+from courses.importer import KEY_RE, CourseFileError, Problem, yaml_error
+from courses.rendering import CalloutError, render, render_inline
 from courses.sourcefiles import LimitedSafeLoader, SourceFileError, read_text
 from quizzes.grading import QUESTION_TYPES, InvalidAnswer, normalise_text, parse_number
 from quizzes.models import FeedbackMode, Question, QuestionVersion, Quiz, QuizKind, Response
@@ -38,16 +38,10 @@ COURSE_TEST_QUESTIONS = 10
 QUIZ_TITLE_LENGTH = 80
 OPTION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 
-COMMON_FIELDS = {
-    "key",
-    "objective",
-    "type",
-    "source",
-    "prompt",
-    "explanation",
-    "level",
-    "inference",
-}
+COMMON_FIELDS = {"key", "objective", "type", "source", "prompt", "explanation"}
+# Optional fields for the course linter (quizzes/lint.py), not shown to learners: the cognitive
+# level a question asks for, and whether its answer is inferred rather than stated in its source.
+REVIEW_FIELDS = {"level", "inference"}
 LEVELS = ("recall", "apply", "analyse")
 TYPE_FIELDS = {
     "single": {"options"},
@@ -115,8 +109,8 @@ class QuestionDoc:
     spec: dict  # the grader's data, see quizzes/grading.py
     line: int
     type_line: int = 0
-    level: str = "recall"  # what the question asks of the learner: recall, apply or analyse
-    inference: bool = False  # the answer rests on the course's reasoning, not a stated fact
+    level: str = "recall"  # one of LEVELS
+    inference: bool = False  # the answer is reasoned from its source section, not stated there
 
     @property
     def source(self) -> str:
@@ -189,7 +183,7 @@ class _Checker:
             return inline_html(source)
         try:
             return render(source).html
-        except UnknownCallout as error:
+        except CalloutError as error:
             self.add(_line(item, name), f"{label}: {error}")
             return ""
 
@@ -451,9 +445,8 @@ def _load(doc, check: _Checker) -> tuple[Any, list[int]]:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", None) or "invalid YAML"
-        check.add(mark.line + 1 if mark else 1, f"malformed YAML: {problem}")
+        line, problem = yaml_error(error)
+        check.add(line, f"malformed YAML: {problem}")
         return None, []
     finally:
         loader.dispose()
@@ -489,11 +482,13 @@ def _parse_question(check: _Checker, doc, item: Any, index: int, line: int) -> Q
         )
         qtype = None
     if qtype is not None:
-        check.unknown_fields(item, COMMON_FIELDS | TYPE_FIELDS[qtype], label)
+        check.unknown_fields(item, COMMON_FIELDS | REVIEW_FIELDS | TYPE_FIELDS[qtype], label)
+    level, inference = _review_fields(check, item, label)
 
     objective = item.get("objective")
     if objective is not None and (
-        not isinstance(objective, str) or objective not in doc.objective_keys
+        not isinstance(objective, str)
+        or (objective not in doc.objective_keys and objective not in doc.unreadable_objectives)
     ):
         check.add(_line(item, "objective"), f'{label}: unknown objective "{objective}"')
 
@@ -505,9 +500,11 @@ def _parse_question(check: _Checker, doc, item: Any, index: int, line: int) -> Q
         if not hash_sign or not lesson_slug or not anchor:
             check.add(_line(item, "source"), f'{label}: source must be "lesson-slug#section-id"')
         elif lesson is None:
-            check.add(
-                _line(item, "source"), f'{label}: source "{source}": no lesson "{lesson_slug}"'
-            )
+            if lesson_slug not in doc.unreadable_lessons:
+                check.add(
+                    _line(item, "source"),
+                    f'{label}: source "{source}": no lesson "{lesson_slug}"',
+                )
         elif anchor not in {entry["id"] for entry in lesson.rendered.toc}:
             check.add(
                 _line(item, "source"), f'{label}: source "{source}" has no section "{anchor}"'
@@ -526,12 +523,6 @@ def _parse_question(check: _Checker, doc, item: Any, index: int, line: int) -> Q
         "matching": lambda: _matching_spec(check, item, label),
     }
     spec = builders[qtype]() if qtype else None
-    level = item.get("level", "recall")
-    if level not in LEVELS:
-        check.add(_line(item, "level"), f"{label}: level must be one of {', '.join(LEVELS)}")
-    inference = item.get("inference", False)
-    if not isinstance(inference, bool):
-        check.add(_line(item, "inference"), f"{label}: inference must be true or false")
     if len(check.problems) > before or spec is None or prompt is None or explanation is None:
         return None
     return QuestionDoc(
@@ -550,6 +541,22 @@ def _parse_question(check: _Checker, doc, item: Any, index: int, line: int) -> Q
         level=level,
         inference=inference,
     )
+
+
+def _review_fields(check: _Checker, item: LineDict, label: str) -> tuple[str, bool]:
+    """The optional `level` (default recall) and `inference` (default false) of a question."""
+    level = item.get("level", "recall")
+    if level not in LEVELS:
+        check.add(
+            _line(item, "level"),
+            f"{label}: level must be one of {', '.join(LEVELS)} (not {level!r})",
+        )
+        level = "recall"
+    inference = item.get("inference", False)
+    if not isinstance(inference, bool):
+        check.add(_line(item, "inference"), f"{label}: inference must be true or false")
+        inference = False
+    return level, inference
 
 
 def parse_bank(doc) -> list[QuestionDoc]:
@@ -639,8 +646,9 @@ def _sync(instance, report, label: str, **values) -> list[str]:
         setattr(instance, name, values[name])
     if changed:
         instance.save(update_fields=changed)
-        names = ", ".join(name.removesuffix("_id") for name in changed)
-        report.add(f"updated {label} ({names})")
+        if report is not None:
+            names = ", ".join(name.removesuffix("_id") for name in changed)
+            report.add(f"updated {label} ({names})")
     return changed
 
 
@@ -670,6 +678,8 @@ def _apply_questions(doc, course, objectives, lessons, report) -> None:
             "lesson_id": lessons[item.lesson_slug].pk,
             "anchor": item.anchor,
             "position": position,
+            "level": item.level,
+            "inference": item.inference,
         }
         question = existing.get(item.key)
         if question is None:
@@ -677,16 +687,22 @@ def _apply_questions(doc, course, objectives, lessons, report) -> None:
             _new_version(question, item, 1)
             report.add(f'created question "{item.key}"')
             continue
-        if question.retired:
+        # One line per question in the report, whatever changed.
+        restored = question.retired
+        if restored:
             question.retired = False
             question.save(update_fields=["retired"])
-            report.add(f'restored question "{item.key}"')
-        _sync(question, report, f'question "{item.key}"', **values)
+        changes = [name.removesuffix("_id") for name in _sync(question, None, "", **values)]
         current = question.current_version
         if current is None or current.content_hash != item.content_hash:
             latest = question.versions.aggregate(latest=Max("number"))["latest"] or 0
             _new_version(question, item, latest + 1)
-            report.add(f'updated question "{item.key}" (new version {latest + 1})')
+            changes.append(f"new version {latest + 1}")
+        if restored:
+            details = f" ({', '.join(changes)})" if changes else ""
+            report.add(f'restored question "{item.key}"{details}')
+        elif changes:
+            report.add(f'updated question "{item.key}" ({", ".join(changes)})')
     keys = {item.key for item in doc.bank}
     for key, question in existing.items():
         if key not in keys and not question.retired:

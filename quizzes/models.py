@@ -27,6 +27,12 @@ class QuestionQuerySet(models.QuerySet):
         return self.filter(retired=False)
 
 
+class QuestionLevel(models.TextChoices):
+    RECALL = "recall", "Recall"
+    APPLY = "apply", "Apply"
+    ANALYSE = "analyse", "Analyse"
+
+
 class Question(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="questions")
     key = models.SlugField(max_length=120)
@@ -40,6 +46,17 @@ class Question(models.Model):
     retired = models.BooleanField(default=False, help_text="Removed from the question bank.")
     current_version = models.ForeignKey(
         "QuestionVersion", on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+    # From the bank's optional `level` and `inference` fields, for the course linter and reports.
+    level = models.CharField(
+        max_length=8,
+        choices=QuestionLevel.choices,
+        default=QuestionLevel.RECALL,
+        help_text="What the question asks of the learner: recall, apply or analyse.",
+    )
+    inference = models.BooleanField(
+        default=False,
+        help_text="The answer is reasoned from its source section, not stated there.",
     )
 
     objects = QuestionQuerySet.as_manager()
@@ -81,6 +98,23 @@ class QuestionVersion(models.Model):
 
     def __str__(self):
         return f"{self.question.key} v{self.number}"
+
+
+class CourseReview(models.Model):
+    """The course linter's findings and coverage map (quizzes.lint) from the last import.
+
+    Written by every import, read by the admin's course review; kept apart from Course, which
+    every page loads, because the report is large.
+    """
+
+    course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="review")
+    report = models.JSONField(help_text="quizzes.lint.LintResult.as_dict()")
+    errors = models.PositiveIntegerField(default=0)
+    warnings = models.PositiveIntegerField(default=0)
+    linted_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.course} · {self.errors} error(s), {self.warnings} warning(s)"
 
 
 class QuizKind(models.TextChoices):

@@ -284,7 +284,7 @@ def test_changing_an_answer_or_the_objective_makes_a_new_version(course_file):
     )
     assert moved.objective.key == "context"
     assert moved.current_version.number == 2
-    assert 'updated question "research-free" (objective)' in output
+    assert 'updated question "research-free" (objective, new version 2)' in output
 
 
 @pytest.mark.django_db
@@ -367,7 +367,7 @@ def test_an_unanswered_question_may_change_type(course_file):
     question = Question.objects.get(key="research-free")
     assert question.type == "single"
     assert question.current_version.number == 2
-    assert 'updated question "research-free" (type)' in output
+    assert 'updated question "research-free" (type, new version 2)' in output
 
 
 @pytest.mark.django_db

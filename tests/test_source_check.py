@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from courses.importer import CourseFileError, parse_course
-from courses.rendering import InvalidSourceCheck, UnknownCallout, render
+from courses.rendering import CalloutError, InvalidSourceCheck, render
 from courses.source_check import source_check_problems
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,7 +86,7 @@ def test_a_malformed_source_check_is_refused_with_the_line_of_its_callout(edit, 
     assert message in problems[0][1]
     with pytest.raises(InvalidSourceCheck) as info:
         render(text)
-    assert isinstance(info.value, UnknownCallout)  # reported wherever callout errors are
+    assert isinstance(info.value, CalloutError)  # reported wherever callout errors are
     assert info.value.line_offset == 2
 
 

@@ -202,7 +202,7 @@ def test_allow_typos_level_and_inference_are_read_from_the_bank(course_file):
         ("  allow_typos: sometimes\n", 'question "free-for": allow_typos must be true or false'),
         (
             "  level: evaluate\n",
-            'question "free-for": level must be one of recall, apply, analyse',
+            "question \"free-for\": level must be one of recall, apply, analyse (not 'evaluate')",
         ),
         ("  inference: maybe\n", 'question "free-for": inference must be true or false'),
     ],

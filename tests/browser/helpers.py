@@ -244,3 +244,6 @@ def admin_tour(page, course):
     quiz = course.quizzes.filter(kind="objective").order_by("position").first()
     page.get_by_role("link", name=quiz.title, exact=True).click()
     yield _loaded(page, "admin-item-analysis")
+    page.goto(reports)
+    page.locator("#content-main").get_by_role("link", name="Course review").click()
+    yield _loaded(page, "admin-course-review")

@@ -1,9 +1,12 @@
+import logging
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from courses.importer import CourseFileError, ImportReport, apply_course, parse_course
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -44,13 +47,25 @@ class Command(BaseCommand):
                 f"{len(problems)} problem(s) found; nothing was imported.", returncode=1
             )
 
-        reports = []
+        from quizzes.course_review import record
+        from quizzes.lint import lint
+
+        reports, lints = [], []
         try:
             with transaction.atomic():
                 for doc in docs:
                     report = ImportReport()
-                    apply_course(doc, report, replace=replace)
+                    course = apply_course(doc, report, replace=replace)
                     reports.append((doc, report))
+                    # The course linter's findings never stop an import: they are warnings (on
+                    # stderr), kept for the admin's course review. lint_course --strict refuses.
+                    try:
+                        result = lint(doc)
+                    except Exception:  # a fault in the linter must never stop an import
+                        logger.exception("the course linter failed on %s", doc.path)
+                        continue
+                    record(course, result)
+                    lints.append(result)
                 if dry_run:
                     transaction.set_rollback(True)
         except CourseFileError as error:  # a slug taken by another file's course
@@ -70,5 +85,16 @@ class Command(BaseCommand):
             )
             for change in report.changes:
                 self.stdout.write(f"  {change}")
+        for result in lints:
+            if result.findings:
+                self.stderr.write(
+                    self.style.WARNING(
+                        f"{result.path}: the course linter found {result.errors} error(s) and "
+                        f"{result.warnings} warning(s) (manage.py lint_course shows the coverage "
+                        "map):"
+                    )
+                )
+                for finding in result.findings:
+                    self.stderr.write(f"  {finding}")
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")

@@ -1,0 +1,253 @@
+"""The course linter (quizzes/lint.py), its command, its report on import and in the admin."""
+
+import shutil
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from courses.importer import CourseFileError, parse_course
+from courses.models import Course
+from quizzes import lint
+from quizzes.models import CourseReview, Question
+from tests.factories import make_user
+from tests.report_helpers import make_staff_instructor
+
+DATA = Path(__file__).parent / "data" / "lint"
+pytestmark = pytest.mark.django_db  # parsing a bank reads the database (type changes)
+
+
+def copy_course(tmp_path, name):
+    shutil.copy(DATA / f"{name}.md", tmp_path / f"{name}.md")
+    shutil.copy(DATA / f"{name}.questions.yaml", tmp_path / f"{name}.questions.yaml")
+    return tmp_path / f"{name}.md"
+
+
+def findings_of(name):
+    result = lint.lint(parse_course(DATA / f"{name}.md"))
+    return result, {(f.check, f.subject, f.severity): f for f in result.findings}
+
+
+def test_a_clean_course_has_no_findings():
+    result, _ = findings_of("clean")
+    assert result.findings == []
+    (boiling,) = result.coverage
+    assert boiling.questions == 5
+    assert boiling.share_above_recall == pytest.approx(0.4)
+    assert [(s.source, s.questions) for s in boiling.sections] == [
+        ("boiling-point#sea-level", ["sea-level-boiling-point", "bubble-gas"]),
+        (
+            "boiling-point#mountain",
+            ["soup-on-a-summit", "pressure-with-height", "effects-of-height"],
+        ),
+    ]
+
+
+def test_a_flawed_course_gets_every_check():
+    result, found = findings_of("flawed")
+    checks = {(check, subject) for check, subject, _severity in found}
+    expected = {
+        # option length cue, per question and across an objective
+        ("length-cue", 'question "closest-planet"'),
+        ("length-cue", 'objective "planets"'),
+        # give-aways: an answer stated by another question, two pairs, pairs sharing words
+        ("give-away", 'question "largest-planet"'),
+        ("give-away", 'question "order-pairs"'),
+        # duplicates
+        ("duplicate", 'question "largest-planet"'),
+        # weak distractors: all of the above, repeated options, an unemphasised NOT
+        ("weak-distractor", 'question "ringed-planet"'),
+        ("weak-distractor", 'question "not-a-planet"'),
+        # pointers
+        ("pointer", 'question "titan-host"'),
+        # coverage: an untested section, a lesson-less objective, a question-less objective,
+        # a question whose source lesson does not teach its objective
+        ("coverage", 'lesson "planets"'),
+        ("coverage", 'objective "comets"'),
+        ("coverage", 'objective "galaxies"'),
+        ("coverage", 'question "comet-tail"'),
+        # images from another site (blocked by the CSP), without a description
+        ("image", 'lesson "planets"'),
+        # balance: too few questions, almost only recall, a single type
+        ("balance", 'objective "moons"'),
+        ("balance", 'objective "stars"'),
+        ("balance", 'objective "planets"'),
+    }
+    assert expected <= checks
+    messages = [str(f) for f in result.findings]
+    bank = f"{DATA / 'flawed.questions.yaml'}"
+    assert (
+        f'{bank}:15: error [give-away] question "largest-planet": its answer (jupiter) is stated '
+        'by question "ringed-planet" (line 35), which the same quiz may show first. Fix: reword '
+        'question "ringed-planet" so it does not state the answer, or move one of them to '
+        "another objective"
+    ) in messages
+    assert any('the option "All of the above"' in m for m in messages)
+    assert any('"The planet Venus" and "Venus, the planet" say the same' in m for m in messages)
+    assert any('negatively worded ("not")' in m for m in messages)
+    assert any("matching question with 2 pairs" in m for m in messages)
+    assert any('"Venus planet" / "Second planet" shares the words planet' in m for m in messages)
+    assert any("2 questions test the same fact (jupiter)" in m for m in messages)
+    assert any('source section "moons#big-moons" does not contain the answer (missing: saturn)'
+               in m for m in messages)  # fmt: skip
+    assert any(
+        "correct option is the longest in 3 of 4 choice questions (75%" in m for m in messages
+    )
+    assert any("no question points at 1 of its 3 sections: history" in m for m in messages)
+    assert any("all 3 questions are of type text" in m for m in messages)
+    course = DATA / "flawed.md"
+    assert (
+        f'{course}:37: error [image] lesson "planets": the image https://example.com/pluto.png '
+        "is on another site: the Content-Security-Policy blocks it, so learners see nothing"
+    ) in "\n".join(messages)
+    assert any("has no description for screen readers" in m for m in messages)
+    assert any("3 of its 3 questions are recall" in m for m in messages)
+    # Every finding names its file, line and subject, and says how to fix it.
+    for finding in result.findings:
+        assert finding.path.endswith((".md", ".questions.yaml"))
+        assert finding.line >= 1 and finding.subject and finding.fix
+
+
+def test_inference_silences_the_pointer_check():
+    _result, found = findings_of("flawed")
+    # star-matter's answer ("hot gas") is not in stars#fusion, but it is marked inference: true.
+    assert not any(subject == 'question "star-matter"' for _c, subject, _s in found)
+
+
+def test_an_emphasised_not_is_fine(tmp_path):
+    course = copy_course(tmp_path, "flawed")
+    bank = tmp_path / "flawed.questions.yaml"
+    bank.write_text(
+        bank.read_text().replace("Which of these is not a planet?", "Which is **NOT** a planet?")
+    )
+    result = lint.lint(parse_course(course))
+    assert not any("negatively worded" in f.message for f in result.findings)
+
+
+def test_numbers_compare_by_value_in_any_form():
+    assert lint.terms("400 billion") == lint.terms("400,000,000,000") == {"#400000000000"}
+    assert lint.terms("1,417") != lint.terms("1,418")
+    assert "#4" in lint.terms("the four reasons")
+    assert lint.stem("strategic") == lint.stem("strategy")
+    assert lint.words("Climbing the mountains") == {"climb", "mounta"}
+
+
+def run(*args):
+    out, err = StringIO(), StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_lint_course_prints_findings_and_the_coverage_map():
+    out, _ = run("lint_course", str(DATA / "flawed.md"))
+    assert 'error [give-away] question "largest-planet"' in out
+    assert 'Objective "planets": 6 questions (1 matching, 4 single, 1 text)' in out
+    assert "    planets#history" in out and "NO QUESTION" in out
+    assert out.rstrip().endswith("flawed.md: 11 error(s), 17 warning(s).")
+
+
+def test_strict_fails_on_any_error_and_passes_a_clean_course():
+    with pytest.raises(CommandError) as info:
+        run("lint_course", "--strict", str(DATA / "flawed.md"))
+    assert info.value.returncode == 1
+    out, _ = run("lint_course", "--strict", str(DATA / "clean.md"))
+    assert "0 error(s), 0 warning(s)" in out
+
+
+def test_lint_course_reports_a_course_that_does_not_import(tmp_path):
+    course = copy_course(tmp_path, "clean")
+    course.write_text(course.read_text().replace("slug=boiling-point", "slug=Bad Slug"))
+    err = StringIO()
+    with pytest.raises(CommandError) as info:
+        call_command("lint_course", str(course), stdout=StringIO(), stderr=err)
+    assert info.value.returncode == 2
+    assert f"{course}:12:" in err.getvalue()
+
+
+def test_every_import_runs_the_linter_and_keeps_its_report(tmp_path):
+    course_path = copy_course(tmp_path, "flawed")
+    _out, err = run("import_course", str(course_path), "--dry-run")
+    assert "the course linter found 11 error(s) and 17 warning(s)" in err
+    assert 'error [give-away] question "largest-planet"' in err
+    assert not CourseReview.objects.exists()  # a dry run writes nothing
+    run("import_course", str(course_path))
+    review = CourseReview.objects.get(course__slug="flawed-course")
+    assert (review.errors, review.warnings) == (11, 17)
+    stored = lint.LintResult.from_dict(review.report)
+    assert [str(f) for f in stored.findings] == [
+        str(f) for f in lint.lint(parse_course(course_path)).findings
+    ]
+    # A clean course imports without a word from the linter.
+    _out, err = run("import_course", str(copy_course(tmp_path, "clean")))
+    assert err == ""
+    assert CourseReview.objects.get(course__slug="boiling-water").errors == 0
+
+
+def test_level_and_inference_are_kept_on_the_question(tmp_path):
+    course_path = copy_course(tmp_path, "clean")
+    run("import_course", str(course_path))
+    soup = Question.objects.get(key="soup-on-a-summit")
+    assert (soup.level, soup.inference) == ("apply", False)
+    assert Question.objects.get(key="bubble-gas").level == "recall"
+    # A new level is not new content: no new version for learners.
+    bank = tmp_path / "clean.questions.yaml"
+    bank.write_text(bank.read_text().replace("level: apply", "level: analyse\n  inference: true"))
+    out, _ = run("import_course", str(course_path))
+    assert 'updated question "soup-on-a-summit" (level, inference)' in out
+    soup.refresh_from_db()
+    assert (soup.level, soup.inference, soup.current_version.number) == ("analyse", True, 1)
+
+
+def test_bad_level_and_inference_values_are_import_errors(tmp_path):
+    course_path = copy_course(tmp_path, "clean")
+    bank = tmp_path / "clean.questions.yaml"
+    bank.write_text(
+        bank.read_text()
+        .replace("level: apply", "level: evaluate")
+        .replace("level: analyse", "level: analyse\n  inference: maybe")
+    )
+    with pytest.raises(CourseFileError) as info:
+        parse_course(course_path)
+    assert [str(p) for p in info.value.problems] == [
+        f'{bank}:15: question "soup-on-a-summit": level must be one of recall, apply, analyse '
+        "(not 'evaluate')",
+        f'{bank}:45: question "effects-of-height": inference must be true or false',
+    ]
+
+
+def test_instructors_see_the_course_review_in_the_admin(tmp_path, client):
+    run("import_course", str(copy_course(tmp_path, "flawed")))
+    course = Course.objects.get(slug="flawed-course")
+    client.force_login(make_staff_instructor())
+    index = client.get(reverse("admin:quizzes_reports")).content.decode()
+    url = reverse("admin:quizzes_course_review", args=[course.pk])
+    assert f'href="{url}"' in index
+    response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "11 errors, 17 warnings." in html
+    assert "planets#history" in html and 'class="flag">none' in html
+    assert "Replace it with a plausible wrong answer, or use type: multiple" in html
+    assert 'id="review-errors"' in html and 'id="review-warnings"' in html
+    assert " style=" not in html and "<script>" not in html
+
+
+def test_the_course_review_needs_the_permission_to_view_questions(tmp_path, client):
+    run("import_course", str(copy_course(tmp_path, "clean")))
+    course = Course.objects.get(slug="boiling-water")
+    client.force_login(make_user("staffer", is_staff=True))
+    response = client.get(reverse("admin:quizzes_course_review", args=[course.pk]))
+    assert response.status_code == 403
+
+
+def test_a_fault_in_the_linter_never_stops_an_import(tmp_path, monkeypatch, caplog):
+    def broken(doc):
+        raise RuntimeError("a bug in a check")
+
+    monkeypatch.setattr(lint, "lint", broken)
+    out, _ = run("import_course", str(copy_course(tmp_path, "clean")))
+    assert "created course" in out
+    assert Course.objects.filter(slug="boiling-water").exists()
+    assert "the course linter failed" in caplog.text

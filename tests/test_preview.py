@@ -1,0 +1,196 @@
+"""The author's live preview (quizzes/preview.py, manage.py author, make author)."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from courses.models import Lesson
+from quizzes import preview
+from tests.factories import make_user
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).parent / "data" / "lint"
+LESSON_URL = "/courses/boiling-water/lessons/boiling-point/"
+
+
+@pytest.fixture
+def course(tmp_path):
+    for name in ("clean.md", "clean.questions.yaml"):
+        shutil.copy(DATA / name, tmp_path / name)
+    return tmp_path / "clean.md"
+
+
+def edit(path, old, new):
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_it_watches_the_course_file_and_its_bank(course):
+    assert preview.watched_files(course) == [course, course.parent / "clean.questions.yaml"]
+    before = preview.snapshot(preview.watched_files(course))
+    edit(course.parent / "clean.questions.yaml", "Air pressure falls", "Air pressure drops")
+    assert preview.snapshot(preview.watched_files(course)) != before
+
+
+@pytest.mark.django_db
+def test_an_import_records_problems_then_success(course):
+    state = preview.PreviewState(course_path=course)
+    edit(course, "objectives=boiling", "objectives=boil")
+    preview.import_course(state)
+    assert state.problems == [
+        f'{course}:12: lesson "boiling-point" names unknown objective "boil"',
+    ]
+    assert not Lesson.objects.exists()
+    edit(course, "objectives=boil", "objectives=boiling")
+    preview.import_course(state)
+    assert state.problems == [] and state.slug == "boiling-water" and state.imports == 2
+    assert 'created lesson "boiling-point"' in state.changes
+    assert Lesson.objects.get().slug == "boiling-point"
+
+
+@pytest.mark.django_db(transaction=True)  # the watcher thread writes with its own connection
+def test_the_watcher_reimports_when_a_file_changes(course):
+    imported = []
+    state = preview.PreviewState(course_path=course)
+    watcher = preview.Watcher(state, interval=0.05, on_import=lambda s: imported.append(s.imports))
+    watcher.start()
+    try:
+        time.sleep(0.2)
+        assert imported == []  # nothing changed yet
+        edit(course, "Food cooks more slowly there.", "Food cooks slowly there.")
+        deadline = time.monotonic() + 5
+        while not imported and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        watcher.stop()
+        watcher.join(5)
+    assert imported == [1]
+    assert "Food cooks slowly there." in Lesson.objects.get().body_markdown
+
+
+def test_an_import_error_replaces_pages_but_not_static_files(course):
+    state = preview.PreviewState(course_path=course, problems=[f"{course}:12: something wrong"])
+    calls = []
+
+    def app(environ, start_response):
+        calls.append(environ["PATH_INFO"])
+        start_response("200 OK", [])
+        return [b"page"]
+
+    wrapped = preview.PreviewApp(app, state)
+    statuses = []
+
+    def start_response(status, headers):
+        statuses.append((status, dict(headers)))
+
+    body = b"".join(wrapped({"PATH_INFO": "/courses/x/"}, start_response)).decode()
+    status, headers = statuses[-1]
+    assert status.startswith("500")
+    assert f"<code>{course}:12: something wrong</code>" in body
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert " style=" not in body and "<script" not in body
+    assert b"".join(wrapped({"PATH_INFO": "/static/css/app.css"}, start_response)) == b"page"
+    state.problems = []
+    assert b"".join(wrapped({"PATH_INFO": "/courses/x/"}, start_response)) == b"page"
+    assert calls == ["/static/css/app.css", "/courses/x/"]
+
+
+@pytest.mark.django_db
+def test_the_course_home_lists_findings_only_while_previewing(course, client, monkeypatch):
+    edit(course.parent / "clean.questions.yaml", "It cannot boil at all", "All of the above")
+    state = preview.PreviewState(course_path=course)
+    preview.import_course(state)
+    client.force_login(make_user())  # signed in: no page cache between the two requests
+    html = client.get("/courses/boiling-water/").content.decode()
+    assert "preview-findings" not in html
+    monkeypatch.setattr(preview, "PREVIEW", state)
+    html = client.get("/courses/boiling-water/").content.decode()
+    assert "Preview: the course linter" in html
+    assert "the option &quot;All of the above&quot;" in html
+
+
+def _free_port():
+    for port in range(8640, 8700):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    pytest.skip("no free port in 8640-8699")
+
+
+def _get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def _poll(url, predicate, timeout=20):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            status, body = _get(url)
+            if predicate(status, body):
+                return status, body
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{url} never got there")
+        time.sleep(0.2)
+
+
+def test_manage_py_author_reimports_on_save(course, tmp_path):
+    """The real thing: a server process, a browser's view of it, an author saving files."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "true",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_VAR_DIR": str(tmp_path / "var"),
+    }
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, cwd=ROOT, check=True, timeout=120)
+    port = _free_port()
+    server = subprocess.Popen(
+        [*manage, "author", str(course), f"127.0.0.1:{port}", "--interval", "0.2"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _poll(base + LESSON_URL, lambda status, body: status == 200)
+        # An edit to a lesson shows on the next request.
+        edit(course, "Food cooks more slowly there.", "Food takes longer to cook there.")
+        _poll(base + LESSON_URL, lambda status, body: "Food takes longer to cook there." in body)
+        # A mistake shows as a page with the file and line, and the server keeps running.
+        edit(course, "{#mountain}", "{#on-a-mountain}")
+        status, body = _poll(base + "/", lambda status, body: status == 500)
+        bank = course.parent / "clean.questions.yaml"
+        assert f'{bank}:16: question "soup-on-a-summit": source' in body.replace("&quot;", '"')
+        assert "The course did not import" in body
+        # Fixed: pages come back, and the linter's findings show on the course home.
+        edit(bank, "It cannot boil at all", "All of the above")
+        edit(course, "{#on-a-mountain}", "{#mountain}")
+        status, body = _poll(
+            base + "/courses/boiling-water/", lambda status, body: "All of the above" in body
+        )
+        assert status == 200 and "Preview: the course linter" in body
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=10)[0].decode()
+    assert "not imported (3 problem(s))" in output
+    assert 'imported (updated lesson "boiling-point"' in output
