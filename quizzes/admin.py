@@ -12,7 +12,7 @@ from django.utils.html import format_html, strip_tags
 from django.utils.text import Truncator
 
 from courses.admin import IMPORTED
-from quizzes import admin_reports
+from quizzes import admin_reports, questiontypes
 from quizzes.models import (
     Attempt,
     Mastery,
@@ -22,33 +22,6 @@ from quizzes.models import (
     Quiz,
     Response,
 )
-
-
-def correct_answer(qtype, spec):
-    """The correct answer of a question version in words (plain text, for reports)."""
-    spec = spec or {}
-    if qtype in ("single", "multiple"):
-        return "; ".join(
-            o.get("text", o.get("key", "")) for o in spec.get("options", []) if o.get("correct")
-        )
-    if qtype == "truefalse":
-        return "True" if spec.get("answer") else "False"
-    if qtype == "numeric":
-        text = f"{spec.get('answer', '')}"
-        if spec.get("unit_label"):
-            text += f" {spec['unit_label']}"
-        if spec.get("tolerance"):
-            text += f" (± {spec['tolerance']})"
-        return text
-    if qtype == "text":
-        return " / ".join(spec.get("accepted", []))
-    if qtype == "matching":
-        rights = {right.get("key"): right.get("text", "") for right in spec.get("rights", [])}
-        return "; ".join(
-            f"{pair.get('left', '')} → {rights.get(pair.get('right_key'), '')}"
-            for pair in spec.get("pairs", [])
-        )
-    return ""
 
 
 def prompt_text(version, length=120):
@@ -213,7 +186,7 @@ class ResponseInline(admin.TabularInline):
 
     @admin.display(description="correct answer")
     def correct(self, obj):
-        return correct_answer(obj.question.type, obj.version.spec)
+        return questiontypes.get(obj.question.type).answer_key(obj.version.spec)
 
     def has_add_permission(self, request, obj=None):
         return False

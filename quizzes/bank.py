@@ -4,8 +4,9 @@ See docs/course-format.md ("The question bank", "What the importer checks"). The
 (courses/importer.py) calls `parse_bank(doc)` while validating a course file, before anything is
 written, and `apply_bank(doc, course, objectives, lessons, report)` inside its transaction.
 
-Parsing turns each YAML item into a `QuestionDoc` whose `spec` has the shape that
-quizzes/grading.py grades; every piece of author Markdown is rendered and sanitised here, once.
+Parsing turns each YAML item into a `QuestionDoc` whose `spec` its question type
+(quizzes/questiontypes/) builds and grades; every piece of author Markdown is rendered and
+sanitised here, once.
 Applying matches questions by key: a new or changed question gets a new QuestionVersion (so past
 responses stay on the version they answered), an unchanged one writes nothing, a removed one is
 retired and a re-added one restored. It also keeps one quiz per objective and one course test.
@@ -16,9 +17,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import math
-import re
-import string
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,25 +27,14 @@ from django.db.models import Max
 
 from courses.importer import KEY_RE, CourseFileError, Problem
 from courses.rendering import UnknownCallout, render, render_inline
-from quizzes.grading import QUESTION_TYPES, InvalidAnswer, normalise_text, parse_number
+from quizzes import questiontypes
 from quizzes.models import FeedbackMode, Question, QuestionVersion, Quiz, QuizKind, Response
 
 COURSE_TEST_SLUG = "course-test"
 COURSE_TEST_QUESTIONS = 10
 QUIZ_TITLE_LENGTH = 80
-OPTION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 
 COMMON_FIELDS = {"key", "objective", "type", "source", "prompt", "explanation"}
-TYPE_FIELDS = {
-    "single": {"options"},
-    "multiple": {"options"},
-    "truefalse": {"answer", "feedback_true", "feedback_false"},
-    "numeric": {"answer", "tolerance", "units", "unit_label"},
-    "text": {"accepted"},
-    "matching": {"pairs", "distractors"},
-}
-OPTION_FIELDS = {"key", "text", "correct", "feedback"}
-PAIR_FIELDS = {"left", "right"}
 
 
 # --- YAML with line numbers -------------------------------------------------------------------
@@ -101,7 +88,7 @@ class QuestionDoc:
     explanation: str
     prompt_html: str  # sanitised
     explanation_html: str
-    spec: dict  # the grader's data, see quizzes/grading.py
+    spec: dict  # the grader's data, see the type's module in quizzes/questiontypes/
     line: int
     type_line: int = 0
 
@@ -180,6 +167,15 @@ class _Checker:
             self.add(_line(item, name), f"{label}: {error}")
             return ""
 
+    # For question types building their spec (quizzes.questiontypes.base.SpecChecker).
+    line = staticmethod(_line)
+    inline_html = staticmethod(inline_html)
+    plain_text = staticmethod(plain_text)
+
+    @staticmethod
+    def is_mapping(value: Any) -> bool:
+        return isinstance(value, LineDict)
+
     def unknown_fields(self, item: LineDict, allowed: set[str], label: str) -> None:
         for name in item:
             if name not in allowed:
@@ -187,218 +183,6 @@ class _Checker:
                 self.add(_line(item, str(name)), f'{label}: unknown field "{name}" (use {known})')
         for name, line in item.duplicates:
             self.add(line, f'{label}: field "{name}" is given twice')
-
-
-# --- per type -------------------------------------------------------------------------------
-
-
-def _options_spec(check: _Checker, item: LineDict, qtype: str, label: str) -> dict | None:
-    raw = item.get("options")
-    if not isinstance(raw, list) or len(raw) < 2:
-        check.add(_line(item, "options"), f"{label}: options must be a list of at least two")
-        return None
-    options, keys, texts, ok = [], set(), set(), True
-    for index, entry in enumerate(raw):
-        if not isinstance(entry, LineDict):
-            check.add(_line(item, "options"), f"{label}: option {index + 1} must have a text")
-            ok = False
-            continue
-        option_label = f"{label}, option {index + 1}"
-        check.unknown_fields(entry, OPTION_FIELDS, option_label)
-        text = check.text(entry, "text", option_label)
-        key = entry.get("key", string.ascii_lowercase[index] if index < 26 else str(index + 1))
-        if not isinstance(key, str) or not OPTION_KEY_RE.match(key):
-            check.add(
-                _line(entry, "key"),
-                f"{option_label}: key {key!r} must be letters, digits, - or _ (20 at most)",
-            )
-            ok = False
-        elif key in keys:
-            check.add(_line(entry, "key"), f'{label}: duplicate option key "{key}"')
-            ok = False
-        keys.add(key)
-        correct = entry.get("correct", False)
-        if not isinstance(correct, bool):
-            check.add(_line(entry, "correct"), f"{option_label}: correct must be true or false")
-            ok = False
-        feedback = check.text(entry, "feedback", option_label, required=False)
-        if text is None:
-            ok = False
-            continue
-        option_html = check.markdown(entry, "text", option_label)
-        option_text = plain_text(option_html)
-        if option_text in texts:
-            check.add(_line(entry, "text"), f'{label}: two options read "{option_text}"')
-            ok = False
-        texts.add(option_text)
-        options.append(
-            {
-                "key": key,
-                "html": option_html,
-                "text": option_text,
-                "correct": correct is True,
-                "feedback_html": render_inline(feedback) if feedback else "",
-            }
-        )
-    if not ok:
-        return None
-    correct_count = sum(1 for option in options if option["correct"])
-    if correct_count == 0:
-        check.add(_line(item, "options"), f"{label}: no option is marked correct: true")
-        return None
-    if qtype == "single" and correct_count > 1:
-        check.add(
-            _line(item, "options"),
-            f"{label}: {correct_count} options are correct; a single question needs exactly one "
-            "(use type: multiple for several)",
-        )
-        return None
-    return {"options": options}
-
-
-def _truefalse_spec(check: _Checker, item: LineDict, label: str) -> dict | None:
-    answer = item.get("answer")
-    if not isinstance(answer, bool):
-        check.add(_line(item, "answer"), f"{label}: answer must be true or false")
-        return None
-    feedback_true = check.text(item, "feedback_true", label, required=False)
-    feedback_false = check.text(item, "feedback_false", label, required=False)
-    return {
-        "answer": answer,
-        "feedback_true_html": render_inline(feedback_true) if feedback_true else "",
-        "feedback_false_html": render_inline(feedback_false) if feedback_false else "",
-    }
-
-
-def _number(value: Any) -> float | None:
-    """A YAML number, or a string such as "10,000,000" or "10M"; None if it is neither."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = parse_number(value, units=True)
-        except InvalidAnswer:
-            return None
-    else:
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _numeric_spec(check: _Checker, item: LineDict, label: str) -> dict | None:
-    ok = True
-    if "answer" not in item:
-        check.add(_line(item), f'{label}: missing required field "answer"')
-        return None
-    answer = _number(item["answer"])
-    if answer is None:
-        check.add(_line(item, "answer"), f"{label}: answer {item['answer']!r} is not a number")
-        ok = False
-    tolerance = _number(item.get("tolerance", 0))
-    if tolerance is None or tolerance < 0:
-        check.add(_line(item, "tolerance"), f"{label}: tolerance must be a number, zero or more")
-        ok = False
-    units = item.get("units", False)
-    if not isinstance(units, bool):
-        check.add(_line(item, "units"), f"{label}: units must be true or false")
-        ok = False
-    unit_label = check.text(item, "unit_label", label, required=False) or ""
-    if not ok:
-        return None
-    return {"answer": answer, "tolerance": tolerance, "units": units, "unit_label": unit_label}
-
-
-def _text_spec(check: _Checker, item: LineDict, label: str) -> dict | None:
-    raw = item.get("accepted")
-    if isinstance(raw, str | int | float) and not isinstance(raw, bool):
-        raw = [raw]
-    if not isinstance(raw, list) or not raw:
-        check.add(_line(item, "accepted"), f"{label}: accepted must list at least one answer")
-        return None
-    accepted, normalised = [], []
-    for index, value in enumerate(raw):
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            check.add(
-                _line(item, "accepted"),
-                f"{label}: accepted answer {index + 1} must be text (quote yes/no/true/false)",
-            )
-            return None
-        text = str(value).strip()
-        norm = normalise_text(text)
-        if not norm:
-            check.add(
-                _line(item, "accepted"),
-                f"{label}: accepted answer {index + 1} has no letters or digits",
-            )
-            return None
-        accepted.append(text)
-        if norm not in normalised:
-            normalised.append(norm)
-    return {"accepted": accepted, "normalised": normalised}
-
-
-def _matching_spec(check: _Checker, item: LineDict, label: str) -> dict | None:
-    raw = item.get("pairs")
-    if not isinstance(raw, list) or len(raw) < 2:
-        check.add(_line(item, "pairs"), f"{label}: pairs must be a list of at least two")
-        return None
-    pairs, rights, right_keys, lefts, ok = [], [], {}, set(), True
-
-    def right_key(text: str) -> str:
-        if text not in right_keys:
-            right_keys[text] = f"r{len(right_keys) + 1}"
-            rights.append({"key": right_keys[text], "text": text})
-        return right_keys[text]
-
-    for index, entry in enumerate(raw):
-        pair_label = f"{label}, pair {index + 1}"
-        if not isinstance(entry, LineDict):
-            check.add(_line(item, "pairs"), f"{pair_label}: needs a left and a right")
-            ok = False
-            continue
-        check.unknown_fields(entry, PAIR_FIELDS, pair_label)
-        left = check.text(entry, "left", pair_label)
-        right = check.text(entry, "right", pair_label)
-        if left is None or right is None:
-            ok = False
-            continue
-        left_html = check.markdown(entry, "left", pair_label)
-        left_text = plain_text(left_html)
-        if left_text in lefts:
-            check.add(_line(entry), f'{label}: two pairs have the left item "{left_text}"')
-            ok = False
-        lefts.add(left_text)
-        pairs.append(
-            {
-                "key": str(index + 1),
-                "left_html": left_html,
-                "left": left_text,
-                "right_key": right_key(plain_text(inline_html(right))),
-            }
-        )
-    distractors = item.get("distractors", [])
-    if not isinstance(distractors, list):
-        check.add(_line(item, "distractors"), f"{label}: distractors must be a list")
-        return None
-    matched = set(right_keys)
-    for index, value in enumerate(distractors):
-        if isinstance(value, bool) or not isinstance(value, str | int | float) or not str(value):
-            check.add(_line(item, "distractors"), f"{label}: distractor {index + 1} must be text")
-            ok = False
-            continue
-        text = plain_text(inline_html(str(value)))
-        if text in matched:
-            check.add(
-                _line(item, "distractors"),
-                f'{label}: distractor "{text}" is also the right item of a pair',
-            )
-            ok = False
-        right_key(text)
-    if len(right_keys) < 2 and ok:
-        check.add(_line(item, "pairs"), f"{label}: every pair has the same right item")
-        ok = False
-    return {"pairs": pairs, "rights": rights} if ok else None
 
 
 # --- parse --------------------------------------------------------------------------------
@@ -462,14 +246,14 @@ def _parse_question(check: _Checker, doc, item: Any, index: int, line: int) -> Q
         if name not in item or item[name] is None:
             check.add(item.line, f'{label}: missing required field "{name}"')
     qtype = item.get("type")
-    if qtype is not None and qtype not in QUESTION_TYPES:
+    if qtype is not None and qtype not in questiontypes.names():
         check.add(
             _line(item, "type"),
-            f'{label}: unknown type "{qtype}" (use {", ".join(QUESTION_TYPES)})',
+            f'{label}: unknown type "{qtype}" (use {", ".join(questiontypes.names())})',
         )
         qtype = None
     if qtype is not None:
-        check.unknown_fields(item, COMMON_FIELDS | TYPE_FIELDS[qtype], label)
+        check.unknown_fields(item, COMMON_FIELDS | questiontypes.get(qtype).fields, label)
 
     objective = item.get("objective")
     if objective is not None and (
@@ -497,15 +281,7 @@ def _parse_question(check: _Checker, doc, item: Any, index: int, line: int) -> Q
     explanation = (
         check.text(item, "explanation", label, required=False) if "explanation" in item else None
     )
-    builders = {
-        "single": lambda: _options_spec(check, item, "single", label),
-        "multiple": lambda: _options_spec(check, item, "multiple", label),
-        "truefalse": lambda: _truefalse_spec(check, item, label),
-        "numeric": lambda: _numeric_spec(check, item, label),
-        "text": lambda: _text_spec(check, item, label),
-        "matching": lambda: _matching_spec(check, item, label),
-    }
-    spec = builders[qtype]() if qtype else None
+    spec = questiontypes.get(qtype).build_spec(check, item, label) if qtype else None
     if len(check.problems) > before or spec is None or prompt is None or explanation is None:
         return None
     return QuestionDoc(
