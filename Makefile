@@ -18,7 +18,7 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
 
 help:
 	@echo "make run    install, migrate, import the course and serve it on http://127.0.0.1:$(PORT)"
-	@echo "make test   install and run the whole suite (checks, lint, tests)"
+	@echo "make test   install and run the whole suite (checks, lint, types, tests in parallel)"
 	@echo "make serve  production-style serving with gunicorn (see docs/deploy.md)"
 	@echo "make bench  the benchmark (see docs/performance.md)"
 	@echo "make test-postgres  the test suite on PostgreSQL (DATABASE_URL, see docs/deploy.md)"
@@ -50,13 +50,18 @@ run: $(STAMP)
 	@echo ""
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# The suite runs in parallel (pytest-xdist), one process per core by default; each process has
+# its own test database and live server. TEST_WORKERS=0 runs it in a single process.
+TEST_WORKERS ?= auto
+
 test: export DJANGO_SETTINGS_MODULE = config.test_settings
 test: $(DEV_STAMP)
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest
+	$(VENV)/bin/mypy
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 # The whole suite again on PostgreSQL (the server must be running; .ci/run starts it).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
@@ -64,7 +69,7 @@ test-postgres: export DJANGO_SETTINGS_MODULE = config.test_settings
 test-postgres: export DATABASE_URL = $(TEST_DATABASE_URL)
 test-postgres: $(DEV_STAMP)
 	$(PY) manage.py check
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 # Production-style serving (docs/deploy.md): migrate, import the courses, collect the hashed and
 # compressed static files, then gunicorn with the access log on stdout. Needs DJANGO_SECRET_KEY.
@@ -85,6 +90,7 @@ bench: $(STAMP)
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(DEV_STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -56,7 +56,7 @@ class QuestionVersionInline(admin.StackedInline):
     model = QuestionVersion
     extra = 0
     can_delete = False
-    fields = readonly_fields = ["number", "prompt", "spec", "content_hash", "created_at"]
+    fields = readonly_fields = ("number", "prompt", "spec", "content_hash", "created_at")
     ordering = ["-number"]
 
     @admin.display(description="prompt")
@@ -76,7 +76,7 @@ class QuestionAdmin(admin.ModelAdmin):
     list_filter = ["course", "objective", "type", "retired"]
     list_select_related = ["objective", "lesson"]
     search_fields = ["key"]
-    readonly_fields = [
+    readonly_fields = (
         "course",
         "key",
         "objective",
@@ -86,7 +86,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "position",
         "retired",
         "source_link",
-    ]
+    )
     fieldsets = [
         ("Imported from the question bank", {"description": IMPORTED, "fields": readonly_fields})
     ]
@@ -112,7 +112,7 @@ class QuizAdmin(admin.ModelAdmin):
     list_filter = ["course", "kind", "feedback_mode"]
     list_select_related = ["course"]
     search_fields = ["title", "slug"]
-    readonly_fields = ["course", "kind", "slug", "title", "objective", "position"]
+    readonly_fields = ("course", "kind", "slug", "title", "objective", "position")
     fieldsets = [
         (
             "Settings",
@@ -174,7 +174,7 @@ class ResponseInline(admin.TabularInline):
     extra = 0
     max_num = 0
     can_delete = False
-    fields = readonly_fields = ["slot", "question", "prompt", "answer_display", "correct", "score"]
+    fields = readonly_fields = ("slot", "question", "prompt", "answer_display", "correct", "score")
     ordering = ["slot"]
 
     def get_queryset(self, request):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,8 @@ import nh3
 import yaml
 from django.db.models import Max
 
-from courses.importer import KEY_RE, CourseFileError, Problem
+from courses.importer import KEY_RE, CourseDoc, CourseFileError, ImportReport, Problem
+from courses.models import Course, Lesson, Objective
 from courses.rendering import UnknownCallout, render, render_inline
 from quizzes import questiontypes
 from quizzes.models import FeedbackMode, Question, QuestionVersion, Quiz, QuizKind, Response
@@ -40,19 +42,19 @@ COMMON_FIELDS = {"key", "objective", "type", "source", "prompt", "explanation"}
 # --- YAML with line numbers -------------------------------------------------------------------
 
 
-class LineDict(dict):
+class LineDict(dict[Any, Any]):
     """A YAML mapping that remembers its 1-based line and the line of each of its keys."""
 
     line: int = 1
-    key_lines: dict
-    duplicates: list
+    key_lines: dict[str, int]
+    duplicates: list[tuple[str, int]]
 
 
 class _LineLoader(yaml.SafeLoader):
     """SafeLoader whose mappings are LineDicts."""
 
 
-def _construct_line_dict(loader: _LineLoader, node: yaml.MappingNode):
+def _construct_line_dict(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[LineDict]:
     data = LineDict()
     data.line = node.start_mark.line + 1
     data.key_lines, data.duplicates = {}, []
@@ -88,7 +90,7 @@ class QuestionDoc:
     explanation: str
     prompt_html: str  # sanitised
     explanation_html: str
-    spec: dict  # the grader's data, see the type's module in quizzes/questiontypes/
+    spec: dict[str, Any]  # the grader's data, see the type's module in quizzes/questiontypes/
     line: int
     type_line: int = 0
 
@@ -188,7 +190,7 @@ class _Checker:
 # --- parse --------------------------------------------------------------------------------
 
 
-def _questions_line(doc) -> int:
+def _questions_line(doc: CourseDoc) -> int:
     """The line of `questions:` in the course file's front matter (1 if not found)."""
     try:
         lines = doc.path.read_text(encoding="utf-8").split("\n")
@@ -197,9 +199,11 @@ def _questions_line(doc) -> int:
     return next((n + 1 for n, line in enumerate(lines) if line.startswith("questions:")), 1)
 
 
-def _load(doc, check: _Checker) -> tuple[Any, list[int]]:
+def _load(doc: CourseDoc, check: _Checker) -> tuple[Any, list[int]]:
     """The bank's data and the 1-based line of each top-level item (None if unreadable)."""
     path = doc.questions_path
+    if path is None:
+        return None, []
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -229,7 +233,9 @@ def _load(doc, check: _Checker) -> tuple[Any, list[int]]:
     return data, lines
 
 
-def _parse_question(check: _Checker, doc, item: Any, index: int, line: int) -> QuestionDoc | None:
+def _parse_question(
+    check: _Checker, doc: CourseDoc, item: Any, index: int, line: int
+) -> QuestionDoc | None:
     if not isinstance(item, LineDict):
         check.add(line, f"question {index + 1} must be a mapping of fields (key: ..., type: ...)")
         return None
@@ -284,6 +290,9 @@ def _parse_question(check: _Checker, doc, item: Any, index: int, line: int) -> Q
     spec = questiontypes.get(qtype).build_spec(check, item, label) if qtype else None
     if len(check.problems) > before or spec is None or prompt is None or explanation is None:
         return None
+    # No problem was reported, so every required field was given and is valid.
+    assert isinstance(objective, str) and isinstance(qtype, str)
+    assert lesson_slug is not None and anchor is not None
     return QuestionDoc(
         key=key,
         objective=objective,
@@ -300,11 +309,13 @@ def _parse_question(check: _Checker, doc, item: Any, index: int, line: int) -> Q
     )
 
 
-def parse_bank(doc) -> list[QuestionDoc]:
+def parse_bank(doc: CourseDoc) -> list[QuestionDoc]:
     """Read and validate `doc.questions_path` for a parsed course; raise CourseFileError.
 
     Every problem is collected, with the question bank file and line, before raising.
     """
+    if doc.questions_path is None:
+        return []
     check = _Checker(doc.questions_path)
     for objective in doc.objectives:
         if objective.key == COURSE_TEST_SLUG:
@@ -324,7 +335,8 @@ def parse_bank(doc) -> list[QuestionDoc]:
         check.add(_line(data), "the question bank must be a YAML list of questions (- key: ...)")
         raise CourseFileError(check.problems)
 
-    questions, seen = [], {}
+    questions: list[QuestionDoc] = []
+    seen: dict[str, int] = {}
     for index, item in enumerate(data):
         question = _parse_question(check, doc, item, index, lines[index])
         key = item.get("key") if isinstance(item, dict) else None
@@ -344,7 +356,7 @@ def parse_bank(doc) -> list[QuestionDoc]:
     return questions
 
 
-def _check_type_changes(check: _Checker, doc, questions: list[QuestionDoc]) -> None:
+def _check_type_changes(check: _Checker, doc: CourseDoc, questions: list[QuestionDoc]) -> None:
     """Refuse to change the type of a question learners have answered.
 
     A response is graded and shown with its question's type, so an answered question keeps its
@@ -380,7 +392,7 @@ def quiz_title(objective_text: str, limit: int = QUIZ_TITLE_LENGTH) -> str:
     return f"Quiz: {text}"
 
 
-def _sync(instance, report, label: str, **values) -> list[str]:
+def _sync(instance: Any, report: ImportReport, label: str, **values: Any) -> list[str]:
     """Set changed fields and save only those; report them under `label`."""
     changed = [name for name, value in values.items() if getattr(instance, name) != value]
     for name in changed:
@@ -406,7 +418,13 @@ def _new_version(question: Question, item: QuestionDoc, number: int) -> Question
     return version
 
 
-def _apply_questions(doc, course, objectives, lessons, report) -> None:
+def _apply_questions(
+    doc: CourseDoc,
+    course: Course,
+    objectives: dict[str, Objective],
+    lessons: dict[str, Lesson],
+    report: ImportReport,
+) -> None:
     existing = {
         question.key: question
         for question in Question.objects.filter(course=course).select_related("current_version")
@@ -443,7 +461,9 @@ def _apply_questions(doc, course, objectives, lessons, report) -> None:
             report.add(f'retired question "{key}"')
 
 
-def _apply_quizzes(doc, course, objectives, report) -> None:
+def _apply_quizzes(
+    doc: CourseDoc, course: Course, objectives: dict[str, Objective], report: ImportReport
+) -> None:
     quizzes = {quiz.slug: quiz for quiz in Quiz.objects.filter(course=course)}
     wanted = [
         (
@@ -486,7 +506,13 @@ def _apply_quizzes(doc, course, objectives, report) -> None:
             _sync(quiz, report, f'quiz "{slug}"', **values)
 
 
-def apply_bank(doc, course, objectives: dict, lessons: dict, report) -> None:
+def apply_bank(
+    doc: CourseDoc,
+    course: Course,
+    objectives: dict[str, Objective],
+    lessons: dict[str, Lesson],
+    report: ImportReport,
+) -> None:
     """Write a parsed bank (`doc.bank`) to the database; called inside apply_course's transaction.
 
     `objectives` and `lessons` map keys and slugs to the course's saved rows.

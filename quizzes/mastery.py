@@ -138,8 +138,8 @@ class Outcome:
 
 def bkt_update(p: float, score: float, guess: float, params: Params = DEFAULT_PARAMS) -> float:
     """One bounded BKT step with a fractional score (classic BKT for 0 and 1)."""
-    like_known = (1 - params.s) ** score * params.s ** (1 - score)
-    like_unknown = guess**score * (1 - guess) ** (1 - score)
+    like_known: float = (1 - params.s) ** score * params.s ** (1 - score)
+    like_unknown: float = guess**score * (1 - guess) ** (1 - score)
     post = p * like_known / (p * like_known + (1 - p) * like_unknown)
     return min(params.p_max, post + (1 - post) * params.t)
 
