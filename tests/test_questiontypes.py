@@ -16,9 +16,14 @@ from django.utils import timezone
 from quizzes import grading, questiontypes
 from quizzes.models import Attempt, Question, Response
 from quizzes.questiontypes.base import Grade, InvalidAnswer, QuestionType
-from tests.factories import default_spec, make_question, make_quiz, make_user
+from tests.factories import (
+    default_spec,
+    make_question,
+    make_quiz,
+    make_staff_instructor,
+    make_user,
+)
 from tests.quiz_helpers import answer_url, finish_url, slot_url
-from tests.report_helpers import make_staff_instructor
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "example"

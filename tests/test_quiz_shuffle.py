@@ -45,11 +45,6 @@ def test_the_course_test_draw_mixes_objectives_rather_than_grouping_them():
     assert len(orders) > 5
 
 
-@pytest.fixture
-def objective(course):
-    return course.objectives.get(key="objective-1")
-
-
 def attempt_with(quiz, questions, seed, user):
     return Attempt.objects.create(
         user=user,
