@@ -51,8 +51,10 @@ run: $(STAMP)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The suite runs in parallel (pytest-xdist), one process per core by default; each process has
-# its own test database and live server. TEST_WORKERS=0 runs it in a single process.
+# its own test database. The browser tests form one group (tests/browser/conftest.py), run by a
+# single worker with one Chromium and one live server. TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup
 
 test: export DJANGO_SETTINGS_MODULE = config.test_settings
 test: $(DEV_STAMP)
@@ -61,7 +63,7 @@ test: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -n $(TEST_WORKERS)
+	$(PY) -m pytest $(PYTEST_PARALLEL)
 
 # The whole suite again on PostgreSQL (the server must be running; .ci/run starts it).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
@@ -69,7 +71,7 @@ test-postgres: export DJANGO_SETTINGS_MODULE = config.test_settings
 test-postgres: export DATABASE_URL = $(TEST_DATABASE_URL)
 test-postgres: $(DEV_STAMP)
 	$(PY) manage.py check
-	$(PY) -m pytest -n $(TEST_WORKERS)
+	$(PY) -m pytest $(PYTEST_PARALLEL)
 
 # Production-style serving (docs/deploy.md): migrate, import the courses, collect the hashed and
 # compressed static files, then gunicorn with the access log on stdout. Needs DJANGO_SECRET_KEY.
