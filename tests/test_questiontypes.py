@@ -4,6 +4,7 @@ page, grading, the admin, item analysis and the CSV export."""
 
 import csv
 import io
+import random
 import shutil
 from pathlib import Path
 
@@ -60,6 +61,29 @@ def test_each_type_grades_its_own_model_answer_as_right(name):
     assert result.score == 1.0
     assert result.correct_display == qtype.correct_display(spec)
     assert qtype.grade(spec, result.answer) == result  # the stored answer grades the same
+
+
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_each_type_simulates_a_right_and_a_wrong_answer_for_the_demo_class(name):
+    qtype = questiontypes.get(name)
+    spec = default_spec(name)
+    rng = random.Random(4)
+    assert qtype.grade(spec, qtype.simulated_answer(rng, spec, True)).score == 1.0
+    wrong = [qtype.grade(spec, qtype.simulated_answer(rng, spec, False)) for _ in range(20)]
+    assert all(grade.score < 1.0 for grade in wrong)
+
+
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_the_options_item_analysis_counts_are_those_a_stored_answer_can_choose(name):
+    qtype = questiontypes.get(name)
+    spec = default_spec(name)
+    stored = qtype.grade(spec, qtype.model_answer(spec)).answer
+    if not qtype.analyses_options:
+        assert qtype.option_keys(spec) == () and qtype.chosen(stored) == ()
+        return
+    assert set(qtype.chosen(stored)) == qtype.correct_keys(spec)
+    assert set(qtype.correct_keys(spec)) <= set(qtype.option_keys(spec))
+    assert set(qtype.option_labels(spec)) == set(qtype.option_keys(spec))
 
 
 def test_the_admin_shows_a_number_as_the_learner_sees_it(client, course):
