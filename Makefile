@@ -18,7 +18,7 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
 
 help:
 	@echo "make run    install, migrate, import the course and serve it on http://127.0.0.1:$(PORT)"
-	@echo "make test   install and run the whole suite (checks, lint, tests)"
+	@echo "make test   install and run the whole suite (checks, lint, types, tests in parallel)"
 	@echo "make author COURSE=fixtures/my-course.md  live preview: re-import the course on every save"
 	@echo "make serve  production-style serving with gunicorn (see docs/deploy.md)"
 	@echo "make bench  the benchmark (see docs/performance.md)"
@@ -63,13 +63,20 @@ author: $(STAMP)
 	@echo ""
 	$(PY) manage.py author $(COURSE) 127.0.0.1:$(PORT)
 
+# The suite runs in parallel (pytest-xdist), one process per core by default; each process has
+# its own test database. The browser tests form one group (tests/browser/conftest.py), run by a
+# single worker with one Chromium and one live server. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup
+
 test: export DJANGO_SETTINGS_MODULE = config.test_settings
 test: $(DEV_STAMP)
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest
+	$(VENV)/bin/mypy
+	$(PY) -m pytest $(PYTEST_PARALLEL)
 
 # The whole suite again on PostgreSQL (the server must be running; .ci/run starts it).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
@@ -77,7 +84,7 @@ test-postgres: export DJANGO_SETTINGS_MODULE = config.test_settings
 test-postgres: export DATABASE_URL = $(TEST_DATABASE_URL)
 test-postgres: $(DEV_STAMP)
 	$(PY) manage.py check
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_PARALLEL)
 
 # Production-style serving (docs/deploy.md): migrate, import the courses, collect the hashed and
 # compressed static files, then gunicorn with the access log on stdout. Needs DJANGO_SECRET_KEY.
@@ -98,6 +105,7 @@ bench: $(STAMP)
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(DEV_STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -21,6 +21,7 @@ Signed-in visitors and htmx requests never read or fill this cache.
 import hashlib
 import time
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -47,7 +48,7 @@ VERSION_KEY = "content-version"
 # The version read from the shared cache is remembered for this long in each worker: a file
 # read saved on most requests, for at most this delay before other workers see a renewal.
 VERSION_MEMO_SECONDS = 1.0
-_memo = {"version": None, "until": 0.0}
+_memo: dict[str, Any] = {"version": None, "until": 0.0}
 
 
 def content_version() -> str:

@@ -117,7 +117,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "db.sqlite3",
+            "NAME": str(VAR_DIR / "db.sqlite3"),
             "CONN_MAX_AGE": envint("DJANGO_CONN_MAX_AGE", 600),
             "OPTIONS": {
                 # Concurrent writers: WAL lets readers go on while one writes; IMMEDIATE takes the

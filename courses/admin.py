@@ -36,7 +36,7 @@ class ObjectiveAdmin(admin.ModelAdmin):
     list_filter = ["course", "retired"]
     list_select_related = ["course"]
     search_fields = ["key", "text"]
-    readonly_fields = ["course", "key", "text", "position", "retired"]
+    readonly_fields = ("course", "key", "text", "position", "retired")
     fieldsets = [
         (
             "Mastery model",
@@ -45,7 +45,7 @@ class ObjectiveAdmin(admin.ModelAdmin):
                     "Overrides of the mastery model's parameters. Raise the parameters version "
                     "when you change them, then run manage.py recompute_mastery."
                 ),
-                "fields": ["bkt_params", "params_version"],
+                "fields": ("bkt_params", "params_version"),
             },
         ),
         ("Imported", {"description": IMPORTED, "fields": readonly_fields}),
@@ -58,7 +58,7 @@ class LessonAdmin(admin.ModelAdmin):
     list_filter = ["course", "retired"]
     list_select_related = ["course"]
     search_fields = ["title", "slug"]
-    readonly_fields = [
+    readonly_fields = (
         "course",
         "slug",
         "title",
@@ -67,5 +67,5 @@ class LessonAdmin(admin.ModelAdmin):
         "objectives",
         "retired",
         "body_markdown",
-    ]
+    )
     fieldsets = [("Imported", {"description": IMPORTED, "fields": readonly_fields})]

@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 from django.conf import settings
@@ -38,7 +39,7 @@ class Problem:
     line: int
     message: str
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
 
 
@@ -79,7 +80,7 @@ class CourseDoc:
     objectives: list[ObjectiveDoc] = field(default_factory=list)
     lessons: list[LessonDoc] = field(default_factory=list)
     questions_path: Path | None = None
-    bank: list = field(default_factory=list)  # quizzes.bank.QuestionDoc items
+    bank: list[Any] = field(default_factory=list)  # quizzes.bank.QuestionDoc items
     # Keys and slugs the file declares but that failed validation: the bank is still checked
     # (every problem in one pass) without reporting its references to them as unknown.
     unreadable_objectives: set[str] = field(default_factory=set)
@@ -118,7 +119,9 @@ def yaml_error(error: yaml.YAMLError) -> tuple[int, str]:
     return (mark.line + 1 if mark else 1), problem
 
 
-def _split_front_matter(path: Path, text: str, problems: list[Problem]):
+def _split_front_matter(
+    path: Path, text: str, problems: list[Problem]
+) -> tuple[dict[str, Any] | None, list[str], int]:
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         problems.append(Problem(path, 1, "missing front matter: the file must start with ---"))
@@ -141,8 +144,10 @@ def _split_front_matter(path: Path, text: str, problems: list[Problem]):
     return data, lines, number + 1
 
 
-def _parse_objectives(path, data, lines, problems) -> list[ObjectiveDoc]:
-    objectives = []
+def _parse_objectives(
+    path: Path, data: dict[str, Any], lines: list[str], problems: list[Problem]
+) -> list[ObjectiveDoc]:
+    objectives: list[ObjectiveDoc] = []
     raw = data.get("objectives")
     if not isinstance(raw, list) or not raw:
         line = _line_of(lines, r"^objectives\s*:")
@@ -187,7 +192,13 @@ def _parse_attrs(raw: str) -> dict[str, str]:
     return attrs
 
 
-def _parse_lessons(path, lines, body_start, objective_keys, problems) -> list[LessonDoc]:
+def _parse_lessons(
+    path: Path,
+    lines: list[str],
+    body_start: int,
+    objective_keys: set[str],
+    problems: list[Problem],
+) -> list[LessonDoc]:
     # Find the level-1 headings outside fenced code blocks (a "# comment" in code is code).
     in_code = [False] * body_start + fenced_lines(lines[body_start:])
     starts = [
@@ -265,20 +276,22 @@ def _parse_lessons(path, lines, body_start, objective_keys, problems) -> list[Le
         if rendered.words == 0:
             problems.append(Problem(path, start + 1, f'lesson "{slug}" is empty'))
             continue
-        minutes = attrs.get("minutes")
-        if minutes is None:
+        minutes_given = attrs.get("minutes")
+        if minutes_given is None:
             minutes = max(1, math.ceil(rendered.words / WORDS_PER_MINUTE))
-        elif not minutes.isdigit() or int(minutes) < 1:
+        elif not minutes_given.isdigit() or int(minutes_given) < 1:
             problems.append(
                 Problem(path, start + 2, f'lesson "{slug}": minutes must be a whole number')
             )
             continue
+        else:
+            minutes = int(minutes_given)
         lessons.append(
             LessonDoc(
                 slug=slug,
                 title=title,
                 objective_keys=keys,
-                minutes=int(minutes),
+                minutes=minutes,
                 markdown=body,
                 rendered=rendered,
                 line=start + 1,
@@ -397,11 +410,11 @@ def _check_objectives_used(doc: CourseDoc, problems: list[Problem]) -> None:
 class ImportReport:
     changes: list[str] = field(default_factory=list)
 
-    def add(self, message: str):
+    def add(self, message: str) -> None:
         self.changes.append(message)
 
 
-def _sync(instance, report: ImportReport, label: str, **values) -> bool:
+def _sync(instance: Any, report: ImportReport, label: str, **values: Any) -> bool:
     """Set changed fields on an existing instance and save only those."""
     changed = [name for name, value in values.items() if getattr(instance, name) != value]
     for name in changed:
@@ -518,30 +531,30 @@ def apply_course(
 
     lessons = {lesson.slug: lesson for lesson in course.lessons.prefetch_related("objectives")}
     doc_slugs = set()
-    for position, item in enumerate(doc.lessons):
-        doc_slugs.add(item.slug)
+    for position, lesson_doc in enumerate(doc.lessons):
+        doc_slugs.add(lesson_doc.slug)
         values = {
-            "title": item.title,
+            "title": lesson_doc.title,
             "position": position,
-            "minutes": item.minutes,
-            "body_markdown": item.markdown,
-            "body_html": item.rendered.html,
-            "toc": item.rendered.toc,
+            "minutes": lesson_doc.minutes,
+            "body_markdown": lesson_doc.markdown,
+            "body_html": lesson_doc.rendered.html,
+            "toc": lesson_doc.rendered.toc,
             "retired": False,
         }
-        lesson = lessons.get(item.slug)
+        lesson = lessons.get(lesson_doc.slug)
         if lesson is None:
-            lesson = Lesson.objects.create(course=course, slug=item.slug, **values)
-            lessons[item.slug] = lesson
-            report.add(f'created lesson "{item.slug}"')
+            lesson = Lesson.objects.create(course=course, slug=lesson_doc.slug, **values)
+            lessons[lesson_doc.slug] = lesson
+            report.add(f'created lesson "{lesson_doc.slug}"')
         else:
-            _sync(lesson, report, f'lesson "{item.slug}"', **values)
-        wanted = {objectives[key].pk for key in item.objective_keys}
+            _sync(lesson, report, f'lesson "{lesson_doc.slug}"', **values)
+        wanted = {objectives[key].pk for key in lesson_doc.objective_keys}
         current = {objective.pk for objective in lesson.objectives.all()} if lesson.pk else set()
         if wanted != current:
             lesson.objectives.set(wanted)
             if current:
-                report.add(f'updated lesson "{item.slug}" (objectives)')
+                report.add(f'updated lesson "{lesson_doc.slug}" (objectives)')
     for slug, lesson in lessons.items():
         if slug not in doc_slugs and not lesson.retired:
             _retire(lesson, report, f'lesson "{slug}"')

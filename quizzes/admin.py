@@ -12,7 +12,7 @@ from django.utils.html import format_html, strip_tags
 from django.utils.text import Truncator
 
 from courses.admin import IMPORTED
-from quizzes import admin_reports
+from quizzes import admin_reports, questiontypes
 from quizzes.models import (
     Attempt,
     Mastery,
@@ -22,33 +22,6 @@ from quizzes.models import (
     Quiz,
     Response,
 )
-
-
-def correct_answer(qtype, spec):
-    """The correct answer of a question version in words (plain text, for reports)."""
-    spec = spec or {}
-    if qtype in ("single", "multiple"):
-        return "; ".join(
-            o.get("text", o.get("key", "")) for o in spec.get("options", []) if o.get("correct")
-        )
-    if qtype == "truefalse":
-        return "True" if spec.get("answer") else "False"
-    if qtype == "numeric":
-        text = f"{spec.get('answer', '')}"
-        if spec.get("unit_label"):
-            text += f" {spec['unit_label']}"
-        if spec.get("tolerance"):
-            text += f" (± {spec['tolerance']})"
-        return text
-    if qtype == "text":
-        return " / ".join(spec.get("accepted", []))
-    if qtype == "matching":
-        rights = {right.get("key"): right.get("text", "") for right in spec.get("rights", [])}
-        return "; ".join(
-            f"{pair.get('left', '')} → {rights.get(pair.get('right_key'), '')}"
-            for pair in spec.get("pairs", [])
-        )
-    return ""
 
 
 def prompt_text(version, length=120):
@@ -83,7 +56,7 @@ class QuestionVersionInline(admin.StackedInline):
     model = QuestionVersion
     extra = 0
     can_delete = False
-    fields = readonly_fields = ["number", "prompt", "spec", "content_hash", "created_at"]
+    fields = readonly_fields = ("number", "prompt", "spec", "content_hash", "created_at")
     ordering = ["-number"]
 
     @admin.display(description="prompt")
@@ -103,7 +76,7 @@ class QuestionAdmin(admin.ModelAdmin):
     list_filter = ["course", "objective", "type", "level", "retired"]
     list_select_related = ["objective", "lesson"]
     search_fields = ["key"]
-    readonly_fields = [
+    readonly_fields = (
         "course",
         "key",
         "objective",
@@ -115,7 +88,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "level",
         "inference",
         "source_link",
-    ]
+    )
     fieldsets = [
         ("Imported from the question bank", {"description": IMPORTED, "fields": readonly_fields})
     ]
@@ -147,7 +120,7 @@ class QuizAdmin(admin.ModelAdmin):
     list_filter = ["course", "kind", "feedback_mode"]
     list_select_related = ["course"]
     search_fields = ["title", "slug"]
-    readonly_fields = ["course", "kind", "slug", "title", "objective", "position"]
+    readonly_fields = ("course", "kind", "slug", "title", "objective", "position")
     fieldsets = [
         (
             "Settings",
@@ -209,7 +182,7 @@ class ResponseInline(admin.TabularInline):
     extra = 0
     max_num = 0
     can_delete = False
-    fields = readonly_fields = ["slot", "question", "prompt", "answer_display", "correct", "score"]
+    fields = readonly_fields = ("slot", "question", "prompt", "answer_display", "correct", "score")
     ordering = ["slot"]
 
     def get_queryset(self, request):
@@ -221,7 +194,7 @@ class ResponseInline(admin.TabularInline):
 
     @admin.display(description="correct answer")
     def correct(self, obj):
-        return correct_answer(obj.question.type, obj.version.spec)
+        return questiontypes.get(obj.question.type).answer_key(obj.version.spec)
 
     def has_add_permission(self, request, obj=None):
         return False

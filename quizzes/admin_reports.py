@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from courses.models import Course, Objective
-from quizzes import itemstats
+from quizzes import itemstats, questiontypes
 from quizzes.models import Attempt, Mastery, MasteryLevel, Question, Quiz, Response
 
 LEVELS = list(MasteryLevel)
@@ -266,28 +266,21 @@ def counted_attempts(mode, **filters):
 def question_info(question):
     """itemstats.QuestionInfo from a question and its current version."""
     spec = question.current_version.spec if question.current_version else {}
-    options = spec.get("options", []) if question.type in ("single", "multiple") else []
+    question_type = questiontypes.get(question.type)
     return itemstats.QuestionInfo(
         key=question.key,
         type=question.type,
-        option_keys=tuple(option["key"] for option in options),
-        option_marks=tuple(1.0 if option.get("correct") else 0.0 for option in options),
+        option_keys=question_type.option_keys(spec),
+        option_marks=question_type.option_marks(spec),
     )
 
 
-def _chosen(qtype, answer):
+def _chosen(question_type, answer):
     if isinstance(answer, str):  # the raw JSON text (see ANSWER_TEXT)
         answer = json.loads(answer)
     if not isinstance(answer, dict):
         return ()
-    if qtype in ("single", "multiple"):
-        return tuple(answer.get("choices", ()))
-    if qtype == "truefalse":
-        value = answer.get("value")
-        if isinstance(value, bool):
-            return ("true" if value else "false",)
-        return (str(value).lower(),)
-    return ()
+    return question_type.chosen(answer)
 
 
 def attempt_rows(rows, questions):
@@ -298,9 +291,10 @@ def attempt_rows(rows, questions):
     only for choice questions, and each distinct JSON text once. This loop runs once per
     response (100,000 for a big class), so it keeps to local names and dict lookups.
     """
-    info = {}  # question id -> (key, type if a choice question else None)
+    info = {}  # question id -> (key, its QuestionType if options are analysed else None)
     for question_id, question in questions.items():
-        choice = question.type if question.type in itemstats.CHOICE_TYPES else None
+        question_type = questiontypes.get(question.type)
+        choice = question_type if question_type.analyses_options else None
         info[question_id] = (question.key, choice)
     decoded = {}
     out = []
@@ -341,19 +335,8 @@ def fetch_rows(queryset):
         return cursor.fetchall()
 
 
-def _option_labels(question):
-    if question.type == "truefalse":
-        return {"true": "True", "false": "False"}
-    spec = question.current_version.spec if question.current_version else {}
-    return {option["key"]: option.get("text", "") for option in spec.get("options", [])}
-
-
-def _correct_keys(question):
-    if question.type == "truefalse":
-        spec = question.current_version.spec if question.current_version else {}
-        return {"true" if spec.get("answer") else "false"}
-    spec = question.current_version.spec if question.current_version else {}
-    return {option["key"] for option in spec.get("options", []) if option.get("correct")}
+def _spec(question):
+    return question.current_version.spec if question.current_version else {}
 
 
 def _questions_for(queryset):
@@ -424,8 +407,9 @@ def item_analysis(admin_site, request, quiz_id):
     shown = [question for question in questions if question.key in shown_keys]
     table = []
     for question, qstats in zip(shown, stats.questions, strict=True):
-        labels = _option_labels(question)
-        correct = _correct_keys(question)
+        question_type = questiontypes.get(question.type)
+        labels = question_type.option_labels(_spec(question))
+        correct = question_type.correct_keys(_spec(question))
         table.append(
             {
                 "question": question,

@@ -4,8 +4,9 @@ See docs/course-format.md ("The question bank", "What the importer checks"). The
 (courses/importer.py) calls `parse_bank(doc)` while validating a course file, before anything is
 written, and `apply_bank(doc, course, objectives, lessons, report)` inside its transaction.
 
-Parsing turns each YAML item into a `QuestionDoc` whose `spec` has the shape that
-quizzes/grading.py grades; every piece of author Markdown is rendered and sanitised here, once.
+Parsing turns each YAML item into a `QuestionDoc` whose `spec` its question type
+(quizzes/questiontypes/) builds and grades; every piece of author Markdown is rendered and
+sanitised here, once.
 Applying matches questions by key: a new or changed question gets a new QuestionVersion (so past
 responses stay on the version they answered), an unchanged one writes nothing, a removed one is
 retired and a re-added one restored. It also keeps one quiz per objective and one course test.
@@ -16,9 +17,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import math
-import re
-import string
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,50 +26,40 @@ import nh3
 import yaml
 from django.db.models import Max
 
-from courses.importer import KEY_RE, CourseFileError, Problem, yaml_error
+from courses.importer import KEY_RE, CourseDoc, CourseFileError, ImportReport, Problem, yaml_error
+from courses.models import Course, Lesson, Objective
 from courses.rendering import CalloutError, render, render_inline
 from courses.sourcefiles import LimitedSafeLoader, SourceFileError, read_text
-from quizzes.grading import QUESTION_TYPES, InvalidAnswer, normalise_text, parse_number
+from quizzes import questiontypes
 from quizzes.models import FeedbackMode, Question, QuestionVersion, Quiz, QuizKind, Response
 
 COURSE_TEST_SLUG = "course-test"
 COURSE_TEST_QUESTIONS = 10
 QUIZ_TITLE_LENGTH = 80
-OPTION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 
 COMMON_FIELDS = {"key", "objective", "type", "source", "prompt", "explanation"}
 # Optional fields for the course linter (quizzes/lint.py), not shown to learners: the cognitive
 # level a question asks for, and whether its answer is inferred rather than stated in its source.
 REVIEW_FIELDS = {"level", "inference"}
 LEVELS = ("recall", "apply", "analyse")
-TYPE_FIELDS = {
-    "single": {"options"},
-    "multiple": {"options"},
-    "truefalse": {"answer", "feedback_true", "feedback_false"},
-    "numeric": {"answer", "tolerance", "units", "unit_label"},
-    "text": {"accepted", "allow_typos"},
-    "matching": {"pairs", "distractors"},
-}
-OPTION_FIELDS = {"key", "text", "correct", "feedback"}
-PAIR_FIELDS = {"left", "right"}
 
 
 # --- YAML with line numbers -------------------------------------------------------------------
 
 
-class LineDict(dict):
+class LineDict(dict[Any, Any]):
     """A YAML mapping that remembers its 1-based line and the line of each of its keys."""
 
     line: int = 1
-    key_lines: dict
-    duplicates: list
+    key_lines: dict[str, int]
+    duplicates: list[tuple[str, int]]
 
 
 class _LineLoader(LimitedSafeLoader):
     """The importer's safe loader (depth and alias limits) whose mappings are LineDicts."""
 
 
-def _construct_line_dict(loader: _LineLoader, node: yaml.MappingNode):
+def _construct_line_dict(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[LineDict]:
     data = LineDict()
     data.line = node.start_mark.line + 1
     data.key_lines, data.duplicates = {}, []
@@ -106,7 +95,7 @@ class QuestionDoc:
     explanation: str
     prompt_html: str  # sanitised
     explanation_html: str
-    spec: dict  # the grader's data, see quizzes/grading.py
+    spec: dict[str, Any]  # the grader's data, see the type's module in quizzes/questiontypes/
     line: int
     type_line: int = 0
     level: str = "recall"  # one of LEVELS
@@ -187,6 +176,15 @@ class _Checker:
             self.add(_line(item, name), f"{label}: {error}")
             return ""
 
+    # For question types building their spec (quizzes.questiontypes.base.SpecChecker).
+    line = staticmethod(_line)
+    inline_html = staticmethod(inline_html)
+    plain_text = staticmethod(plain_text)
+
+    @staticmethod
+    def is_mapping(value: Any) -> bool:
+        return isinstance(value, LineDict)
+
     def unknown_fields(self, item: LineDict, allowed: set[str], label: str) -> None:
         for name in item:
             if name not in allowed:
@@ -196,229 +194,10 @@ class _Checker:
             self.add(line, f'{label}: field "{name}" is given twice')
 
 
-# --- per type -------------------------------------------------------------------------------
-
-
-def _options_spec(check: _Checker, item: LineDict, qtype: str, label: str) -> dict | None:
-    raw = item.get("options")
-    if not isinstance(raw, list) or len(raw) < 2:
-        check.add(_line(item, "options"), f"{label}: options must be a list of at least two")
-        return None
-    options, keys, texts, ok = [], set(), set(), True
-    for index, entry in enumerate(raw):
-        if not isinstance(entry, LineDict):
-            check.add(_line(item, "options"), f"{label}: option {index + 1} must have a text")
-            ok = False
-            continue
-        option_label = f"{label}, option {index + 1}"
-        check.unknown_fields(entry, OPTION_FIELDS, option_label)
-        text = check.text(entry, "text", option_label)
-        key = entry.get("key", string.ascii_lowercase[index] if index < 26 else str(index + 1))
-        if not isinstance(key, str) or not OPTION_KEY_RE.match(key):
-            check.add(
-                _line(entry, "key"),
-                f"{option_label}: key {key!r} must be letters, digits, - or _ (20 at most)",
-            )
-            ok = False
-        elif key in keys:
-            check.add(_line(entry, "key"), f'{label}: duplicate option key "{key}"')
-            ok = False
-        keys.add(key)
-        correct = entry.get("correct", False)
-        if not isinstance(correct, bool):
-            check.add(_line(entry, "correct"), f"{option_label}: correct must be true or false")
-            ok = False
-        feedback = check.text(entry, "feedback", option_label, required=False)
-        if text is None:
-            ok = False
-            continue
-        option_html = check.markdown(entry, "text", option_label)
-        option_text = plain_text(option_html)
-        if option_text in texts:
-            check.add(_line(entry, "text"), f'{label}: two options read "{option_text}"')
-            ok = False
-        texts.add(option_text)
-        options.append(
-            {
-                "key": key,
-                "html": option_html,
-                "text": option_text,
-                "correct": correct is True,
-                "feedback_html": render_inline(feedback) if feedback else "",
-            }
-        )
-    if not ok:
-        return None
-    correct_count = sum(1 for option in options if option["correct"])
-    if correct_count == 0:
-        check.add(_line(item, "options"), f"{label}: no option is marked correct: true")
-        return None
-    if qtype == "single" and correct_count > 1:
-        check.add(
-            _line(item, "options"),
-            f"{label}: {correct_count} options are correct; a single question needs exactly one "
-            "(use type: multiple for several)",
-        )
-        return None
-    return {"options": options}
-
-
-def _truefalse_spec(check: _Checker, item: LineDict, label: str) -> dict | None:
-    answer = item.get("answer")
-    if not isinstance(answer, bool):
-        check.add(_line(item, "answer"), f"{label}: answer must be true or false")
-        return None
-    feedback_true = check.text(item, "feedback_true", label, required=False)
-    feedback_false = check.text(item, "feedback_false", label, required=False)
-    return {
-        "answer": answer,
-        "feedback_true_html": render_inline(feedback_true) if feedback_true else "",
-        "feedback_false_html": render_inline(feedback_false) if feedback_false else "",
-    }
-
-
-def _number(value: Any) -> float | None:
-    """A YAML number, or a string such as "10,000,000" or "10M"; None if it is neither."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = parse_number(value, units=True)
-        except InvalidAnswer:
-            return None
-    else:
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _numeric_spec(check: _Checker, item: LineDict, label: str) -> dict | None:
-    ok = True
-    if "answer" not in item:
-        check.add(_line(item), f'{label}: missing required field "answer"')
-        return None
-    answer = _number(item["answer"])
-    if answer is None:
-        check.add(_line(item, "answer"), f"{label}: answer {item['answer']!r} is not a number")
-        ok = False
-    tolerance = _number(item.get("tolerance", 0))
-    if tolerance is None or tolerance < 0:
-        check.add(_line(item, "tolerance"), f"{label}: tolerance must be a number, zero or more")
-        ok = False
-    units = item.get("units", False)
-    if not isinstance(units, bool):
-        check.add(_line(item, "units"), f"{label}: units must be true or false")
-        ok = False
-    unit_label = check.text(item, "unit_label", label, required=False) or ""
-    if not ok:
-        return None
-    return {"answer": answer, "tolerance": tolerance, "units": units, "unit_label": unit_label}
-
-
-def _text_spec(check: _Checker, item: LineDict, label: str) -> dict | None:
-    raw = item.get("accepted")
-    if isinstance(raw, str | int | float) and not isinstance(raw, bool):
-        raw = [raw]
-    if not isinstance(raw, list) or not raw:
-        check.add(_line(item, "accepted"), f"{label}: accepted must list at least one answer")
-        return None
-    accepted, normalised = [], []
-    for index, value in enumerate(raw):
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            check.add(
-                _line(item, "accepted"),
-                f"{label}: accepted answer {index + 1} must be text (quote yes/no/true/false)",
-            )
-            return None
-        text = str(value).strip()
-        norm = normalise_text(text)
-        if not norm:
-            check.add(
-                _line(item, "accepted"),
-                f"{label}: accepted answer {index + 1} has no letters or digits",
-            )
-            return None
-        accepted.append(text)
-        if norm not in normalised:
-            normalised.append(norm)
-    allow_typos = item.get("allow_typos", False)
-    if not isinstance(allow_typos, bool):
-        check.add(_line(item, "allow_typos"), f"{label}: allow_typos must be true or false")
-        return None
-    spec = {"accepted": accepted, "normalised": normalised}
-    if allow_typos:  # only when set, so that other text questions keep their versions
-        spec["allow_typos"] = True
-    return spec
-
-
-def _matching_spec(check: _Checker, item: LineDict, label: str) -> dict | None:
-    raw = item.get("pairs")
-    if not isinstance(raw, list) or len(raw) < 2:
-        check.add(_line(item, "pairs"), f"{label}: pairs must be a list of at least two")
-        return None
-    pairs, rights, right_keys, lefts, ok = [], [], {}, set(), True
-
-    def right_key(text: str) -> str:
-        if text not in right_keys:
-            right_keys[text] = f"r{len(right_keys) + 1}"
-            rights.append({"key": right_keys[text], "text": text})
-        return right_keys[text]
-
-    for index, entry in enumerate(raw):
-        pair_label = f"{label}, pair {index + 1}"
-        if not isinstance(entry, LineDict):
-            check.add(_line(item, "pairs"), f"{pair_label}: needs a left and a right")
-            ok = False
-            continue
-        check.unknown_fields(entry, PAIR_FIELDS, pair_label)
-        left = check.text(entry, "left", pair_label)
-        right = check.text(entry, "right", pair_label)
-        if left is None or right is None:
-            ok = False
-            continue
-        left_html = check.markdown(entry, "left", pair_label)
-        left_text = plain_text(left_html)
-        if left_text in lefts:
-            check.add(_line(entry), f'{label}: two pairs have the left item "{left_text}"')
-            ok = False
-        lefts.add(left_text)
-        pairs.append(
-            {
-                "key": str(index + 1),
-                "left_html": left_html,
-                "left": left_text,
-                "right_key": right_key(plain_text(inline_html(right))),
-            }
-        )
-    distractors = item.get("distractors", [])
-    if not isinstance(distractors, list):
-        check.add(_line(item, "distractors"), f"{label}: distractors must be a list")
-        return None
-    matched = set(right_keys)
-    for index, value in enumerate(distractors):
-        if isinstance(value, bool) or not isinstance(value, str | int | float) or not str(value):
-            check.add(_line(item, "distractors"), f"{label}: distractor {index + 1} must be text")
-            ok = False
-            continue
-        text = plain_text(inline_html(str(value)))
-        if text in matched:
-            check.add(
-                _line(item, "distractors"),
-                f'{label}: distractor "{text}" is also the right item of a pair',
-            )
-            ok = False
-        right_key(text)
-    if len(right_keys) < 2 and ok:
-        check.add(_line(item, "pairs"), f"{label}: every pair has the same right item")
-        ok = False
-    return {"pairs": pairs, "rights": rights} if ok else None
-
-
 # --- parse --------------------------------------------------------------------------------
 
 
-def _questions_line(doc) -> int:
+def _questions_line(doc: CourseDoc) -> int:
     """The line of `questions:` in the course file's front matter (1 if not found)."""
     try:
         lines = doc.path.read_text(encoding="utf-8").split("\n")
@@ -427,9 +206,11 @@ def _questions_line(doc) -> int:
     return next((n + 1 for n, line in enumerate(lines) if line.startswith("questions:")), 1)
 
 
-def _load(doc, check: _Checker) -> tuple[Any, list[int]]:
+def _load(doc: CourseDoc, check: _Checker) -> tuple[Any, list[int]]:
     """The bank's data and the 1-based line of each top-level item (None if unreadable)."""
     path = doc.questions_path
+    if path is None:
+        return None, []
     try:
         text = read_text(path)
     except FileNotFoundError:
@@ -458,7 +239,9 @@ def _load(doc, check: _Checker) -> tuple[Any, list[int]]:
     return data, lines
 
 
-def _parse_question(check: _Checker, doc, item: Any, index: int, line: int) -> QuestionDoc | None:
+def _parse_question(
+    check: _Checker, doc: CourseDoc, item: Any, index: int, line: int
+) -> QuestionDoc | None:
     if not isinstance(item, LineDict):
         check.add(line, f"question {index + 1} must be a mapping of fields (key: ..., type: ...)")
         return None
@@ -475,14 +258,16 @@ def _parse_question(check: _Checker, doc, item: Any, index: int, line: int) -> Q
         if name not in item or item[name] is None:
             check.add(item.line, f'{label}: missing required field "{name}"')
     qtype = item.get("type")
-    if qtype is not None and qtype not in QUESTION_TYPES:
+    if qtype is not None and qtype not in questiontypes.names():
         check.add(
             _line(item, "type"),
-            f'{label}: unknown type "{qtype}" (use {", ".join(QUESTION_TYPES)})',
+            f'{label}: unknown type "{qtype}" (use {", ".join(questiontypes.names())})',
         )
         qtype = None
     if qtype is not None:
-        check.unknown_fields(item, COMMON_FIELDS | REVIEW_FIELDS | TYPE_FIELDS[qtype], label)
+        check.unknown_fields(
+            item, COMMON_FIELDS | REVIEW_FIELDS | questiontypes.get(qtype).fields, label
+        )
     level, inference = _review_fields(check, item, label)
 
     objective = item.get("objective")
@@ -514,17 +299,12 @@ def _parse_question(check: _Checker, doc, item: Any, index: int, line: int) -> Q
     explanation = (
         check.text(item, "explanation", label, required=False) if "explanation" in item else None
     )
-    builders = {
-        "single": lambda: _options_spec(check, item, "single", label),
-        "multiple": lambda: _options_spec(check, item, "multiple", label),
-        "truefalse": lambda: _truefalse_spec(check, item, label),
-        "numeric": lambda: _numeric_spec(check, item, label),
-        "text": lambda: _text_spec(check, item, label),
-        "matching": lambda: _matching_spec(check, item, label),
-    }
-    spec = builders[qtype]() if qtype else None
+    spec = questiontypes.get(qtype).build_spec(check, item, label) if qtype else None
     if len(check.problems) > before or spec is None or prompt is None or explanation is None:
         return None
+    # No problem was reported, so every required field was given and is valid.
+    assert isinstance(objective, str) and isinstance(qtype, str)
+    assert lesson_slug is not None and anchor is not None
     return QuestionDoc(
         key=key,
         objective=objective,
@@ -559,11 +339,13 @@ def _review_fields(check: _Checker, item: LineDict, label: str) -> tuple[str, bo
     return level, inference
 
 
-def parse_bank(doc) -> list[QuestionDoc]:
+def parse_bank(doc: CourseDoc) -> list[QuestionDoc]:
     """Read and validate `doc.questions_path` for a parsed course; raise CourseFileError.
 
     Every problem is collected, with the question bank file and line, before raising.
     """
+    if doc.questions_path is None:
+        return []
     check = _Checker(doc.questions_path)
     for objective in doc.objectives:
         if objective.key == COURSE_TEST_SLUG:
@@ -583,7 +365,8 @@ def parse_bank(doc) -> list[QuestionDoc]:
         check.add(_line(data), "the question bank must be a YAML list of questions (- key: ...)")
         raise CourseFileError(check.problems)
 
-    questions, seen = [], {}
+    questions: list[QuestionDoc] = []
+    seen: dict[str, int] = {}
     for index, item in enumerate(data):
         question = _parse_question(check, doc, item, index, lines[index])
         key = item.get("key") if isinstance(item, dict) else None
@@ -603,7 +386,7 @@ def parse_bank(doc) -> list[QuestionDoc]:
     return questions
 
 
-def _check_type_changes(check: _Checker, doc, questions: list[QuestionDoc]) -> None:
+def _check_type_changes(check: _Checker, doc: CourseDoc, questions: list[QuestionDoc]) -> None:
     """Refuse to change the type of a question learners have answered.
 
     A response is graded and shown with its question's type, so an answered question keeps its
@@ -639,7 +422,7 @@ def quiz_title(objective_text: str, limit: int = QUIZ_TITLE_LENGTH) -> str:
     return f"Quiz: {text}"
 
 
-def _sync(instance, report, label: str, **values) -> list[str]:
+def _sync(instance: Any, report: ImportReport, label: str, **values: Any) -> list[str]:
     """Set changed fields and save only those; report them under `label`."""
     changed = [name for name, value in values.items() if getattr(instance, name) != value]
     for name in changed:
@@ -666,7 +449,13 @@ def _new_version(question: Question, item: QuestionDoc, number: int) -> Question
     return version
 
 
-def _apply_questions(doc, course, objectives, lessons, report) -> None:
+def _apply_questions(
+    doc: CourseDoc,
+    course: Course,
+    objectives: dict[str, Objective],
+    lessons: dict[str, Lesson],
+    report: ImportReport,
+) -> None:
     existing = {
         question.key: question
         for question in Question.objects.filter(course=course).select_related("current_version")
@@ -711,7 +500,9 @@ def _apply_questions(doc, course, objectives, lessons, report) -> None:
             report.add(f'retired question "{key}"')
 
 
-def _apply_quizzes(doc, course, objectives, report) -> None:
+def _apply_quizzes(
+    doc: CourseDoc, course: Course, objectives: dict[str, Objective], report: ImportReport
+) -> None:
     quizzes = {quiz.slug: quiz for quiz in Quiz.objects.filter(course=course)}
     wanted = [
         (
@@ -754,7 +545,13 @@ def _apply_quizzes(doc, course, objectives, report) -> None:
             _sync(quiz, report, f'quiz "{slug}"', **values)
 
 
-def apply_bank(doc, course, objectives: dict, lessons: dict, report) -> None:
+def apply_bank(
+    doc: CourseDoc,
+    course: Course,
+    objectives: dict[str, Objective],
+    lessons: dict[str, Lesson],
+    report: ImportReport,
+) -> None:
     """Write a parsed bank (`doc.bank`) to the database; called inside apply_course's transaction.
 
     `objectives` and `lessons` map keys and slugs to the course's saved rows.

@@ -46,7 +46,6 @@ NO_ATTEMPTS = "no attempts"
 NEEDS_TWO_QUESTIONS = "needs at least 2 questions"
 NEGATIVE_ALPHA = "undefined when alpha is negative"
 
-CHOICE_TYPES = frozenset({"single", "multiple", "truefalse"})
 TRUEFALSE_KEYS = ("true", "false")
 
 _EPSILON = 1e-12
@@ -66,9 +65,10 @@ _FLAG_LABELS = {
 class QuestionInfo:
     """A question of the pool, as the analysis needs it.
 
-    ``type`` is one of "single", "multiple", "truefalse", "numeric", "text", "matching".
-    ``option_keys`` lists the options in author order (single/multiple); true/false questions
-    may leave it empty and get ``("true", "false")``. ``option_marks`` is the mark of each option
+    ``type`` is the question type's name ("single", "truefalse"...).
+    ``option_keys`` lists the options whose choices are counted, in author order (empty for a
+    typed answer: its type says, ``QuestionType.option_keys``); true/false questions may leave
+    it empty and get ``("true", "false")``. ``option_marks`` is the mark of each option
     if chosen alone, aligned with ``option_keys`` (used for the random guess score).
     """
 
@@ -256,7 +256,7 @@ class _Accumulator:
 def _option_keys(info: QuestionInfo) -> tuple[str, ...]:
     if info.type == "truefalse" and not info.option_keys:
         return TRUEFALSE_KEYS
-    return info.option_keys if info.type in CHOICE_TYPES else ()
+    return info.option_keys
 
 
 def _random_guess(info: QuestionInfo) -> float | None:

@@ -62,20 +62,6 @@ LEVEL_LABELS: dict[int, str] = dict(
 THRESHOLDS = {Level.MASTERED: (0.95, 5), Level.PROFICIENT: (0.80, 3), Level.FAMILIAR: (0.50, 2)}
 
 
-def guess_for(question_type: str, option_count: int | None = None) -> float:
-    """The guess parameter G for a question type (QuestionType values in quizzes.models).
-
-    Single choice with k options: min(0.30, 1/k) (0.30 when k is unknown). "matching" is not
-    named by the spec; it is treated like multiple select (0.10): blind matching rarely scores 1.
-    """
-    if question_type == "single":
-        return min(0.30, 1 / option_count) if option_count else 0.30
-    fixed = {"truefalse": 0.30, "multiple": 0.10, "matching": 0.10, "numeric": 0.05, "text": 0.05}
-    if question_type not in fixed:
-        raise ValueError(f"unknown question type {question_type!r}")
-    return fixed[question_type]
-
-
 @dataclass
 class State:
     """The cached state of one learner on one objective (stored as JSON on the Mastery row)."""
@@ -121,7 +107,9 @@ class State:
 
 @dataclass(frozen=True)
 class Answer:
-    """One graded answer: id breaks ties in time; score in [0, 1]; guess from guess_for."""
+    """One graded answer: id breaks ties in time; score in [0, 1]; `guess` is the question's
+    guess parameter G (the chance of a right answer without knowing), which each question type
+    states (quizzes/questiontypes/)."""
 
     id: int
     question: str
@@ -150,8 +138,8 @@ class Outcome:
 
 def bkt_update(p: float, score: float, guess: float, params: Params = DEFAULT_PARAMS) -> float:
     """One bounded BKT step with a fractional score (classic BKT for 0 and 1)."""
-    like_known = (1 - params.s) ** score * params.s ** (1 - score)
-    like_unknown = guess**score * (1 - guess) ** (1 - score)
+    like_known: float = (1 - params.s) ** score * params.s ** (1 - score)
+    like_unknown: float = guess**score * (1 - guess) ** (1 - score)
     post = p * like_known / (p * like_known + (1 - p) * like_unknown)
     return min(params.p_max, post + (1 - post) * params.t)
 

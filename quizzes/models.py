@@ -11,15 +11,7 @@ from django.db import models
 from django.urls import reverse
 
 from courses.models import Course, Lesson, Objective
-
-
-class QuestionType(models.TextChoices):
-    SINGLE = "single", "Single choice"
-    MULTIPLE = "multiple", "Multiple select"
-    TRUEFALSE = "truefalse", "True or false"
-    NUMERIC = "numeric", "Numeric answer"
-    TEXT = "text", "Short text"
-    MATCHING = "matching", "Matching"
+from quizzes import questiontypes
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -37,7 +29,8 @@ class Question(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="questions")
     key = models.SlugField(max_length=120)
     objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="questions")
-    type = models.CharField(max_length=16, choices=QuestionType.choices)
+    # The registered question types (quizzes.questiontypes): a new type needs no migration.
+    type = models.CharField(max_length=16, choices=questiontypes.choices)
     lesson = models.ForeignKey(
         Lesson, on_delete=models.PROTECT, related_name="questions", help_text="Source lesson."
     )
@@ -85,7 +78,7 @@ class QuestionVersion(models.Model):
     prompt_html = models.TextField()
     explanation_html = models.TextField()
     # The normalised author data: options with keys, correctness and feedback, accepted
-    # answers, tolerance... (see quizzes/grading.py for each type's shape).
+    # answers, tolerance... (see each type's module in quizzes/questiontypes/ for its shape).
     spec = models.JSONField()
     content_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)

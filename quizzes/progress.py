@@ -76,7 +76,7 @@ def status_from_row(objective: Objective, row: Mastery | None, now: datetime) ->
         objective,
         mastery.Level(row.level),
         row.estimate,
-        review_due=due and row.review_due_at <= now,
+        review_due=due and row.review_due_at is not None and row.review_due_at <= now,
         review_due_at=row.review_due_at if due else None,
         counted_answers=row.counted_answers,
     )
@@ -189,7 +189,7 @@ def course_progress(user, course: Course, now: datetime | None = None) -> Course
         .order_by("graded_at", "id")
     )
     for response in responses:
-        response.prompt_text = html.unescape(strip_tags(response.version.prompt_html))
+        response.prompt_text = html.unescape(strip_tags(response.version.prompt_html))  # type: ignore[attr-defined]
         evidence.setdefault(response.objective_id, []).append(response)
     sizes = pool_sizes([objective.pk for objective in objectives])
     quizzes = {

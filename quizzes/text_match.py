@@ -3,7 +3,7 @@
 Three ways to match, tried in order:
 
 1. The normalised answer is one of the accepted answers (case, accents, punctuation and spacing
-   do not matter; see quizzes.grading.normalise_text).
+   do not matter; see normalise_text below).
 2. The answer is one term with its abbreviation or expansion in brackets and nothing else,
    "Open Source Initiative (OSI)" or "OSI (Open Source Initiative)", and one side is an accepted
    answer while the other side is accepted too or is an abbreviation or expansion of it. A
@@ -18,9 +18,22 @@ Three ways to match, tried in order:
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
-from quizzes.grading import normalise_text
+_APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc`")
+
+
+def normalise_text(text: str) -> str:
+    """Casefold, strip accents, punctuation to spaces, collapse spaces ("Édouard-Grave" ->
+    "edouard grave"). Apostrophes are dropped rather than spaced so "Meta's" matches "Metas".
+    """
+    decomposed = unicodedata.normalize("NFKD", str(text).casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = stripped.translate(_APOSTROPHES)
+    spaced = "".join(ch if ch.isalnum() else " " for ch in stripped)
+    return " ".join(spaced.split())
+
 
 TYPO_MIN_LETTERS = 6
 # Short words an abbreviation usually leaves out: "Department of Energy" -> "DOE" or "DE".

@@ -32,7 +32,6 @@ from quizzes.models import (
     FeedbackMode,
     MasteryLevel,
     Question,
-    QuestionType,
     Quiz,
     QuizKind,
     Response,
@@ -173,22 +172,6 @@ def _shows_feedback(attempt):
     )
 
 
-def model_answer(qtype, spec):
-    """An input that answers the question fully correctly (for questions left unanswered)."""
-    match qtype:
-        case QuestionType.SINGLE | QuestionType.MULTIPLE:
-            return {"choices": [o["key"] for o in spec["options"] if o["correct"]]}
-        case QuestionType.TRUEFALSE:
-            return {"value": bool(spec["answer"])}
-        case QuestionType.NUMERIC:
-            return {"text": format_number(float(spec["answer"]))}
-        case QuestionType.TEXT:
-            return {"text": spec["accepted"][0]}
-        case QuestionType.MATCHING:
-            return {"pairs": {p["key"]: p["right_key"] for p in spec["pairs"]}}
-    raise ValueError(f"unknown question type {qtype!r}")
-
-
 def _result(question, response):
     """What the feedback shows for a question: the stored response regraded for its texts.
 
@@ -202,7 +185,7 @@ def _result(question, response):
             grade = grading.grade(question.type, version.spec, response.answer)
         else:
             grade = grading.grade(
-                question.type, version.spec, model_answer(question.type, version.spec)
+                question.type, version.spec, grading.model_answer(question.type, version.spec)
             )
     except (grading.InvalidAnswer, KeyError, ValueError):
         grade = None

@@ -1,11 +1,32 @@
+"""Fixtures shared by the test modules; the data builders are in tests/factories.py."""
+
 import pytest
 
-from tests.factories import make_course, make_user
+from tests.factories import make_course, make_question, make_quiz, make_staff_instructor, make_user
+from tests.quiz_helpers import ALL_TYPES
 
 
 @pytest.fixture
 def course(db):
+    """A course with two objectives and three lessons (see factories.make_course)."""
     return make_course("demo-course")
+
+
+@pytest.fixture
+def objective(course):
+    return course.objectives.get(key="objective-1")
+
+
+@pytest.fixture
+def questions(course, objective):
+    """One question of every type in the first objective, in ALL_TYPES order."""
+    return [make_question(course, objective, type=qtype) for qtype in ALL_TYPES]
+
+
+@pytest.fixture
+def quiz(course, objective, questions):
+    """The first objective's quiz, six questions an attempt: all of `questions`."""
+    return make_quiz(course, objective, questions_per_attempt=6)
 
 
 @pytest.fixture
@@ -16,6 +37,13 @@ def learner(db):
 @pytest.fixture
 def learner_client(client, learner):
     client.force_login(learner)
+    return client
+
+
+@pytest.fixture
+def instructor_client(client, db):
+    """A client signed in as a staff member of the Instructors group."""
+    client.force_login(make_staff_instructor())
     return client
 
 
@@ -34,7 +62,9 @@ def _clear_caches():
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
     """Tests run on an SQLite file, like production, not a shared-cache in-memory database: in
     memory, a second writer fails at once with "database table is locked" instead of waiting
-    on the busy timeout, so tests of concurrent answers (threads) could not run."""
+    on the busy timeout, so tests of concurrent answers (threads) could not run. Under
+    pytest-xdist each worker has its own file (tmp_path_factory is per worker), and on
+    PostgreSQL its own database (test_<name>_gw0...)."""
     from django.conf import settings
 
     database = settings.DATABASES["default"]

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from courses.models import CourseCompletion, LessonCompletion
 from quizzes.models import Attempt, Mastery, Question, Response
-from tests.factories import make_course, make_user
-from tests.progress_helpers import DAY, T0, answer, make_bank
+from tests.factories import DAY, T0, answer, make_bank, make_course, make_user
 
 PASSWORD = "correct horse battery staple"
 

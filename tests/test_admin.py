@@ -11,16 +11,17 @@ from django.urls import reverse
 
 from quizzes.models import Attempt, MasteryLevel, Quiz, Response
 from quizzes.roles import INSTRUCTORS, ensure_instructors_group, instructor_codenames
-from tests.factories import make_course, make_user
-from tests.report_helpers import (
+from tests.factories import (
     T0,
     make_attempt,
     make_choice_question,
+    make_course,
     make_learners,
     make_mastery,
-    make_objective_quiz,
+    make_quiz,
     make_staff_instructor,
     make_truefalse_question,
+    make_user,
     objectives_of,
 )
 
@@ -33,15 +34,9 @@ def setup():
     first, second = objectives_of(course)
     q1 = make_choice_question(first, "q-one")
     q2 = make_truefalse_question(first, "q-two", answer=False)
-    quiz = make_objective_quiz(first)
-    other_quiz = make_objective_quiz(second)
+    quiz = make_quiz(first.course, first)
+    other_quiz = make_quiz(second.course, second)
     return course, first, second, q1, q2, quiz, other_quiz
-
-
-@pytest.fixture
-def instructor_client(client):
-    client.force_login(make_staff_instructor())
-    return client
 
 
 def _perm_names(user):
@@ -212,7 +207,7 @@ def test_an_instructor_can_edit_quiz_settings_but_not_imported_fields(instructor
     quiz.refresh_from_db()
     assert (quiz.questions_per_attempt, quiz.attempts_allowed) == (7, 3)
     assert (quiz.feedback_mode, quiz.pass_mark) == ("end", 70)
-    assert quiz.title == "Quiz objective-1" and quiz.slug == "quiz-objective-1"
+    assert quiz.title == "Quiz: Objective 1" and quiz.slug == "quiz-objective-1"
 
 
 def test_an_invalid_quiz_setting_is_refused_with_a_message(instructor_client, setup):

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from courses.importer import CourseFileError, ImportReport, parse_course
 from courses.models import Course
+from quizzes import questiontypes
 from quizzes.bank import apply_bank, inline_html, quiz_title
-from quizzes.grading import QUESTION_TYPES, grade
+from quizzes.grading import grade
 from quizzes.models import (
     Attempt,
     FeedbackMode,
@@ -77,7 +78,7 @@ def test_example_course_imports_every_question_with_a_first_version():
 
     course = Course.objects.get(slug="example-course")
     questions = list(course.questions.select_related("current_version", "objective", "lesson"))
-    assert [q.type for q in questions] == list(QUESTION_TYPES)
+    assert [q.type for q in questions] == questiontypes.names()
     for question in questions:
         assert question.current_version.number == 1
         assert question.versions.count() == 1
@@ -679,7 +680,7 @@ def test_the_meta_course_imports_with_ten_questions_per_objective_and_every_type
         assert grade(question.type, spec, correct_input(question.type, spec)).correct
     assert set(per_objective) == set(course.objectives.values_list("key", flat=True))
     assert min(per_objective.values()) >= 10
-    assert {question.type for question in questions} == set(QUESTION_TYPES)
+    assert {question.type for question in questions} == set(questiontypes.names())
     assert Quiz.objects.filter(course=course, kind=QuizKind.OBJECTIVE).count() == len(
         per_objective
     )

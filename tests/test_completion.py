@@ -5,8 +5,7 @@ from courses.models import CourseCompletion, LessonCompletion
 from quizzes import mastery
 from quizzes.models import Attempt, Mastery, Question
 from quizzes.progress import check_course_completion
-from tests.factories import make_course, make_user
-from tests.progress_helpers import DAY, T0, answer, make_bank
+from tests.factories import DAY, T0, answer, make_bank, make_course, make_user
 from tests.quiz_helpers import answer_url, post_data
 
 HOUR = DAY / 24

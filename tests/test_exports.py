@@ -13,25 +13,19 @@ from django.urls import reverse
 from quizzes.admin_reports import csv_safe
 from quizzes.models import MasteryLevel as L
 from quizzes.models import Response
-from tests.factories import make_course, make_user
-from tests.report_helpers import (
+from tests.factories import (
     T0,
     make_attempt,
     make_choice_question,
+    make_course,
     make_mastery,
-    make_objective_quiz,
-    make_staff_instructor,
+    make_quiz,
     make_truefalse_question,
+    make_user,
     objectives_of,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def instructor_client(client):
-    client.force_login(make_staff_instructor())
-    return client
 
 
 @pytest.fixture
@@ -40,7 +34,7 @@ def data():
     first, second = objectives_of(course)
     q1 = make_choice_question(first, "q-one")
     q2 = make_truefalse_question(second, "q-two")
-    quiz = make_objective_quiz(first)
+    quiz = make_quiz(first.course, first)
     amy = make_user("amy", email="amy@example.com")
     attempt = make_attempt(amy, quiz, [(q1, "b", 0.0), (q2, "true", 1.0)])
     make_mastery(amy, first, L.ATTEMPTED, estimate=0.12345, counted=1)
@@ -50,7 +44,9 @@ def data():
     other = make_course("other-course")
     other_objective = objectives_of(other)[0]
     other_q = make_choice_question(other_objective, "elsewhere")
-    make_attempt(make_user("zed"), make_objective_quiz(other_objective), [(other_q, "a", 1.0)])
+    make_attempt(
+        make_user("zed"), make_quiz(other_objective.course, other_objective), [(other_q, "a", 1.0)]
+    )
     return course, attempt
 
 

@@ -476,6 +476,18 @@ def test_guess_follows_the_mastery_model():
     assert guess_for_spec("matching", MATCHING) == pytest.approx(0.10)
 
 
+def test_a_single_choice_guess_is_one_over_its_options_at_most_030():
+    def single(k):
+        return {"options": [option(f"k{i}", f"Option {i}", correct=i == 0) for i in range(k)]}
+
+    assert guess_for_spec("single", single(4)) == 0.25
+    assert guess_for_spec("single", single(5)) == 0.20
+    assert guess_for_spec("single", single(2)) == 0.30
+    assert guess_for_spec("single", {}) == 0.30  # options unknown
+    with pytest.raises(ValueError):
+        guess_for_spec("essay", {})
+
+
 def test_multiple_select_shows_each_distinct_feedback_once_and_joins_texts_cleanly():
     spec = {
         "options": [

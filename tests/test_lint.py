@@ -13,7 +13,7 @@ from courses.models import Course
 from quizzes import lint
 from quizzes.models import CourseReview, Question
 from tests.factories import make_user
-from tests.report_helpers import make_staff_instructor
+from tests.factories import make_staff_instructor
 
 DATA = Path(__file__).parent / "data" / "lint"
 pytestmark = pytest.mark.django_db  # parsing a bank reads the database (type changes)

@@ -16,7 +16,6 @@ from quizzes.mastery import (
     Params,
     State,
     apply_answer,
-    guess_for,
     next_level_needs,
     replay,
     review_due,
@@ -152,18 +151,6 @@ def test_params_from_dict_ignores_unknown_keys_and_validates():
         Params.from_dict({"s": 1.0})
     with pytest.raises(ValueError):
         Params(l0=0)
-
-
-def test_guess_depends_on_question_type():
-    assert guess_for("single", 4) == 0.25
-    assert guess_for("single", 5) == 0.20
-    assert guess_for("single", 2) == 0.30
-    assert guess_for("single") == 0.30
-    assert guess_for("truefalse") == 0.30
-    assert guess_for("multiple") == guess_for("matching") == 0.10
-    assert guess_for("numeric") == guess_for("text") == 0.05
-    with pytest.raises(ValueError):
-        guess_for("essay")
 
 
 def test_answer_requires_aware_time_and_score_in_range():

@@ -12,8 +12,8 @@ from quizzes import mastery
 from quizzes.grading import grade
 from quizzes.models import Attempt, Mastery, Response
 from quizzes.services import course_tz, mastery_answer, pool_size, record_answer
-from tests.factories import make_question, make_quiz, make_user
-from tests.quiz_helpers import ALL_TYPES, answer_url, post_data, start_url, summary_url
+from tests.factories import make_quiz, make_user
+from tests.quiz_helpers import answer_url, post_data, start_url, summary_url
 
 
 def replayed(user, objective):
@@ -45,16 +45,6 @@ def assert_row_matches_replay(user, objective):
         assert response.p_after == pytest.approx(outcome.p, abs=1e-12)
         assert response.level_after == outcome.level
     return row
-
-
-@pytest.fixture
-def objective(course):
-    return course.objectives.get(key="objective-1")
-
-
-@pytest.fixture
-def questions(course, objective):
-    return [make_question(course, objective, type=t) for t in ALL_TYPES]
 
 
 def take_quiz(client, quiz, questions, *, right):

@@ -14,8 +14,7 @@ from quizzes.practice import (
     start_practice,
     weakest_objective,
 )
-from tests.factories import make_course, make_user
-from tests.progress_helpers import DAY, T0, answer, make_bank, make_quiz
+from tests.factories import DAY, T0, answer, make_bank, make_course, make_user
 from tests.quiz_helpers import answer_url, post_data
 
 HOUR = DAY / 24
@@ -133,7 +132,7 @@ def test_a_session_grows_one_new_question_at_a_time_and_ends(bank):
     course, objective, questions = bank
     ada = make_user("ada")
     answer(ada, questions[0], 1.0, T0)  # seen: asked last
-    attempt = start_practice(ada, make_quiz(objective), now=T0 + HOUR)
+    attempt = start_practice(ada, objective.quiz, now=T0 + HOUR)
     assert attempt.is_practice and len(attempt.question_ids) == 1
     assert attempt.question_ids[0] != questions[0].pk  # unseen first
     assert extend_practice(attempt, now=T0 + HOUR) == 1  # unanswered: stays on slot 1
@@ -197,7 +196,7 @@ def test_practice_next_adds_a_question_and_rejects_get_and_strangers(
     bank, learner_client, learner
 ):
     course, objective, questions = bank
-    attempt = start_practice(learner, make_quiz(objective))
+    attempt = start_practice(learner, objective.quiz)
     url = reverse("quizzes:practice_next", args=[attempt.pk])
     assert learner_client.get(url).status_code == 405
     asked = next(q for q in questions if q.pk == attempt.question_ids[0])
@@ -215,7 +214,7 @@ def test_practice_next_adds_a_question_and_rejects_get_and_strangers(
 
 def test_a_whole_practice_session_through_the_quiz_pages(bank, learner_client, learner):
     course, objective, questions = bank
-    quiz = make_quiz(objective)
+    quiz = objective.quiz
     quiz.feedback_mode = "end"  # practice gives feedback at once whatever the quiz says
     quiz.save()
     page = learner_client.post(reverse("quizzes:practice", args=[course.slug, objective.key]))

@@ -7,8 +7,7 @@ from django.utils import timezone
 from courses.models import CourseCompletion, LessonCompletion
 from quizzes import mastery
 from quizzes.models import Mastery, Response
-from tests.factories import make_course, make_user
-from tests.progress_helpers import DAY, T0, answer, make_bank
+from tests.factories import DAY, T0, answer, make_bank, make_course, make_user
 
 HOUR = DAY / 24
 

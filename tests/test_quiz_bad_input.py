@@ -7,9 +7,8 @@ import pytest
 
 from quizzes.forms import AnswerForm
 from quizzes.models import Attempt, Mastery, Response
-from tests.factories import make_question, make_quiz, make_user
+from tests.factories import make_quiz, make_user
 from tests.quiz_helpers import (
-    ALL_TYPES,
     answer_url,
     finish_url,
     post_data,
@@ -22,18 +21,9 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def objective(course):
-    return course.objectives.get(key="objective-1")
-
-
-@pytest.fixture
-def questions(course, objective):
-    return {t: make_question(course, objective, type=t) for t in ALL_TYPES}
-
-
-@pytest.fixture
-def quiz(course, objective, questions):
-    return make_quiz(course, objective, questions_per_attempt=6)
+def questions(questions):
+    """The shared questions (tests/conftest.py) by type."""
+    return {question.type: question for question in questions}
 
 
 @pytest.fixture

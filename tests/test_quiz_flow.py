@@ -9,7 +9,6 @@ from django.urls import reverse
 from quizzes.models import Attempt, FeedbackMode, Mastery, Response
 from tests.factories import make_question, make_quiz, make_user
 from tests.quiz_helpers import (
-    ALL_TYPES,
     answer_url,
     finish_url,
     post_data,
@@ -20,21 +19,6 @@ from tests.quiz_helpers import (
 )
 
 HX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def objective(course):
-    return course.objectives.get(key="objective-1")
-
-
-@pytest.fixture
-def questions(course, objective):
-    return [make_question(course, objective, type=t) for t in ALL_TYPES]
-
-
-@pytest.fixture
-def quiz(course, objective, questions):
-    return make_quiz(course, objective, questions_per_attempt=6)
 
 
 def start(client, quiz):

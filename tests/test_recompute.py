@@ -5,8 +5,7 @@ from django.core.management import CommandError, call_command
 
 from quizzes import mastery
 from quizzes.models import Mastery, Response
-from tests.factories import make_course, make_user
-from tests.progress_helpers import DAY, T0, answer, make_bank
+from tests.factories import DAY, T0, answer, make_bank, make_course, make_user
 
 HOUR = DAY / 24
 

@@ -8,26 +8,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.models import MasteryLevel as L
-from tests.factories import make_course, make_user
-from tests.report_helpers import (
+from tests.factories import (
     T0,
     make_attempt,
     make_choice_question,
+    make_course,
     make_learners,
     make_mastery,
-    make_objective_quiz,
+    make_quiz,
     make_staff_instructor,
     make_truefalse_question,
+    make_user,
     objectives_of,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def instructor_client(client):
-    client.force_login(make_staff_instructor())
-    return client
 
 
 def assert_csp_clean(html):
@@ -140,7 +135,7 @@ def item_data():
     first, second = objectives_of(course)
     q1 = make_choice_question(first, "q1")
     q2 = make_truefalse_question(first, "q2", answer=True)
-    quiz = make_objective_quiz(first)
+    quiz = make_quiz(first.course, first)
     learners = [make_user(f"l{i}") for i in range(1, 6)]
     picks = [("a", "true"), ("a", "false"), ("b", "true"), ("b", "false"), ("c", "false")]
     for i, (learner, (c1, c2)) in enumerate(zip(learners, picks, strict=True)):
@@ -233,7 +228,7 @@ def test_item_analysis_withholds_variance_figures_below_five_attempts(instructor
     course = make_course("tiny-course")
     first, _ = objectives_of(course)
     q1 = make_choice_question(first, "only")
-    quiz = make_objective_quiz(first)
+    quiz = make_quiz(first.course, first)
     make_attempt(make_user("solo"), quiz, [(q1, "a", 1.0)])
     response = instructor_client.get(reverse("admin:quizzes_report_items", args=[quiz.pk]))
     stats = response.context["stats"]
@@ -331,7 +326,7 @@ def test_report_query_counts_do_not_grow_with_the_class(
     course = make_course("count-course")
     first, _ = objectives_of(course)
     questions = [make_choice_question(first, f"c{i}") for i in range(3)]
-    quiz = make_objective_quiz(first)
+    quiz = make_quiz(first.course, first)
     client.force_login(make_staff_instructor())
     arg = {"quizzes_report_items": [quiz.pk], "quizzes_reports": []}.get(name, [course.pk])
     url = reverse(f"admin:{name}", args=arg)

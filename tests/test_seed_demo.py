@@ -11,13 +11,14 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from quizzes import grading, mastery
-from quizzes.models import Attempt, Mastery, Question, QuestionVersion, Response
-from tests.factories import make_course, make_user
-from tests.report_helpers import (
+from quizzes.models import Attempt, Mastery, Question, Response
+from tests.factories import (
+    QuestionFactory,
     make_choice_question,
-    make_course_quiz,
-    make_objective_quiz,
+    make_course,
+    make_quiz,
     make_truefalse_question,
+    make_user,
     objectives_of,
 )
 
@@ -25,26 +26,16 @@ pytestmark = pytest.mark.django_db
 
 
 def _typed_question(objective, key, qtype, spec):
-    question = Question.objects.create(
-        course=objective.course,
-        key=key,
+    return QuestionFactory(
         objective=objective,
+        key=key,
         type=qtype,
+        spec=spec,
         lesson=objective.course.lessons.first(),
-        anchor="main",
         position=100 + Question.objects.count(),
-    )
-    version = QuestionVersion.objects.create(
-        question=question,
-        number=1,
         prompt_html=f"<p>{key}</p>",
         explanation_html="",
-        spec=spec,
-        content_hash=key,
     )
-    question.current_version = version
-    question.save(update_fields=["current_version"])
-    return question
 
 
 @pytest.fixture
@@ -74,9 +65,9 @@ def course():
             "rights": [{"key": "r1", "text": "10M"}, {"key": "r2", "text": "1M"}],
         },
     )
-    make_objective_quiz(first, questions_per_attempt=3)
-    make_objective_quiz(second, questions_per_attempt=3, attempts_allowed=2)
-    make_course_quiz(course, questions_per_attempt=4)
+    make_quiz(first.course, first, questions_per_attempt=3)
+    make_quiz(second.course, second, questions_per_attempt=3, attempts_allowed=2)
+    make_quiz(course, questions_per_attempt=4)
     return course
 
 

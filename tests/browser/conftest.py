@@ -53,6 +53,9 @@ def pytest_collection_modifyitems(config, items):
     browser_items = [item for item in items if here in Path(item.path).parents]
     for item in browser_items:
         item.add_marker(pytest.mark.browser)
+        # Under pytest-xdist with --dist loadgroup (make test), one worker runs them all: one
+        # Chromium and one live server, while the other workers run the rest.
+        item.add_marker(pytest.mark.xdist_group("browser"))
     if not browser_items or chromium_path():
         return
     wanted = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"

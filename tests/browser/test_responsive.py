@@ -47,7 +47,8 @@ def test_every_question_type_fits_a_phone(open_page, real_course):
     tour above draws questions at random, so it cannot promise to meet every type."""
     from django.utils import timezone
 
-    from quizzes.models import Attempt, Question, QuestionType, Quiz
+    from quizzes import questiontypes
+    from quizzes.models import Attempt, Question, Quiz
     from tests.factories import make_user
 
     user = make_user("phoneuser", password=PASSWORD)
@@ -57,7 +58,7 @@ def test_every_question_type_fits_a_phone(open_page, real_course):
         size = len(str(question.current_version.spec)) + len(question.current_version.prompt_html)
         if size > longest.get(question.type, (0, None))[0]:
             longest[question.type] = (size, question)
-    assert set(longest) == set(QuestionType.values)
+    assert set(longest) == set(questiontypes.names())
     attempt = Attempt.objects.create(
         user=user,
         quiz=Quiz.objects.get(course=real_course, slug="course-test"),

@@ -6,10 +6,11 @@ Deterministic: the same seed, learner count, course and start date give the same
 learner "demo-0001"... has an ability (normal, mean 0, SD 1) and an engagement; each question a
 difficulty drawn from its key and the seed. A learner answers correctly with probability
 guess + (1 - guess) * logistic(1.7 * (ability + learning - difficulty)), where learning grows
-with each earlier attempt; a wrong answer picks one wrong option, the first wrong option three
-times as often as the others (a plausible misconception). Every answer is graded by
-quizzes.grading against the question's current version, and the mastery rows come from
-quizzes.mastery.replay over each learner's answers, exactly as recompute_mastery would.
+with each earlier attempt; a wrong answer is the one its question type simulates (for choice
+questions, the first wrong option three times as often as the others: a plausible
+misconception). Every answer is graded by its question type against the question's current
+version, and the mastery rows come from quizzes.mastery.replay over each learner's answers,
+exactly as recompute_mastery would.
 
 Existing "demo-" users are deleted first (with their attempts, answers and mastery), so a
 re-run replaces the demo class. Passwords are unusable unless --password-stdin gives one
@@ -33,7 +34,7 @@ from django.db import connections, router, transaction
 from django.db.models import DateTimeField, JSONField
 
 from courses.models import Course
-from quizzes import grading, mastery
+from quizzes import grading, mastery, questiontypes
 from quizzes.models import Attempt, Mastery, Question, Quiz, QuizKind, Response
 
 PREFIX = "demo-"
@@ -52,42 +53,6 @@ BATCH = 2000
 
 def logistic(x):
     return 1 / (1 + math.exp(-x))
-
-
-def choose_answer(rng, question, spec, correct):
-    """Input data for the grader: the right answer when ``correct``, else a plausible wrong one."""
-    qtype = question.type
-    if qtype in ("single", "multiple"):
-        options = spec["options"]
-        right = [o["key"] for o in options if o.get("correct")]
-        wrong = [o["key"] for o in options if not o.get("correct")]
-        if correct or not wrong:
-            return {"choices": right if qtype == "multiple" else right[:1]}
-        weights = [3] + [1] * (len(wrong) - 1)
-        pick = rng.choices(wrong, weights=weights)[0]
-        if qtype == "single":
-            return {"choices": [pick]}
-        kept = right[:-1] if len(right) > 1 and rng.random() < 0.5 else right
-        return {"choices": [*kept, pick]}
-    if qtype == "truefalse":
-        value = bool(spec["answer"]) if correct else not spec["answer"]
-        return {"value": "true" if value else "false"}
-    if qtype == "numeric":
-        answer = float(spec["answer"])
-        tolerance = abs(float(spec.get("tolerance") or 0))
-        value = answer if correct else answer * rng.choice([10, 0.1, 2]) + tolerance + 1
-        return {"text": grading.format_number(value)}
-    if qtype == "text":
-        return {"text": spec["accepted"][0] if correct else rng.choice(["not sure", "no idea"])}
-    if qtype == "matching":
-        pairs = spec["pairs"]
-        given = {pair["key"]: pair["right_key"] for pair in pairs}
-        if not correct and len(pairs) > 1:
-            a, b = rng.sample(range(len(pairs)), 2)
-            ka, kb = pairs[a]["key"], pairs[b]["key"]
-            given[ka], given[kb] = given[kb], given[ka]
-        return {"pairs": given}
-    raise CommandError(f"question {question.key}: unknown type {qtype!r}")
 
 
 class Command(BaseCommand):
@@ -231,9 +196,8 @@ class DemoClass:
             skill = 1.7 * (learner.ability + 0.45 * k - self.difficulty[question.pk])
             correct = rng.random() < guess + (1 - guess) * logistic(skill)
             spec = question.current_version.spec
-            result = grading.grade(
-                question.type, spec, choose_answer(rng, question, spec, correct)
-            )
+            question_type = questiontypes.get(question.type)
+            result = question_type.grade(spec, question_type.simulated_answer(rng, spec, correct))
             total += result.score
             answer_record = AnswerRecord(attempt_index, learner.index, question, slot, result, at)
             learner.responses.append(answer_record)

@@ -1,0 +1,188 @@
+"""What every question type provides, and the pieces several types share.
+
+A question type is one subclass of `QuestionType` in one module of this package, registered
+with `quizzes.questiontypes.register`. Its author data is stored as JSON on
+`QuestionVersion.spec`; the class turns bank YAML into that spec (`build_spec`), builds the
+answer form's fields (`build_fields`, drawn by `template`), turns the cleaned form back into
+grading input (`answer_data`) and grades it (`grade`). The rest is derived from those: the
+answer in words for the admin and reports, the guess rate for the mastery model, the options a
+learner chose for item analysis, a simulated answer for the demo class.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from django import forms
+
+Spec = Mapping[str, Any]
+AnswerData = Mapping[str, Any]
+Token = Callable[[str], str]  # option key -> the opaque value sent by the browser
+# The answer form (quizzes.forms.AnswerForm): a type adds its fields to it, and the attributes
+# its template draws (items, rows...).
+AnswerForm = Any
+
+MAX_TEXT_LENGTH = 500  # longer typed answers are refused, never stored
+
+
+class InvalidAnswer(ValueError):
+    """The input cannot be graded; str(error) is a sentence for the learner."""
+
+
+@dataclass(frozen=True)
+class Grade:
+    score: float  # in [0, 1]
+    correct: bool  # score == 1
+    answer_display: str  # the learner's answer in words, plain text
+    correct_display: str  # the correct answer in words, plain text
+    feedback_html: str  # author feedback for what was chosen, may be ""
+    answer: dict[str, Any] = field(default_factory=dict)  # normalised, JSON-serialisable
+
+
+class SpecChecker(Protocol):
+    """What the question bank parser (quizzes.bank) gives `build_spec` to report problems.
+
+    Items are the bank's YAML mappings; `line(item, name)` is the line of a field (of the
+    mapping itself when name is None), for messages.
+    """
+
+    def add(self, line: int, message: str) -> None: ...
+
+    def text(self, item: Any, name: str, label: str, *, required: bool = True) -> str | None: ...
+
+    def markdown(self, item: Any, name: str, label: str, *, block: bool = False) -> str: ...
+
+    def unknown_fields(self, item: Any, allowed: set[str], label: str) -> None: ...
+
+    def line(self, data: Any, key: str | None = None, default: int = 1) -> int: ...
+
+    def is_mapping(self, value: Any) -> bool: ...
+
+    def inline_html(self, markdown_text: str) -> str: ...
+
+    def plain_text(self, html_text: str) -> str: ...
+
+
+class QuestionType:
+    """One kind of question. Subclasses set the class attributes and implement the methods
+    that raise NotImplementedError; the others have defaults that suit most types."""
+
+    name: ClassVar[str]  # stored in Question.type and written as `type:` in the bank
+    label: ClassVar[str]  # for people: "Single choice"
+    fields: ClassVar[frozenset[str]]  # the bank YAML fields of this type, beside the common ones
+    guess_rate: ClassVar[float]  # chance of a right answer without knowing (mastery G)
+    # Whether item analysis counts which options were chosen (see `option_keys`, `chosen`).
+    analyses_options: ClassVar[bool] = False
+
+    @property
+    def template(self) -> str:
+        """The answer form's markup for this type."""
+        return f"quizzes/fields/{self.name}.html"
+
+    # --- authoring ------------------------------------------------------------------------
+
+    def build_spec(self, check: SpecChecker, item: Any, label: str) -> dict[str, Any] | None:
+        """The spec for one bank item, or None after reporting each problem to `check`."""
+        raise NotImplementedError
+
+    # --- taking the question ----------------------------------------------------------------
+
+    def build_fields(self, form: AnswerForm, spec: Spec, rng: random.Random, token: Token) -> None:
+        """Add the answer form's fields (and what `template` draws) to `form`.
+
+        Nothing sent to the browser may reveal the answer: shuffle with `rng`, and send
+        `token(key)` rather than an option's key."""
+        raise NotImplementedError
+
+    def answer_data(self, form: AnswerForm, cleaned: Mapping[str, Any]) -> dict[str, Any]:
+        """The form's cleaned data as grading input (option keys instead of tokens)."""
+        raise NotImplementedError
+
+    def grade(self, spec: Spec, data: AnswerData) -> Grade:
+        """Grade input `data`; raise InvalidAnswer (a sentence for the learner) if it cannot
+        be graded. The returned `answer` grades the same when passed back in."""
+        raise NotImplementedError
+
+    def model_answer(self, spec: Spec) -> dict[str, Any]:
+        """Input that answers the question fully correctly."""
+        raise NotImplementedError
+
+    def guess(self, spec: Spec) -> float:
+        """The mastery model's guess parameter G for this question."""
+        return self.guess_rate
+
+    # --- showing it to instructors ------------------------------------------------------------
+
+    def correct_display(self, spec: Spec) -> str:
+        """The correct answer in words, plain text, as the learner's feedback shows it."""
+        return self.grade(spec, self.model_answer(spec)).correct_display
+
+    def answer_key(self, spec: Spec) -> str:
+        """The correct answer in words for instructors (admin, reports): `correct_display`
+        unless the type has more to tell, such as every accepted spelling."""
+        return self.correct_display(spec)
+
+    def option_keys(self, spec: Spec) -> tuple[str, ...]:
+        """The options item analysis counts, in author order (empty for typed answers)."""
+        return ()
+
+    def option_marks(self, spec: Spec) -> tuple[float, ...]:
+        """The mark of each of `option_keys` chosen alone (for the random guess score)."""
+        return ()
+
+    def option_labels(self, spec: Spec) -> dict[str, str]:
+        """Option key -> its text, for the item analysis table."""
+        return {}
+
+    def correct_keys(self, spec: Spec) -> set[str]:
+        """The keys of the correct options."""
+        return set()
+
+    def chosen(self, answer: Mapping[str, Any]) -> tuple[str, ...]:
+        """The option keys a stored answer chose (empty for typed answers)."""
+        return ()
+
+    # --- the demo class -------------------------------------------------------------------------
+
+    def simulated_answer(self, rng: random.Random, spec: Spec, correct: bool) -> dict[str, Any]:
+        """Input for `grade`: the right answer when `correct`, else a plausible wrong one."""
+        raise NotImplementedError
+
+
+# --- helpers shared by several types ----------------------------------------------------------
+
+
+def typed_text(data: AnswerData, empty_message: str) -> str:
+    """The learner's typed text with spaces collapsed; InvalidAnswer if empty or too long."""
+    raw = data.get("text")
+    if not isinstance(raw, str):
+        raise InvalidAnswer(empty_message)
+    text = " ".join(raw.split())
+    if not text:
+        raise InvalidAnswer(empty_message)
+    if len(text) > MAX_TEXT_LENGTH:
+        raise InvalidAnswer(f"Keep your answer under {MAX_TEXT_LENGTH} characters.")
+    return text
+
+
+def text_field(form: AnswerForm, *, inputmode: str, required: str) -> forms.CharField:
+    """The single-line input of a typed answer (numeric, text)."""
+    return forms.CharField(
+        max_length=MAX_TEXT_LENGTH,
+        error_messages={
+            "required": required,
+            "max_length": f"Keep your answer under {MAX_TEXT_LENGTH} characters.",
+        },
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": inputmode,
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "autocapitalize": "off",
+                "id": f"{form.html_id}-text",
+            }
+        ),
+    )
