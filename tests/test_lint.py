@@ -12,8 +12,7 @@ from courses.importer import CourseFileError, parse_course
 from courses.models import Course
 from quizzes import lint
 from quizzes.models import CourseReview, Question
-from tests.factories import make_user
-from tests.factories import make_staff_instructor
+from tests.factories import make_staff_instructor, make_user
 
 DATA = Path(__file__).parent / "data" / "lint"
 pytestmark = pytest.mark.django_db  # parsing a bank reads the database (type changes)
