@@ -7,8 +7,11 @@ database, one Redis), seeds a class (seed_demo_data, 100 learners), signs 16 of 
 fresh answer lists with bench/prepare.py, then for the anonymous lesson page and the answer POST
 (htmx, graded, mastery updated) runs wrk (4 connections, --latency) against server A alone,
 then against A and B at once (4 connections each, as a load balancer would spread them).
-Prints requests per second, p50 and p99, non-2xx responses and the load average before each
-run (the machine may be shared). Bounded in time; stops everything it started.
+Prints requests per second, p50 and p99, non-2xx responses, the CPU time the app workers, the
+database's PostgreSQL backends and Redis spent per request (from /proc: a figure that a busy,
+shared machine distorts much less than requests per second), Redis commands per request and the
+load average before each run. Bounded in time; stops
+everything it started.
 """
 
 import json
@@ -22,7 +25,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from tests.cluster.harness import ROOT, Browser, Cluster
+from tests.cluster.harness import REDIS_PORT, ROOT, Browser, Cluster, database_name, query
 
 SECONDS = int(os.environ.get("MEASURE_SECONDS", "10"))
 LUA = ROOT / "bench" / "requests.lua"
@@ -58,8 +61,54 @@ def wrk(server, requests, results, key):
     }
 
 
-def measure(name, servers, lists):
+def redis_commands():
+    """Commands Redis has processed so far (our own redis-server of the harness)."""
+    out = subprocess.run(
+        ["redis-cli", "-p", str(REDIS_PORT), "info", "stats"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+    ).stdout
+    return int(re.search(r"total_commands_processed:(\d+)", out).group(1))
+
+
+def cpu_seconds(pids):
+    """User + system CPU time used so far by these processes (0 for one that has gone)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def worker_pids(servers):
+    """Every process under each server's `make serve`: the gunicorn master and its workers."""
+    pids, todo = [], [server.process.pid for server in servers]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        todo += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return pids
+
+
+def database_pids():
+    rows = query("SELECT pid FROM pg_stat_activity WHERE datname = %s", (database_name(),))
+    return [pid for (pid,) in rows]
+
+
+def measure(name, servers, lists, redis):
     before = load()
+    commands = redis_commands()
+    groups = {
+        "app": worker_pids(servers),
+        "PostgreSQL": database_pids(),
+        "Redis": [redis.process.pid],
+    }
+    cpu = {group: cpu_seconds(pids) for group, pids in groups.items()}
     results = {}
     threads = [
         threading.Thread(target=wrk, args=(server, path, results, server.name))
@@ -70,12 +119,21 @@ def measure(name, servers, lists):
     for thread in threads:
         thread.join(timeout=SECONDS + 90)
     total = sum(r["rps"] for r in results.values())
+    requests = max(1, total * SECONDS)
+    per_request = (redis_commands() - commands - 1) / requests
+    cpu_ms = {
+        group: (cpu_seconds(groups[group]) - used) * 1000 / requests for group, used in cpu.items()
+    }
+    cpu_text = ", ".join(f"{group} {ms:.2f}" for group, ms in cpu_ms.items())
     detail = ", ".join(
         f"{key}: {r['rps']:.0f}/s p50 {r['p50']:.1f} ms p99 {r['p99']:.1f} ms "
         f"non-2xx {r['non2xx']}"
         for key, r in sorted(results.items())
     )
-    log(f"  {name}: {total:.0f} req/s ({detail}); load average before {' '.join(before)}")
+    log(
+        f"  {name}: {total:.0f} req/s ({detail}); CPU ms per request: {cpu_text}; "
+        f"{per_request:.1f} Redis commands per request; load average before {' '.join(before)}"
+    )
 
 
 def main():
@@ -131,15 +189,18 @@ def main():
         if prepared.returncode != 0:
             raise SystemExit(f"bench/prepare.py failed:\n{prepared.stdout}{prepared.stderr}")
         log("== wrk, 4 connections per server, 2 gunicorn workers per server")
-        measure("lesson page, A alone", [a], [lists / "lesson.tsv"])
-        measure("lesson page, A and B at once", [a, b], [lists / "lesson.tsv"] * 2)
-        measure("answer POST, A alone", [a], [lists / "answer-1.tsv"])
+        measure("lesson page, A alone", [a], [lists / "lesson.tsv"], cluster.redis)
+        measure("lesson page, A and B at once", [a, b], [lists / "lesson.tsv"] * 2, cluster.redis)
+        measure("answer POST, A alone", [a], [lists / "answer-1.tsv"], cluster.redis)
         measure(
             "answer POST, A and B at once",
             [a, b],
             [lists / "answer-2.tsv", lists / "answer-3.tsv"],
+            cluster.redis,
         )
-        measure("question page, A and B at once", [a, b], [lists / "question.tsv"] * 2)
+        measure(
+            "question page, A and B at once", [a, b], [lists / "question.tsv"] * 2, cluster.redis
+        )
         shutil.rmtree(work, ignore_errors=True)
     finally:
         cluster.stop()
