@@ -73,7 +73,7 @@ test-postgres: $(DEV_STAMP)
 test-cluster: export DJANGO_SETTINGS_MODULE = config.test_settings
 test-cluster: export CLUSTER_TESTS = 1
 test-cluster: $(DEV_STAMP)
-	timeout 900 $(PY) -m pytest tests/cluster -n 0 -p no:cacheprovider -v -s
+	timeout -k 60 900 $(PY) -m pytest tests/cluster -n 0 -p no:cacheprovider -v -s
 
 # Production-style serving (docs/deploy.md): migrate, import the courses, collect the hashed and
 # compressed static files, then gunicorn with the access log on stdout. Needs DJANGO_SECRET_KEY.

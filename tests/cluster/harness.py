@@ -15,6 +15,7 @@ Every wait is bounded; stop() ends every process it started (by process group) a
 database.
 """
 
+import atexit
 import http.client
 import http.cookies
 import os
@@ -26,6 +27,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -242,6 +244,7 @@ class Cluster:
         self.courses = self.folder / "courses"
         shutil.copytree(ROOT / "fixtures", self.courses)
         self.redis = Redis(self.folder)
+        self.stopped = False
         self.secret = secrets.token_urlsafe(50)
         self.servers = [
             Server(name, port, self._env(name), self.folder / name)
@@ -282,6 +285,11 @@ class Cluster:
         return env
 
     def start(self):
+        # Stopped however the run ends: normally, at exit, or on SIGTERM (`timeout` in the
+        # Makefile), since the servers and Redis run in sessions of their own.
+        atexit.register(self.stop)
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, self._terminated)
         name = database_name()
         _postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         _postgres(f'CREATE DATABASE "{name}"')
@@ -291,7 +299,14 @@ class Cluster:
         for server in self.servers:
             server.start()
 
+    def _terminated(self, signum, frame):
+        self.stop()
+        raise SystemExit(128 + signum)
+
     def stop(self):
+        if self.stopped:
+            return
+        self.stopped = True
         for server in self.servers:
             server.stop()
         self.redis.stop()
