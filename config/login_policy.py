@@ -7,7 +7,9 @@ around the throttled login views in config/urls.py, decide instead:
 
 - the admin login fails CLOSED: an admin account opens the whole site, so no admin password is
   checked while failures cannot be counted; the login answers 503 with Retry-After and says
-  why. If Redis stops answering during the login itself, a login that succeeded is undone.
+  why. If Redis stops answering during the login itself, the 503 is answered instead of the
+  login's redirect, and Django's SessionMiddleware saves no session on a 5xx response, so a
+  login that succeeded inside is not kept.
 - the learners' login fails OPEN: a learner locked out of a lesson during an outage is a worse
   harm than a few more guesses at one learner's password for the minutes Redis is down, and the
   outage is in the logs. Each login that could not be counted logs a warning.
@@ -19,7 +21,6 @@ single machine these wrappers change nothing.
 import functools
 import logging
 
-from django.contrib.auth import logout
 from django.core.cache import caches
 from django.http import HttpResponse
 
@@ -59,8 +60,6 @@ def fail_closed(login_view):
             return _refused()
         response = login_view(request, *args, **kwargs)
         if _cache_failures() != before:
-            if request.user.is_authenticated:
-                logout(request)
             logger.warning("Admin login refused: the shared cache failed during the login")
             return _refused()
         return response

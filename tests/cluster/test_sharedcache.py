@@ -202,3 +202,20 @@ def test_redis_url_chooses_the_shared_cache(redis_url, backend, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == backend
+
+
+@pytest.mark.django_db
+def test_an_admin_login_is_not_kept_when_redis_fails_during_it(client, live_redis, monkeypatch):
+    get_user_model().objects.create_superuser("root", "root@example.com", PASSWORD)
+
+    def down(*args, **kwargs):
+        raise RedisConnectionError("down")
+
+    # Redis answers the policy's ping, then fails the throttle's reads and writes.
+    monkeypatch.setattr(live_redis._cache, "get", down)
+    monkeypatch.setattr(live_redis._cache, "set", down)
+    response = client.post("/admin/login/", {"username": "root", "password": PASSWORD})
+    assert response.status_code == 503
+    assert "sessionid" not in response.cookies
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302
