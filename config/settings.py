@@ -158,6 +158,7 @@ CACHES = {
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.retry import Retry
 
     REDIS_TIMEOUT = envint("REDIS_TIMEOUT_MS", 250) / 1000
@@ -167,8 +168,9 @@ if REDIS_URL:
         "OPTIONS": {
             "socket_connect_timeout": REDIS_TIMEOUT,
             "socket_timeout": REDIS_TIMEOUT,
-            # One immediate retry: a pooled connection that Redis closed (a restart) reconnects.
-            "retry": Retry(NoBackoff(), 1),
+            # One immediate retry when a pooled connection was closed by Redis (a restart); none
+            # after a timeout, so a Redis that does not answer costs REDIS_TIMEOUT_MS once.
+            "retry": Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
         },
     }
 # Sessions live in the database, cached in "default": losing the cache logs nobody out.
