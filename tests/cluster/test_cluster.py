@@ -183,6 +183,7 @@ class Learner:
     def start_run(self, statuses):
         self.statuses = statuses
         self.answered = 0
+        self.attempts = 0
         self.answered_at = []
         self.problems = []
 
@@ -235,6 +236,7 @@ class Learner:
                 self.problems.append(f"answer {form.action}: {status}")
             slot += 1
         self.call("POST", attempt + "finish")
+        self.attempts += 1
         return True
 
 
@@ -370,5 +372,6 @@ def test_stopping_redis_mid_run_loses_no_answer_and_the_servers_recover(cluster,
     assert_mastery_matches_recompute(cluster)
     report(
         f"{answered} answers, all stored, {during} of them in the {up_at - down_at:.1f} s "
-        f"Redis was down; responses {dict(statuses)}"
+        f"Redis was down; responses {dict(statuses)}; quizzes {len(course['quizzes'])}; "
+        f"(attempts, learners): {sorted(Counter(lr.attempts for lr in learners).items())}"
     )
