@@ -14,7 +14,7 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help run test test-postgres lint format check serve bench clean install
+.PHONY: help run test test-postgres test-cluster lint format check serve bench clean install
 
 help:
 	@echo "make run    install, migrate, import the course and serve it on http://127.0.0.1:$(PORT)"
@@ -23,6 +23,7 @@ help:
 	@echo "make serve  production-style serving with gunicorn (see docs/deploy.md)"
 	@echo "make bench  the benchmark (see docs/performance.md)"
 	@echo "make test-postgres  the test suite on PostgreSQL (DATABASE_URL, see docs/deploy.md)"
+	@echo "make test-cluster   two app servers on PostgreSQL and Redis, tested through HTTP"
 
 $(VENV)/bin/python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -85,6 +86,14 @@ test-postgres: export DATABASE_URL = $(TEST_DATABASE_URL)
 test-postgres: $(DEV_STAMP)
 	$(PY) manage.py check
 	$(PY) -m pytest $(PYTEST_PARALLEL)
+
+# Two app servers (make serve) on one PostgreSQL database and a Redis of their own, tested through
+# HTTP (tests/cluster/test_cluster.py, docs/deploy.md). Needs PostgreSQL running and redis-server
+# installed; CLUSTER_DATABASE_URL, CLUSTER_PORTS and CLUSTER_REDIS_PORT choose where.
+test-cluster: export DJANGO_SETTINGS_MODULE = config.test_settings
+test-cluster: export CLUSTER_TESTS = 1
+test-cluster: $(DEV_STAMP)
+	timeout -k 60 900 $(PY) -m pytest tests/cluster -n 0 -p no:cacheprovider -v -s
 
 # Production-style serving (docs/deploy.md): migrate, import the courses, collect the hashed and
 # compressed static files, then gunicorn with the access log on stdout. Needs DJANGO_SECRET_KEY.

@@ -151,6 +151,29 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 500},
     },
 }
+# With REDIS_URL (several app servers), "default" is Redis instead, shared by every server:
+# sessions, throttle counts, the content version and report results. config/sharedcache.py
+# makes a Redis outage a cache miss, not an error, and short socket timeouts (REDIS_TIMEOUT_MS)
+# keep a dead Redis from holding up a request; "pages" stays per worker.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.retry import Retry
+
+    REDIS_TIMEOUT = envint("REDIS_TIMEOUT_MS", 250) / 1000
+    CACHES["default"] = {
+        "BACKEND": "config.sharedcache.FailSoftRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_TIMEOUT,
+            "socket_timeout": REDIS_TIMEOUT,
+            # One immediate retry when a pooled connection was closed by Redis (a restart); none
+            # after a timeout, so a Redis that does not answer costs REDIS_TIMEOUT_MS once.
+            "retry": Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
+        },
+    }
+# Sessions live in the database, cached in "default": losing the cache logs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Anonymous course and lesson pages are served from the "pages" cache for this many seconds
 # (0 turns it off; off by default under `make run` so template edits show at once).

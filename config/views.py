@@ -4,16 +4,26 @@ from django.shortcuts import render
 from django.template.loader import get_template
 from django.views.decorators.cache import never_cache
 
+from config.sharedcache import cache_status
+
 
 @never_cache
 def healthz(request):
-    """200 only when the database answers."""
+    """503 when the database does not answer; 200 otherwise. When the shared cache does not
+    answer, still 200 (pages and answers go on from the database, and taking every server out
+    of the load balancer would turn a cache outage into a site outage) with the body
+    "degraded: ..." for monitoring to alert on (docs/deploy.md)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    if cache_status() != "ok":
+        return HttpResponse(
+            "degraded: shared cache unavailable, serving from the database\n",
+            content_type="text/plain",
+        )
     return HttpResponse("ok\n", content_type="text/plain")
 
 

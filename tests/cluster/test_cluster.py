@@ -1,0 +1,377 @@
+"""Two app servers on one PostgreSQL database and one Redis, proven through HTTP.
+
+Run with `make test-cluster` (skipped by the ordinary run: tests/cluster/conftest.py). The tests
+share one cluster (tests/cluster/harness.py) and run in this order; the last one stops Redis
+while 32 learners answer, and starts it again.
+"""
+
+import re
+import secrets
+import sys
+import threading
+import time
+from collections import Counter
+from html.parser import HTMLParser
+
+import pytest
+
+from tests.cluster.harness import Browser, Cluster, Failed, query, wait_for
+
+pytestmark = pytest.mark.cluster
+
+LEARNERS = 32
+PASSWORD = "cluster-" + secrets.token_urlsafe(12)
+
+
+def report(message):
+    """A figure for the log of `make test-cluster` (which runs with -s)."""
+    sys.stdout.write(f"\n  {message}\n")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    cluster = Cluster()
+    try:
+        cluster.start()
+        cluster.a.manage(
+            "shell",
+            "-c",
+            "import sys\n"
+            "from django.contrib.auth import get_user_model\n"
+            "User = get_user_model()\n"
+            "password = sys.stdin.readline().strip()\n"
+            f"for i in range(1, {LEARNERS} + 1):\n"
+            "    User.objects.create_user(f'learner-{i:02d}', password=password)\n"
+            "User.objects.create_user('target', password=password)\n"
+            "User.objects.create_superuser('root', 'root@example.com', password)\n",
+            stdin=PASSWORD + "\n",
+        )
+        yield cluster
+    except Failed as error:
+        pytest.fail(f"{error}\n{cluster.logs()}")
+    finally:
+        errors = [
+            line
+            for server in cluster.servers
+            for line in server.log().splitlines()
+            if "Traceback" in line or "Internal Server Error" in line
+        ]
+        cluster.stop()
+        assert not errors, errors
+
+
+@pytest.fixture(scope="module")
+def course(cluster):
+    """The course served: its home page path, one lesson path, its quizzes' paths."""
+    status, _, page = Browser().get(cluster.a, "/")
+    assert status == 200
+    home = re.search(r'href="(/courses/[\w-]+/)"', page).group(1)
+    status, _, page = Browser().get(cluster.a, home)
+    assert status == 200
+    quizzes = list(dict.fromkeys(re.findall(rf'href="({home}quizzes/[\w-]+/)"', page)))
+    lesson = re.search(rf'href="({home}lessons/[\w-]+/)"', page).group(1)
+    assert quizzes, "the course home links no quiz"
+    return {"home": home, "lesson": lesson, "quizzes": quizzes}
+
+
+def test_a_session_started_on_a_is_signed_in_on_b(cluster, course):
+    browser = Browser()
+    assert browser.login(cluster.a, "learner-01", PASSWORD) == 302
+    progress = course["home"] + "progress/"
+    for server in (cluster.b, cluster.a):
+        status, _, page = browser.get(server, progress)
+        assert status == 200, f"{server} answered {status}: not signed in"
+        assert "learner-01" in page
+    # And a logout on B is a logout on A.
+    assert browser.post(cluster.b, "/accounts/logout/")[0] == 302
+    assert browser.get(cluster.a, progress)[0] == 302
+
+
+def test_five_failed_logins_split_across_a_and_b_lock_the_account_on_both(cluster):
+    attacker = Browser()
+    statuses = [
+        attacker.login(server, "target", "wrong password")
+        for server in (cluster.a, cluster.b, cluster.a, cluster.b, cluster.a)
+    ]
+    assert statuses == [200, 200, 200, 200, 429]
+    for server in (cluster.a, cluster.b):
+        status, response, page = attacker.post(
+            server, "/accounts/login/", {"username": "target", "password": PASSWORD}
+        )
+        assert status == 429, f"{server} let the right password in: {status}"
+        assert int(response.headers["Retry-After"]) > 0
+        assert "Too many failed logins" in page
+
+
+def test_a_reimport_beside_a_shows_on_bs_next_anonymous_request(cluster, course):
+    visitor = Browser()
+    for server in (cluster.b, cluster.b, cluster.a):  # B's page cache holds the lesson
+        status, _, page = visitor.get(server, course["lesson"])
+        assert status == 200
+    marker = f"Cluster check {secrets.token_hex(6)}."
+    assert marker not in page
+    slug = course["lesson"].rstrip("/").rsplit("/", 1)[1]
+    for path in cluster.courses.glob("*.md"):
+        text = path.read_text()
+        lesson_line = re.search(rf"^\{{: lesson slug={slug}\b.*$", text, re.M)
+        if lesson_line:
+            end = lesson_line.end()
+            path.write_text(text[:end] + f"\n\n{marker}\n" + text[end:])
+            break
+    else:
+        pytest.fail(f"no course file has the lesson {slug}")
+    started = time.monotonic()
+    courses = [str(p) for p in sorted(cluster.courses.glob("*.md"))]
+    cluster.a.manage("import_course", *courses)
+    time.sleep(max(0.0, 1.1 - (time.monotonic() - started)))  # the version memo: 1 s at most
+    status, response, page = Browser().get(cluster.b, course["lesson"])
+    assert status == 200
+    assert marker in page, "server B served the lesson from before the re-import"
+    assert "private" in response.headers["Cache-Control"]
+
+
+class AnswerForm(HTMLParser):
+    """The fields of a question page's answer form, filled in as a hurried learner would:
+    the first option of each choice and list, "1" in each text box."""
+
+    def __init__(self, page):
+        super().__init__()
+        self.in_form = False
+        self.select = None
+        self.data = {}
+        self.action = None
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (attrs.get("action") or "").endswith("/answer"):
+            self.in_form, self.action = True, attrs["action"]
+        if not self.in_form or not attrs.get("name") and tag != "option":
+            return
+        if tag == "input":
+            kind = attrs.get("type", "text")
+            if kind in ("radio", "checkbox"):
+                self.data.setdefault(attrs["name"], attrs.get("value", "on"))
+            elif kind in ("hidden", "submit"):
+                if attrs.get("value") is not None:
+                    self.data.setdefault(attrs["name"], attrs["value"])
+            else:
+                self.data.setdefault(attrs["name"], "1")
+        elif tag == "textarea":
+            self.data.setdefault(attrs["name"], "1")
+        elif tag == "select":
+            self.select = attrs["name"]
+        elif tag == "option" and self.select and attrs.get("value"):
+            self.data.setdefault(self.select, attrs["value"])
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.in_form = False
+        elif tag == "select":
+            self.select = None
+
+
+class Learner:
+    """A learner answering through both servers in turn; counts what the servers said."""
+
+    def __init__(self, number, servers):
+        self.username = f"learner-{number:02d}"
+        self.browser = Browser()
+        self.servers = servers
+        self.turn = number
+
+    def start_run(self, statuses):
+        self.statuses = statuses
+        self.answered = 0
+        self.attempts = 0
+        self.answered_at = []
+        self.problems = []
+
+    def server(self):
+        self.turn += 1
+        return self.servers[self.turn % 2]
+
+    def call(self, method, path, data=None, htmx=False):
+        server = self.server()
+        try:
+            status, response, page = self.browser.request(server, method, path, data, htmx=htmx)
+        except OSError as error:
+            self.statuses[f"{type(error).__name__}"] += 1
+            self.problems.append(f"{method} {path} on {server}: {error}")
+            return None, None, ""
+        self.statuses[status] += 1
+        if status >= 500:
+            self.problems.append(f"{method} {path} on {server}: {status}")
+        return status, response, page
+
+    def sign_in(self):
+        status = self.browser.login(self.server(), self.username, PASSWORD)
+        if status != 302:
+            self.problems.append(f"login of {self.username}: {status}")
+        return status == 302
+
+    def take(self, quiz):
+        """Start an attempt at `quiz`, answer every question (every other one as htmx does),
+        finish it. False when no attempt could be started."""
+        status, response, _ = self.call("POST", quiz + "start")
+        if status != 302:
+            return False
+        slot_path = response.headers["Location"]
+        attempt = re.match(r"(.*/attempts/\d+/)q/\d+/$", slot_path).group(1)
+        slot = 1
+        while True:
+            status, _, page = self.call("GET", f"{attempt}q/{slot}/")
+            if status != 200:
+                break
+            form = AnswerForm(page)
+            if form.action is None:
+                self.problems.append(f"no answer form at {attempt}q/{slot}/")
+                break
+            htmx = slot % 2 == 0
+            status, _, _ = self.call("POST", form.action, form.data, htmx=htmx)
+            if status in (200, 302):
+                self.answered += 1
+                self.answered_at.append(time.monotonic())
+            else:
+                self.problems.append(f"answer {form.action}: {status}")
+            slot += 1
+        self.call("POST", attempt + "finish")
+        self.attempts += 1
+        return True
+
+
+# The learners' browsers, signed in during the first run and kept for the next.
+LEARNER_SESSIONS = {}
+
+
+def stored_answers():
+    """Answers stored for the learners of these tests (from the database itself)."""
+    [(count,)] = query(
+        "SELECT count(*) FROM quizzes_response r JOIN quizzes_attempt a ON r.attempt_id = a.id "
+        "JOIN auth_user u ON a.user_id = u.id WHERE u.username LIKE 'learner-%%'"
+    )
+    return count
+
+
+def assert_mastery_matches_recompute(cluster):
+    result = cluster.b.manage("recompute_mastery", "--check", check=False, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def run_learners(cluster, course, until, on_the_way=None):
+    """LEARNERS threads, each signing in (the first time) and taking quizzes through A and B
+    in turn until `until()` is true (at least one each); `on_the_way` runs meanwhile."""
+    statuses = Counter()
+    learners = LEARNER_SESSIONS.setdefault(
+        "all", [Learner(i, cluster.servers) for i in range(1, LEARNERS + 1)]
+    )
+    errors = []
+
+    def work(learner):
+        learner.start_run(statuses)
+        try:
+            if not learner.browser.cookies.get("sessionid") and not learner.sign_in():
+                return
+            quizzes = course["quizzes"]
+            for n in range(len(quizzes) * 3):
+                quiz = quizzes[(learner.turn + n) % len(quizzes)]
+                learner.take(quiz)
+                if until():
+                    return
+        except Exception as error:  # reported below, with the learner
+            errors.append(f"{learner.username}: {error!r}")
+
+    threads = [threading.Thread(target=work, args=(lr,), daemon=True) for lr in learners]
+    for thread in threads:
+        thread.start()
+    if on_the_way is not None:
+        on_the_way()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not any(t.is_alive() for t in threads), "learners still answering after 300 s"
+    assert not errors, errors
+    return learners, statuses
+
+
+def test_32_learners_answering_through_both_servers_lose_no_answer(cluster, course):
+    before = stored_answers()
+    learners, statuses = run_learners(cluster, course, until=lambda: True)
+    problems = [p for lr in learners for p in lr.problems]
+    assert not problems, problems[:20]
+    assert not [s for s in statuses if not isinstance(s, int) or s >= 500], statuses
+    answered = sum(lr.answered for lr in learners)
+    assert answered >= LEARNERS
+    assert stored_answers() - before == answered, statuses
+    assert_mastery_matches_recompute(cluster)
+    report(f"{answered} answers by {LEARNERS} learners, all stored; responses {dict(statuses)}")
+
+
+def test_stopping_redis_mid_run_loses_no_answer_and_the_servers_recover(cluster, course):
+    before = stored_answers()
+    done = threading.Event()
+    seen = {}
+
+    def outage():
+        time.sleep(2)
+        cluster.redis.stop()
+        seen["down at"] = time.monotonic()
+        for server in cluster.servers:
+            wait_for(
+                f"{server} to report the cache degraded",
+                lambda s=server: (
+                    s.health()
+                    == (
+                        200,
+                        "degraded: shared cache unavailable, serving from the database\n",
+                    )
+                ),
+                timeout=30,
+            )
+        # While Redis is down: a learner can sign in (fail open), an admin cannot (closed),
+        # and a session started now on A is signed in on B.
+        learner = Browser()
+        seen["learner login"] = learner.login(cluster.a, "learner-02", PASSWORD)
+        seen["learner on B"] = learner.get(cluster.b, course["home"] + "progress/")[0]
+        admin = Browser()
+        seen["admin login"] = admin.login(cluster.b, "root", PASSWORD, path="/admin/login/")
+        time.sleep(3)
+        cluster.redis.start()
+        seen["up at"] = time.monotonic()
+        for server in cluster.servers:
+            wait_for(f"{server} to recover", lambda s=server: s.health() == (200, "ok\n"), 30)
+        seen["learner on A after"] = learner.get(cluster.a, course["home"] + "progress/")[0]
+        admin = Browser()
+        seen["admin login after"] = admin.login(cluster.a, "root", PASSWORD, "/admin/login/")
+        time.sleep(2)
+        done.set()
+
+    def outage_or_stop():
+        try:
+            outage()
+        finally:
+            done.set()
+
+    learners, statuses = run_learners(
+        cluster, course, until=done.is_set, on_the_way=outage_or_stop
+    )
+    down_at, up_at = seen.pop("down at"), seen.pop("up at")
+    during = sum(1 for lr in learners for t in lr.answered_at if down_at < t < up_at)
+    assert during >= LEARNERS, f"only {during} answers while Redis was down"
+    assert seen == {
+        "learner login": 302,
+        "learner on B": 200,
+        "admin login": 503,
+        "learner on A after": 200,
+        "admin login after": 302,
+    }
+    problems = [p for lr in learners for p in lr.problems]
+    assert not problems, problems[:20]
+    assert not [s for s in statuses if not isinstance(s, int) or s >= 500], statuses
+    answered = sum(lr.answered for lr in learners)
+    assert stored_answers() - before == answered, statuses
+    assert_mastery_matches_recompute(cluster)
+    report(
+        f"{answered} answers, all stored, {during} of them in the {up_at - down_at:.1f} s "
+        f"Redis was down; responses {dict(statuses)}; quizzes {len(course['quizzes'])}; "
+        f"(attempts, learners): {sorted(Counter(lr.attempts for lr in learners).items())}"
+    )
