@@ -208,7 +208,8 @@ def _parse_lessons(
     ]
     for start, end in fence_spans(lines[body_start:]):
         if end is None:
-            fence = re.match(r"[`~]+", lines[body_start + start]).group()
+            opening = re.match(r"[`~]+", lines[body_start + start])
+            fence = opening.group() if opening else "```"
             problems.append(
                 Problem(
                     path,
@@ -226,7 +227,8 @@ def _parse_lessons(
         problems.append(Problem(path, body_start + 1, "the course has no lessons (# headings)"))
         return []
 
-    lessons, slugs = [], {}
+    lessons: list[LessonDoc] = []
+    slugs: dict[str, int] = {}
     for index, start in enumerate(starts):
         end = starts[index + 1] if index + 1 < len(starts) else len(lines)
         title = lines[start].lstrip("#").strip()
@@ -370,7 +372,7 @@ def parse_course(path: Path | str) -> CourseDoc:
     return doc
 
 
-def _declared_objectives(data: dict) -> set[str]:
+def _declared_objectives(data: dict[str, Any]) -> set[str]:
     raw = data.get("objectives")
     items = raw if isinstance(raw, list) else []
     return {
@@ -462,7 +464,7 @@ def _check_source(doc: CourseDoc, course: Course, replace: bool) -> None:
         )
 
 
-def _retire(instance, report: ImportReport, label: str) -> None:
+def _retire(instance: Any, report: ImportReport, label: str) -> None:
     instance.retired = True
     instance.save(update_fields=["retired"])
     report.add(f"retired {label}")

@@ -90,7 +90,9 @@ def fence_spans(lines: list[str]) -> list[tuple[int, int | None]]:
     As in Python-Markdown, a fence starts a line with three or more backticks or tildes and the
     block ends at the next line holding the same fence; an unclosed block ends at None.
     """
-    spans, opener, start = [], None, 0
+    spans: list[tuple[int, int | None]] = []
+    opener: str | None = None
+    start = 0
 
     for number, line in enumerate(lines):
         if opener is None:
@@ -141,9 +143,10 @@ def _prepare_callouts(text: str) -> str:
             continue
         match = _CALLOUT_LINE.match(line)
         kind = match["kind"] if match else ""
+        raw_title = match["title"] if match else ""
         if kind not in CALLOUT_KINDS:
             raise UnknownCallout(number, kind or "(none)")
-        title = _callout_title(number, match["title"]) if match["title"] else CALLOUT_KINDS[kind]
+        title = _callout_title(number, raw_title) if raw_title else CALLOUT_KINDS[kind]
         # Python-Markdown reads the title up to the last " on the line, so quotes inside stay.
         lines[number] = f'!!! {kind} "{title}"'
     return "\n".join(lines)

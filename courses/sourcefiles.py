@@ -124,7 +124,7 @@ class LimitedSafeLoader(yaml.SafeLoader):
     an alias stands for, which is worked out as the nodes are composed (children first).
     """
 
-    def __init__(self, stream):
+    def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
         self._aliased = 0

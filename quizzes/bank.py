@@ -422,7 +422,7 @@ def quiz_title(objective_text: str, limit: int = QUIZ_TITLE_LENGTH) -> str:
     return f"Quiz: {text}"
 
 
-def _sync(instance: Any, report: ImportReport, label: str, **values: Any) -> list[str]:
+def _sync(instance: Any, report: ImportReport | None, label: str, **values: Any) -> list[str]:
     """Set changed fields and save only those; report them under `label`."""
     changed = [name for name, value in values.items() if getattr(instance, name) != value]
     for name in changed:

@@ -175,7 +175,7 @@ def number_term(value: float) -> str:
 
 def _numbers(text: str) -> dict[str, str]:
     """{"#<value>": the number as written} for the numbers in a text, figures or words."""
-    found = {}
+    found: dict[str, str] = {}
     for match in _NUMBER_TEXT.finditer(text):
         try:
             found.setdefault(number_term(parse_number(match.group(), units=True)), match.group())
@@ -200,7 +200,7 @@ def stem(word: str) -> str:
 
 def _words(text: str) -> dict[str, str]:
     """{stem: the word as written} for the content words of a text (no stopwords, no numbers)."""
-    found = {}
+    found: dict[str, str] = {}
     for word in normalise_text(_NUMBER_TEXT.sub(" ", text)).split():
         if word in STOPWORDS or word in NUMBER_WORDS or len(word) < 3 or word.isdigit():
             continue
@@ -220,7 +220,7 @@ def terms(text: str) -> set[str]:
 
 def spelled(found: set[str], *texts: str) -> str:
     """Terms as the texts write them, for messages ("400 billion", not "#4e+11")."""
-    written = {}
+    written: dict[str, str] = {}
     for text in texts:
         for table in (_numbers(text), _words(text)):
             for term, shown in table.items():
@@ -329,7 +329,7 @@ def section_texts(lesson) -> dict[str, tuple[str, str]]:
     html = lesson.rendered.html
     headings = list(_HEADING.finditer(html))
     titles = {entry["id"]: entry["title"] for entry in lesson.rendered.toc}
-    sections = {}
+    sections: dict[str, tuple[str, str]] = {}
     for index, heading in enumerate(headings):
         level = int(heading["level"])
         end = len(html)
@@ -338,7 +338,7 @@ def section_texts(lesson) -> dict[str, tuple[str, str]]:
                 end = later.start()
                 break
         text = plain(html[heading.start() : end])
-        sections[heading["id"]] = (titles.get(heading["id"], heading["id"]), text)
+        sections[heading["id"]] = (str(titles.get(heading["id"], heading["id"])), text)
     return sections
 
 

@@ -67,7 +67,7 @@ def watched_files(course_path: Path) -> list[Path]:
 
 def snapshot(paths: list[Path]) -> dict[Path, tuple[int, int] | None]:
     """(modification time in ns, size) of each file; None for a missing one."""
-    state = {}
+    state: dict[Path, tuple[int, int] | None] = {}
     for path in paths:
         try:
             stat = path.stat()
