@@ -28,9 +28,9 @@ def signup(request):
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(_safe_next(request))
-    status = 400 if request.method == "POST" else 200
+    # A form shown again with its errors is a normal page (200): the learner corrects it.
     context = {"form": form, "next": _safe_next(request, "")}
-    return render(request, "registration/signup.html", context, status=status)
+    return render(request, "registration/signup.html", context)
 
 
 @login_required
@@ -83,5 +83,4 @@ def delete_account(request):
         user.delete()
         messages.success(request, "Your account and all your data have been deleted.")
         return redirect("courses:catalogue")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "registration/delete_account.html", {"form": form}, status=status)
+    return render(request, "registration/delete_account.html", {"form": form})

@@ -232,6 +232,21 @@ def _result(question, response):
     }
 
 
+def form_error_status(form):
+    """The status of a page that shows an answer form's errors again.
+
+    An answer the learner can correct (nothing chosen, not a number, too long) is a normal
+    page, 200, like any Django form shown again with its errors: a 4xx there would be taken by
+    htmx's error handling (and by django-htmx's debug script under DEBUG, which replaces the
+    whole page with the fragment). A value the form never offered (an option token from another
+    question or attempt) can only come from a tampered request: 400.
+    """
+    for errors in form.errors.as_data().values():
+        if any(error.code in ("invalid_choice", "invalid_list") for error in errors):
+            return 400
+    return 200
+
+
 def _duration_text(duration):
     if duration is None:
         return ""
@@ -406,7 +421,7 @@ def answer(request, course_slug, quiz_slug, attempt_id, slot):
     )
     if not form.is_valid():
         return _render_question(
-            request, _question_context(attempt, question, slot, form=form), 400
+            request, _question_context(attempt, question, slot, form=form), form_error_status(form)
         )
     try:
         response = record_answer(
