@@ -271,6 +271,34 @@ def course_completion(user, course: Course) -> CourseCompletion | None:
     return CourseCompletion.objects.filter(user=user, course=course).first()
 
 
+def completion_rule_text(course: Course) -> str:
+    """What earning the course's certificate took, in words, from the rules that grant it.
+
+    The course is complete when every published lesson is marked complete and every active
+    objective is at Proficient or above (check_course_completion); Proficient's rule (estimate
+    and different questions answered correctly, no second day) comes from quizzes.mastery.
+    Two queries: lessons and objectives with their pool sizes.
+    """
+    lessons = course.lessons.published().count()
+    objectives = list(course.objectives.active())
+    p_min, distinct = mastery.THRESHOLDS[mastery.Level.PROFICIENT]
+    fewer = any(size < distinct for size in pool_sizes([o.pk for o in objectives]).values())
+    questions = f"at least {distinct} different questions" + (
+        " (every question, where an objective has fewer)" if fewer else ""
+    )
+    lesson_text = "the lesson" if lessons == 1 else f"all {lessons} lessons"
+    objective_text = (
+        "its learning objective"
+        if len(objectives) == 1
+        else f"each of its {len(objectives)} learning objectives"
+    )
+    return (
+        f"having completed {lesson_text} and reached Proficient or above on {objective_text}: "
+        f"an estimated mastery of at least {round(100 * p_min)}% from correct answers to "
+        f"{questions}"
+    )
+
+
 def check_course_completion(user, course: Course, now: datetime | None = None):
     """Record the course as completed when every published lesson is complete and every active
     objective is at Proficient or above. Returns the CourseCompletion row, or None.

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from courses.models import Objective
-from quizzes import grading
+from quizzes import grading, review
 from quizzes.draw import draw, new_seed
 from quizzes.forms import AnswerForm
 from quizzes.grading import format_number
@@ -37,6 +37,7 @@ from quizzes.models import (
     QuizKind,
     Response,
 )
+from quizzes.moments import completed_course_with
 from quizzes.services import finish_attempt, record_answer
 
 # --- access -------------------------------------------------------------------------------
@@ -362,6 +363,10 @@ def _question_context(attempt, question, slot, *, response=None, form=None, erro
         )
     if response is None and attempt.finished_at is not None:
         context["result"] = _result(question, None)  # finished without answering it
+    if response is not None and context["show_feedback"]:
+        context["course_completed"] = completed_course_with(
+            attempt.user_id, attempt.quiz.course, [response]
+        )
     return context
 
 
@@ -380,11 +385,19 @@ def question_page(request, course_slug, quiz_slug, attempt_id, slot):
     response = None
     if question.response_id is not None:
         response = Response.objects.select_related("version").get(pk=question.response_id)
-    return render(
-        request,
-        "quizzes/question.html",
-        _question_context(attempt, question, slot, response=response),
-    )
+    context = _question_context(attempt, question, slot, response=response)
+    if response is None and attempt.finished_at is None and review.uses_review(attempt):
+        _add_draft(request, context, attempt, question, slot)
+    return render(request, "quizzes/question.html", context)
+
+
+def _add_draft(request, context, attempt, question, slot):
+    """Feedback at the end: the answer form shows the draft given so far, if any."""
+    draft = review.drafts(request.session, attempt).get(slot)
+    context["review_url"] = _summary_url(attempt)
+    if draft is not None:
+        context["form"] = review.draft_form(attempt, question, draft)
+        context["draft_saved"] = True
 
 
 def _after_answer(request, attempt, question, slot, response):
@@ -423,6 +436,9 @@ def answer(request, course_slug, quiz_slug, attempt_id, slot):
         return _render_question(
             request, _question_context(attempt, question, slot, form=form), form_error_status(form)
         )
+    if review.uses_review(attempt):  # a draft until the learner submits on the review page
+        review.save_draft(request.session, attempt, slot, request.POST)
+        return _redirect(request, _next_url(attempt, slot))
     try:
         response = record_answer(
             attempt=attempt,
@@ -445,7 +461,9 @@ def answer(request, course_slug, quiz_slug, attempt_id, slot):
 def finish(request, course_slug, quiz_slug, attempt_id):
     """Finish an attempt now; questions left unanswered score 0."""
     attempt = _get_attempt_for_user(request, attempt_id)
-    if attempt.finished_at is None:
+    if attempt.finished_at is None and review.uses_review(attempt):
+        review.submit(attempt, request.session)  # grade and store the drafts, then finish
+    elif attempt.finished_at is None:
         total = attempt.responses.aggregate(total=Sum("score"))["total"] or 0.0
         finish_attempt(attempt, now=timezone.now(), score=total)
     return _redirect(request, _summary_url(attempt))
@@ -515,6 +533,8 @@ def summary(request, course_slug, quiz_slug, attempt_id):
                 len(attempt.question_ids),
             ),
         )
+        if review.uses_review(attempt):
+            _add_review(request, context, attempt, responses)
         return render(request, "quizzes/summary.html", context)
     questions = Question.objects.select_related("current_version", "lesson").in_bulk(
         attempt.question_ids
@@ -534,11 +554,24 @@ def summary(request, course_slug, quiz_slug, attempt_id):
         duration_text=_duration_text(attempt.duration),
         score_text=format_number(round(attempt.score or 0, 2)),
         mastery_changes=_mastery_change(attempt, list(responses.values())),
+        course_completed=completed_course_with(attempt.user_id, quiz.course, responses.values()),
         can_retry=quiz.attempts_allowed is None
         or Attempt.objects.for_user(request.user).filter(quiz=quiz, is_practice=False).count()
         < quiz.attempts_allowed,
     )
     return render(request, "quizzes/summary.html", context)
+
+
+def _add_review(request, context, attempt, responses):
+    """The review page before submitting: every question with the answer given so far."""
+    questions = Question.objects.select_related("current_version").in_bulk(attempt.question_ids)
+    items = review.review_items(attempt, request.session, responses, questions)
+    for item in items:
+        item["url"] = _slot_url(attempt, item["slot"])
+    context["review_items"] = items
+    context["answered"] = sum(1 for item in items if item["answer"])
+    missing = next((item for item in items if not item["answer"]), items[0])
+    context["continue_url"] = missing["url"]
 
 
 # --- links from the course pages -------------------------------------------------------------
