@@ -67,6 +67,20 @@ class ObjectiveStatus:
     def proficient(self) -> bool:
         return self.level >= mastery.Level.PROFICIENT
 
+    @property
+    def has_evidence(self) -> bool:
+        """Whether any answer counts towards the estimate (before that it is only the prior)."""
+        return self.counted_answers > 0 or self.level > mastery.Level.NOT_STARTED
+
+    @property
+    def shown_percent(self) -> int:
+        """The estimate for people: rounded down, never 100 (mastery.display_percent)."""
+        return mastery.display_percent(self.estimate)
+
+    @property
+    def estimate_words(self) -> str:
+        return mastery.estimate_words(self.estimate)
+
 
 def status_from_row(objective: Objective, row: Mastery | None, now: datetime) -> ObjectiveStatus:
     if row is None:
@@ -116,6 +130,7 @@ class ObjectiveProgress:
     needs: list[str]
     evidence: list[Response] = field(default_factory=list)
     quiz: Quiz | None = None
+    hint: str = ""  # the next step towards the level above, one sentence
 
     @property
     def objective(self) -> Objective:
@@ -210,6 +225,7 @@ def course_progress(user, course: Course, now: datetime | None = None) -> Course
                 status=status_from_row(objective, row, now),
                 pool_size=size,
                 needs=mastery.next_level_needs(state, pool_size=size),
+                hint=mastery.next_level_hint(state, pool_size=size),
                 evidence=evidence.get(objective.pk, []),
                 quiz=quizzes.get(objective.pk),
             )

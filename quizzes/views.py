@@ -26,7 +26,7 @@ from quizzes import grading, review
 from quizzes.draw import draw, new_seed
 from quizzes.forms import AnswerForm
 from quizzes.grading import format_number
-from quizzes.mastery import DEFAULT_PARAMS
+from quizzes.mastery import DEFAULT_PARAMS, display_percent
 from quizzes.models import (
     Attempt,
     FeedbackMode,
@@ -509,8 +509,8 @@ def _mastery_change(attempt, responses):
                 "objective": objective,
                 "level_before": MasteryLevel(level_before),
                 "level_after": MasteryLevel(level_after),
-                "percent_before": round(100 * float(p_before)),
-                "percent_after": round(100 * (after.p_after or 0)),
+                "percent_before": display_percent(float(p_before)),
+                "percent_after": display_percent(after.p_after or 0),
             }
         )
     return changes
