@@ -15,7 +15,7 @@ import re
 from django import forms
 from django.utils.crypto import salted_hmac
 
-from quizzes import grading
+from quizzes import grading, matching_display
 from quizzes.draw import option_rng
 from quizzes.models import QuestionType
 
@@ -146,6 +146,7 @@ class AnswerForm(forms.Form):
         rights = list(self.spec["rights"])
         rng.shuffle(rights)
         self.right_keys = {token(f"right:{right['key']}"): right["key"] for right in rights}
+        self.rights_unique = matching_display.rights_unique(self.spec)
         choices = [
             (value, right["text"]) for value, right in zip(self.right_keys, rights, strict=True)
         ]
@@ -197,6 +198,14 @@ class AnswerForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if not self.errors and self.qtype == QuestionType.MATCHING:
+            twice = matching_display.duplicate_choice(self.spec, self.answer_data()["pairs"])
+            if twice:
+                raise forms.ValidationError(
+                    f"You chose “{twice}” for more than one item. Each option fits one item "
+                    "only: choose a different one for each.",
+                    code="duplicate_choice",
+                )
         if not self.errors:
             try:
                 self.grade = grading.grade(self.qtype, self.spec, self.answer_data())

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from courses.models import Objective
-from quizzes import grading, review
+from quizzes import grading, matching_display, review
 from quizzes.draw import draw, new_seed
 from quizzes.forms import AnswerForm
 from quizzes.grading import format_number
@@ -230,7 +230,15 @@ def _result(question, response):
         "correct_display": grade.correct_display if grade else "",
         "feedback_html": grade.feedback_html if grade and response else "",
         "percent": round(100 * response.score) if response else 0,
+        "pairs": _pairs(question, version, response),
     }
+
+
+def _pairs(question, version, response):
+    """A matching question's answer as rows (quizzes.matching_display), else None."""
+    if question.type != QuestionType.MATCHING:
+        return None
+    return matching_display.pair_rows(version.spec, response.answer if response else None)
 
 
 def form_error_status(form):

@@ -46,8 +46,8 @@ def test_answers_csv_holds_only_my_answers(client, two_learners):
     assert "attachment;" in response["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [(r["question"], r["score"], r["counted"]) for r in rows] == [
-        (questions[0].key, "1.0", "True"),
-        (questions[1].key, "0.0", "True"),
+        (questions[0].key, "1.0", "yes"),
+        (questions[1].key, "0.0", "yes"),
     ]
     assert rows[0]["course"] == "data-course" and rows[0]["objective"] == "objective-1"
     assert rows[0]["answered_at"] == T0.isoformat()
