@@ -8,6 +8,12 @@ from django.views.generic import RedirectView
 from accounts import throttle
 from config import views
 
+# The admin's pages use the full width: the model list is on the index and in the breadcrumbs,
+# and the reports' and lists' important columns must not be pushed off-screen at 1280 px.
+admin.site.enable_nav_sidebar = False
+admin.site.site_header = "Coursework administration"
+admin.site.site_title = "Coursework admin"
+
 urlpatterns = [
     # Login throttling (accounts/throttle.py) in front of Django's and the admin's login views.
     path("accounts/login/", throttle.login, name="login"),

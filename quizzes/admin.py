@@ -7,12 +7,15 @@ quizzes/admin_reports.py linked from the admin index (templates/admin/index.html
 """
 
 from django.contrib import admin
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, strip_tags
 from django.utils.text import Truncator
 
 from courses.admin import IMPORTED
-from quizzes import admin_reports
+from quizzes import admin_reports, matching_display
+from quizzes.humanize import score_text
+from quizzes.mastery import display_percent, estimate_words
 from quizzes.models import (
     Attempt,
     Mastery,
@@ -51,6 +54,18 @@ def correct_answer(qtype, spec):
     return ""
 
 
+def answer_cell(response):
+    """A learner's answer for a table: a matching answer as "2 of 3 pairs right", a long
+    answer shortened (in full on hover and on the answer's page)."""
+    if response.question.type == "matching":
+        rows = matching_display.pair_rows(response.version.spec, response.answer)
+        right = sum(1 for row in rows if row["is_right"])
+        full = matching_display.pairs_text(rows)
+        return format_html('<span title="{}">{} of {} pairs right</span>', full, right, len(rows))
+    full = response.answer_display
+    return format_html('<span title="{}">{}</span>', full, Truncator(full).chars(60))
+
+
 def prompt_text(version, length=120):
     """A version's prompt as plain text, shortened for tables."""
     return Truncator(strip_tags(version.prompt_html)).chars(length)
@@ -76,6 +91,32 @@ def learner(obj):
     return f"{name} ({user.username})" if name else user.username
 
 
+# Short values in list columns, the full text on hover and on the detail page: the columns that
+# matter (scores, levels, flags) stay on screen at 1280 px.
+
+
+@admin.display(description="objective", ordering="objective__key")
+def objective_key(obj):
+    objective = obj.objective
+    return format_html('<span title="{}">{}</span>', objective.text, objective.key)
+
+
+def _question_cell(question, version):
+    full = strip_tags(version.prompt_html) if version is not None else ""
+    return format_html(
+        '<span title="{}">{}</span><br><span class="quiet">{}</span>',
+        full,
+        question.key,
+        Truncator(full).chars(70),
+    )
+
+
+def _estimate(p):
+    if p is None:
+        return "-"
+    return f"{display_percent(p)}% ({estimate_words(p)})"
+
+
 # --- content -----------------------------------------------------------------------------
 
 
@@ -99,9 +140,9 @@ class QuestionVersionInline(admin.StackedInline):
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["key", "type", "objective", "lesson", "position", "retired"]
+    list_display = ["key", "prompt_short", "type", objective_key, "lesson", "position", "retired"]
     list_filter = ["course", "objective", "type", "retired"]
-    list_select_related = ["objective", "lesson"]
+    list_select_related = ["objective", "lesson", "current_version"]
     search_fields = ["key"]
     readonly_fields = [
         "course",
@@ -118,6 +159,14 @@ class QuestionAdmin(admin.ModelAdmin):
         ("Imported from the question bank", {"description": IMPORTED, "fields": readonly_fields})
     ]
     inlines = [QuestionVersionInline]
+
+    @admin.display(description="prompt")
+    def prompt_short(self, obj):
+        version = obj.current_version
+        if version is None:
+            return "-"
+        full = strip_tags(version.prompt_html)
+        return format_html('<span title="{}">{}</span>', full, Truncator(full).chars(80))
 
     @admin.display(description="taught in")
     def source_link(self, obj):
@@ -201,8 +250,18 @@ class ResponseInline(admin.TabularInline):
     extra = 0
     max_num = 0
     can_delete = False
-    fields = readonly_fields = ["slot", "question", "prompt", "answer_display", "correct", "score"]
+    fields = readonly_fields = [
+        "slot", "question", "prompt", "answer_text", "correct", "score_percent",
+    ]  # fmt: skip
     ordering = ["slot"]
+
+    @admin.display(description="answer")
+    def answer_text(self, obj):
+        return answer_cell(obj)
+
+    @admin.display(description="score")
+    def score_percent(self, obj):
+        return f"{round(100 * obj.score)}%"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("question", "version")
@@ -254,9 +313,7 @@ class AttemptAdmin(LearnerRecordAdmin):
 
     @admin.display(description="score", ordering="score")
     def score_display(self, obj):
-        if obj.score is None:
-            return "-"
-        return f"{obj.score:g} / {obj.max_score} ({obj.percent}%)"
+        return score_text(obj) or "-"
 
     @admin.display(description="duration")
     def duration_display(self, obj):
@@ -274,16 +331,16 @@ class AttemptAdmin(LearnerRecordAdmin):
 class ResponseAdmin(LearnerRecordAdmin):
     list_display = [
         learner,
-        "question",
-        "objective",
-        "answer_display",
-        "score",
+        "question_cell",
+        objective_key,
+        "answer_cell",
+        "score_percent",
         "counted",
         "level_after_display",
         "graded_at",
     ]
     list_filter = ["objective", LevelAfterFilter, "counted"]
-    list_select_related = ["user", "question", "objective"]
+    list_select_related = ["user", "question", "objective", "version"]
     search_fields = [
         "user__username",
         "user__first_name",
@@ -298,15 +355,39 @@ class ResponseAdmin(LearnerRecordAdmin):
         "version",
         "objective",
         "slot",
-        "answer",
-        "answer_display",
-        "score",
+        "answer_full",
+        "score_percent",
         "revealed",
         "graded_at",
         "counted",
-        "p_after",
-        "level_after",
+        "estimate_after",
+        "level_after_display",
     ]
+    fields = readonly_fields  # these, not the raw model fields (P after, level number)
+
+    @admin.display(description="question", ordering="question__key")
+    def question_cell(self, obj):
+        return _question_cell(obj.question, obj.version)
+
+    @admin.display(description="answer")
+    def answer_cell(self, obj):
+        return answer_cell(obj)
+
+    @admin.display(description="answer")
+    def answer_full(self, obj):
+        """The answer in full: a matching answer as a table, one row per pair."""
+        if obj.question.type == "matching":
+            rows = matching_display.pair_rows(obj.version.spec, obj.answer)
+            return render_to_string("admin/quizzes/_pairs.html", {"rows": rows})
+        return obj.answer_display
+
+    @admin.display(description="score", ordering="score")
+    def score_percent(self, obj):
+        return f"{round(100 * obj.score)}%"
+
+    @admin.display(description="estimate after", ordering="p_after")
+    def estimate_after(self, obj):
+        return _estimate(obj.p_after)
 
     @admin.display(description="level after", ordering="level_after")
     def level_after_display(self, obj):
@@ -319,7 +400,7 @@ class ResponseAdmin(LearnerRecordAdmin):
 class MasteryAdmin(LearnerRecordAdmin):
     list_display = [
         learner,
-        "objective",
+        objective_key,
         "level",
         "estimate_display",
         "counted_answers",
@@ -333,7 +414,7 @@ class MasteryAdmin(LearnerRecordAdmin):
     readonly_fields = [
         "user",
         "objective",
-        "estimate",
+        "estimate_display",
         "level",
         "counted_answers",
         "review_box",
@@ -343,10 +424,11 @@ class MasteryAdmin(LearnerRecordAdmin):
         "updated_at",
         "evidence",
     ]
+    fields = readonly_fields
 
     @admin.display(description="estimate", ordering="estimate")
     def estimate_display(self, obj):
-        return f"{obj.estimate:.2f}"
+        return _estimate(obj.estimate)
 
     @admin.display(description="evidence")
     def evidence(self, obj):
