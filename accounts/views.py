@@ -39,7 +39,7 @@ def welcome_message(user):
     name = user.first_name or user.get_username()
     return (
         f"Welcome, {name}! Your account is ready: lessons you complete, quiz results and "
-        'mastery are now saved. "My progress" at the top shows where you stand.'
+        "mastery are now saved. “My progress” at the top shows where you stand."
     )
 
 
