@@ -1,9 +1,27 @@
+import re
+from collections import Counter
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from courses.importer import CourseFileError, ImportReport, apply_course, parse_course
+
+_CHANGE = re.compile(r"^(?P<verb>\w+) (?P<kind>\w+)")
+
+
+def summarise(changes: list[str]) -> str:
+    """The import's changes counted by action and kind, in the order first seen:
+    "created 1 course, 4 objectives, 9 lessons; updated 2 questions"."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for change in changes:
+        match = _CHANGE.match(change)
+        counts[(match["verb"], match["kind"]) if match else ("changed", "item")] += 1
+    by_verb: dict[str, list[str]] = {}
+    for (verb, kind), n in counts.items():
+        plural = kind + ("zes" if kind.endswith("z") else "s")
+        by_verb.setdefault(verb, []).append(f"{n} {kind}" if n == 1 else f"{n} {plural}")
+    return "; ".join(f"{verb} {', '.join(items)}" for verb, items in by_verb.items())
 
 
 class Command(BaseCommand):
@@ -51,11 +69,14 @@ class Command(BaseCommand):
             if not report.changes:
                 self.stdout.write(f"{doc.path}: no changes.")
                 continue
-            verb = "would change" if dry_run else "imported"
+            verb = "would have " if dry_run else ""
+            # One line per course; every change on its own line with -v 2 (or a dry run, whose
+            # point is to show them).
             self.stdout.write(
-                self.style.SUCCESS(f"{doc.path}: {verb} {len(report.changes)} item(s):")
+                self.style.SUCCESS(f"{doc.path}: {verb}{summarise(report.changes)}.")
             )
-            for change in report.changes:
-                self.stdout.write(f"  {change}")
+            if options["verbosity"] >= 2 or dry_run:
+                for change in report.changes:
+                    self.stdout.write(f"  {change}")
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")
