@@ -17,6 +17,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from quizzes import matching_display
 from quizzes.forms import AnswerForm
 from quizzes.models import FeedbackMode, Question
 from quizzes.services import finish_attempt, record_answer
@@ -83,9 +84,17 @@ def review_items(attempt, session, responses, questions) -> list[dict]:
         elif slot in saved:
             form = draft_form(attempt, question, saved[slot])
             if form.is_valid():
-                item["answer"] = form.grade.answer_display
+                item["answer"] = _answer_text(question, form.grade)
         items.append(item)
     return items
+
+
+def _answer_text(question, grade) -> str:
+    """The answer in words, not marked right or wrong; a matching answer one pair a line."""
+    if question.type == "matching":
+        rows = matching_display.pair_rows(question.current_version.spec, grade.answer)
+        return "\n".join(f"{row['left']} → {row['chosen']}" for row in rows)
+    return grade.answer_display
 
 
 def submit(attempt, session) -> None:

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
 
 from courses.models import Objective
 from quizzes import grading, matching_display, review
@@ -170,6 +170,16 @@ def _next_url(attempt, slot):
 def _redirect(request, url):
     """Redirect a plain request; tell htmx to load the page instead of swapping it."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _move_on(request, url):
+    """On to the next question (or the review page): with htmx, its main content is fetched
+    and swapped in, and the URL pushed, without reloading the page and its assets."""
+    if not request.htmx:
+        return redirect(url)
+    return HttpResponseLocation(
+        url, target="#main", select="#main", swap="outerHTML show:window:top"
+    )
 
 
 def _shows_feedback(attempt):
@@ -446,7 +456,7 @@ def answer(request, course_slug, quiz_slug, attempt_id, slot):
         )
     if review.uses_review(attempt):  # a draft until the learner submits on the review page
         review.save_draft(request.session, attempt, slot, request.POST)
-        return _redirect(request, _next_url(attempt, slot))
+        return _move_on(request, _next_url(attempt, slot))
     try:
         response = record_answer(
             attempt=attempt,
