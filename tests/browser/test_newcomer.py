@@ -23,6 +23,15 @@ from tests.browser.helpers import (
 pytestmark = pytest.mark.browser
 
 
+def assert_accessible(page, name):
+    """axe-core finds nothing on the page, light and dark (tests/browser/test_accessibility)."""
+    from tests.browser.test_accessibility import assert_no_violations, check_both_schemes
+
+    reports = {}
+    check_both_schemes(page, name, reports)
+    assert_no_violations(reports)
+
+
 def _attempt_on(page, quiz_slug, question_keys):
     """An attempt of the signed-in learner at these questions, and the URL of its slot 1."""
     from django.contrib.auth import get_user_model
@@ -102,6 +111,8 @@ def test_the_click_that_completes_the_course_celebrates_it(open_page, real_cours
     if javascript:
         assert marker_survived(page)
     screenshot(page, f"course-completed-{'js' if javascript else 'nojs'}", full_page=False)
+    if javascript:
+        assert_accessible(page, "course-completed")
     moment.get_by_role("link", name="See your certificate").click()
     expect(page.locator(".certificate")).to_contain_text("reached Proficient or above")
     expect(page.locator(".certificate")).not_to_contain_text("different days")
@@ -131,6 +142,7 @@ def test_a_matching_answer_is_shown_as_a_table_and_a_repeat_is_refused(page, rea
     expect(table.locator("tbody tr.is-wrong")).to_have_count(pairs)
     expect(table.locator("thead")).to_contain_text("Correct answer")
     screenshot(page, "matching-feedback")
+    assert_accessible(page, "matching-feedback")
 
 
 # --- the course test's review step -------------------------------------------------------
@@ -156,6 +168,7 @@ def test_the_course_test_has_a_review_page_where_answers_can_change(page, real_c
     expect(page.get_by_role("heading", level=1)).to_have_text("Review your answers")
     assert not Response.objects.filter(attempt=attempt).exists()
     screenshot(page, "course-test-review")
+    assert_accessible(page, "course-test-review")
     # Change the first answer to the right one, then submit.
     page.get_by_role("link", name=re.compile(r"^Change answer 1")).click()
     page.wait_for_url(re.compile(r"/q/1/$"))
@@ -185,6 +198,8 @@ def test_phone_header_menu_tables_and_outline(open_page, real_course, javascript
     # The account links in a menu that opens without JavaScript too.
     page.locator(".account-menu summary").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    if javascript:
+        assert_accessible(page, "phone-account-menu")
     page.locator(".account-menu summary").click()
     # The wide table scrolls inside its box, its first column stays, and it says so.
     table = page.locator(".prose table").first
