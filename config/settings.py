@@ -254,4 +254,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    # Django's own records reach the console once, through the root handler (its default
+    # debug-only console handler printed runserver's lines twice under make run).
+    "loggers": {"django": {"handlers": [], "level": "INFO"}},
 }
