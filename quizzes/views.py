@@ -26,7 +26,7 @@ from quizzes import grading, matching_display, review
 from quizzes.draw import draw, new_seed
 from quizzes.forms import AnswerForm
 from quizzes.grading import format_number
-from quizzes.mastery import DEFAULT_PARAMS, display_percent
+from quizzes.mastery import display_percent
 from quizzes.models import (
     Attempt,
     FeedbackMode,
@@ -517,9 +517,7 @@ def _mastery_change(attempt, responses):
     changes = []
     for objective in objectives:
         after = last[objective.pk]
-        p_before = objective.p_before
-        if p_before is None:
-            p_before = (objective.bkt_params or {}).get("l0", DEFAULT_PARAMS.l0)
+        p_before = objective.p_before  # None: no answer before this attempt, no evidence
         level_before = objective.level_before or MasteryLevel.NOT_STARTED
         level_after = after.level_after or MasteryLevel.NOT_STARTED
         changes.append(
@@ -527,7 +525,7 @@ def _mastery_change(attempt, responses):
                 "objective": objective,
                 "level_before": MasteryLevel(level_before),
                 "level_after": MasteryLevel(level_after),
-                "percent_before": display_percent(float(p_before)),
+                "percent_before": None if p_before is None else display_percent(float(p_before)),
                 "percent_after": display_percent(after.p_after or 0),
             }
         )
