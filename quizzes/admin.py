@@ -306,9 +306,9 @@ class AttemptAdmin(LearnerRecordAdmin):
         "question_ids",
         "started_at",
         "finished_at",
-        "score",
-        "max_score",
+        "score_display",
     ]
+    fields = readonly_fields  # the score as "6.3 / 10 (63%)", not the raw float
     inlines = [ResponseInline]
 
     @admin.display(description="score", ordering="score")

@@ -38,6 +38,9 @@ def test_attempt_scores_are_rounded(instructor_client, setup):
     Attempt.objects.filter(pk=attempt.pk).update(score=6.33333, max_score=10)
     page = instructor_client.get(reverse("admin:quizzes_attempt_changelist")).content.decode()
     assert "6.3 / 10 (63%)" in page and "6.33333" not in page
+    detail = instructor_client.get(reverse("admin:quizzes_attempt_change", args=[attempt.pk]))
+    assert "6.3 / 10 (63%)" in detail.content.decode()
+    assert "6.33333" not in detail.content.decode()
 
 
 def test_response_list_shows_keys_prompts_percentages_and_level_names(instructor_client, setup):
