@@ -39,6 +39,15 @@ def drafts(session, attempt) -> dict[int, dict[str, list[str]]]:
     return {int(slot): data for slot, data in _all(session).get(str(attempt.pk), {}).items()}
 
 
+def first_open_slot(attempt, session, answered_ids) -> int | None:
+    """The first slot with neither a stored answer nor a draft, or None when all have one."""
+    saved = drafts(session, attempt)
+    for slot, question_id in enumerate(attempt.question_ids, 1):
+        if question_id not in answered_ids and slot not in saved:
+            return slot
+    return None
+
+
 def save_draft(session, attempt, slot: int, post: QueryDict) -> None:
     """Keep the answer form's input for `slot` (the CSRF token left out)."""
     data = {name: post.getlist(name) for name in post if name != "csrfmiddlewaretoken"}

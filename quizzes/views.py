@@ -328,6 +328,10 @@ def start(request, course_slug, quiz_slug):
     if context["open_attempt"] is not None:
         attempt = context["open_attempt"]
         answered = set(attempt.responses.values_list("question_id", flat=True))
+        if review.uses_review(attempt):  # drafts count as answered; all given: the review
+            slot = review.first_open_slot(attempt, request.session, answered)
+            url = _summary_url(attempt) if slot is None else _slot_url(attempt, slot)
+            return _redirect(request, url)
         slot = next((i for i, qid in enumerate(attempt.question_ids, 1) if qid not in answered), 1)
         return _redirect(request, _slot_url(attempt, slot))
     if not context["can_start"]:

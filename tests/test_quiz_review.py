@@ -98,3 +98,18 @@ def test_an_empty_answer_is_still_refused_in_place(learner_client, attempt):
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
     assert learner_client.session.get("quiz-drafts", {}) == {}
+
+
+@pytest.mark.django_db
+def test_starting_again_resumes_after_the_drafts_then_at_the_review(
+    learner_client, attempt, questions
+):
+    first = question_at(attempt, 1, questions)
+    learner_client.post(answer_url(attempt, 1), post_data(attempt, first))
+    response = learner_client.post(start_url(attempt.quiz))
+    assert response["Location"] == slot_url(attempt, 2)
+    for slot in (2, 3):
+        question = question_at(attempt, slot, questions)
+        learner_client.post(answer_url(attempt, slot), post_data(attempt, question))
+    response = learner_client.post(start_url(attempt.quiz))
+    assert response["Location"] == summary_url(attempt)
