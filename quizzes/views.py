@@ -257,13 +257,17 @@ def form_error_status(form):
     An answer the learner can correct (nothing chosen, not a number, too long) is a normal
     page, 200, like any Django form shown again with its errors: a 4xx there would be taken by
     htmx's error handling (and by django-htmx's debug script under DEBUG, which replaces the
-    whole page with the fragment). A value the form never offered (an option token from another
-    question or attempt) can only come from a tampered request: 400.
+    whole page with the fragment). What the served form cannot send can only come from a
+    tampered request, and is a 400: a value it never offered (an option token of another
+    question or attempt), a text longer than the input's maxlength, a NUL character.
     """
     for errors in form.errors.as_data().values():
-        if any(error.code in ("invalid_choice", "invalid_list") for error in errors):
+        if any(error.code in TAMPERED_CODES for error in errors):
             return 400
     return 200
+
+
+TAMPERED_CODES = {"invalid_choice", "invalid_list", "max_length", "null_characters_not_allowed"}
 
 
 def _duration_text(duration):

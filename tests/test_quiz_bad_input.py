@@ -2,7 +2,8 @@
 and nothing stored; another learner's attempt is a 404 that gives nothing away.
 
 An answer the learner can correct (nothing chosen, not a number) is shown again with its
-message as a normal page (200); a value the form never offered (a tampered request) is a 400."""
+message as a normal page (200); what the served form cannot send (a value it never offered, a
+text past the input's maxlength, a NUL character: a tampered request) is a 400."""
 
 import re
 
@@ -70,7 +71,8 @@ BAD_ANSWERS = [
     ("numeric", {"text": "ten million"}, "Enter a number", 200),
     ("numeric", {"text": "   "}, "Enter a number.", 200),
     ("text", {"text": ""}, "Type your answer.", 200),
-    ("text", {"text": "x" * 501}, "under 500 characters", 200),
+    ("text", {"text": "x" * 501}, "under 500 characters", 400),  # past the input's maxlength
+    ("text", {"text": "Alexandr\x00 Wang"}, "Null characters are not allowed", 400),
     ("matching", {}, "Match every item on the left.", 200),
     ("matching", {"pair-1": "bogus", "pair-2": "bogus", "pair-3": "bogus"}, "not part of", 400),
 ]
