@@ -212,3 +212,19 @@ def test_the_import_says_one_summary_line_per_course_and_details_with_v2(good):
     assert len(lines) == 1
     assert lines[0].startswith(f"{good}: created 1 course, 2 objectives, ")
     assert run_import(good) == f"{good}: no changes.\n"
+
+
+def test_the_summary_counts_routine_changes_and_keeps_the_others_whole():
+    from courses.management.commands.import_course import summarise
+
+    summary, notable = summarise(
+        [
+            'created course "c"',
+            'created quiz "a"',
+            'created quiz "b"',
+            'updated lesson "l" (title)',
+            'course "c" now comes from other.md',
+        ]
+    )
+    assert summary == "created 1 course, 2 quizzes; updated 1 lesson"
+    assert notable == ['course "c" now comes from other.md']

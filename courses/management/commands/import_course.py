@@ -7,21 +7,27 @@ from django.db import transaction
 
 from courses.importer import CourseFileError, ImportReport, apply_course, parse_course
 
-_CHANGE = re.compile(r"^(?P<verb>\w+) (?P<kind>\w+)")
+_COUNTED = re.compile(r"^(?P<verb>created|updated|retired|restored) (?P<kind>\w+) ")
 
 
-def summarise(changes: list[str]) -> str:
-    """The import's changes counted by action and kind, in the order first seen:
-    "created 1 course, 4 objectives, 9 lessons; updated 2 questions"."""
+def summarise(changes: list[str]) -> tuple[str, list[str]]:
+    """The import's routine changes counted by action and kind, in the order first seen
+    ("created 1 course, 4 objectives, 9 lessons; updated 2 questions"), and the other changes,
+    worth a line of their own (a course now imported from another file)."""
     counts: Counter[tuple[str, str]] = Counter()
+    notable = []
     for change in changes:
-        match = _CHANGE.match(change)
-        counts[(match["verb"], match["kind"]) if match else ("changed", "item")] += 1
+        match = _COUNTED.match(change)
+        if match:
+            counts[(match["verb"], match["kind"])] += 1
+        else:
+            notable.append(change)
     by_verb: dict[str, list[str]] = {}
     for (verb, kind), n in counts.items():
         plural = kind + ("zes" if kind.endswith("z") else "s")
         by_verb.setdefault(verb, []).append(f"{n} {kind}" if n == 1 else f"{n} {plural}")
-    return "; ".join(f"{verb} {', '.join(items)}" for verb, items in by_verb.items())
+    summary = "; ".join(f"{verb} {', '.join(items)}" for verb, items in by_verb.items())
+    return summary, notable
 
 
 class Command(BaseCommand):
@@ -69,14 +75,13 @@ class Command(BaseCommand):
             if not report.changes:
                 self.stdout.write(f"{doc.path}: no changes.")
                 continue
+            # One line per course, and a line for each change out of the ordinary; every change
+            # on its own line with -v 2 (or a dry run, whose point is to show them).
+            summary, notable = summarise(report.changes)
             verb = "would have " if dry_run else ""
-            # One line per course; every change on its own line with -v 2 (or a dry run, whose
-            # point is to show them).
-            self.stdout.write(
-                self.style.SUCCESS(f"{doc.path}: {verb}{summarise(report.changes)}.")
-            )
-            if options["verbosity"] >= 2 or dry_run:
-                for change in report.changes:
-                    self.stdout.write(f"  {change}")
+            self.stdout.write(self.style.SUCCESS(f"{doc.path}: {verb}{summary or 'changed'}."))
+            detail = report.changes if options["verbosity"] >= 2 or dry_run else notable
+            for change in detail:
+                self.stdout.write(f"  {change}")
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")
