@@ -251,7 +251,7 @@ def _pairs(question, version, response):
     return matching_display.pair_rows(version.spec, response.answer if response else None)
 
 
-def form_error_status(form):
+def form_error_status(request, form):
     """The status of a page that shows an answer form's errors again.
 
     An answer the learner can correct (nothing chosen, not a number, too long) is a normal
@@ -259,14 +259,18 @@ def form_error_status(form):
     htmx's error handling (and by django-htmx's debug script under DEBUG, which replaces the
     whole page with the fragment). What the served form cannot send can only come from a
     tampered request, and is a 400: a value it never offered (an option token of another
-    question or attempt), a text longer than the input's maxlength, a NUL character.
+    question or attempt), a text longer than the input's maxlength, a NUL character, or a body
+    that is not a form post at all (JSON, a file upload).
     """
+    if request.FILES or request.content_type not in FORM_CONTENT_TYPES:
+        return 400
     for errors in form.errors.as_data().values():
         if any(error.code in TAMPERED_CODES for error in errors):
             return 400
     return 200
 
 
+FORM_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 TAMPERED_CODES = {"invalid_choice", "invalid_list", "max_length", "null_characters_not_allowed"}
 
 
@@ -460,7 +464,9 @@ def answer(request, course_slug, quiz_slug, attempt_id, slot):
     )
     if not form.is_valid():
         return _render_question(
-            request, _question_context(attempt, question, slot, form=form), form_error_status(form)
+            request,
+            _question_context(attempt, question, slot, form=form),
+            form_error_status(request, form),
         )
     if review.uses_review(attempt):  # a draft until the learner submits on the review page
         review.save_draft(request.session, attempt, slot, request.POST)

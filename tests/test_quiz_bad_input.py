@@ -253,3 +253,15 @@ def test_anonymous_visitors_are_sent_to_log_in_and_nothing_is_stored(client, qui
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert client.get(slot_url(attempt, 1))["Location"].startswith("/accounts/login/")
     assert_nothing_stored()
+
+
+@pytest.mark.django_db
+def test_a_body_that_is_not_a_form_post_is_a_400(learner_client, attempt, questions):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = answer_url(attempt, slot_of(attempt, questions["text"]))
+    as_json = learner_client.generic("POST", url, '{"text": "x"}', content_type="application/json")
+    assert as_json.status_code == 400
+    upload = SimpleUploadedFile("x.bin", b"\x00\x01", "application/octet-stream")
+    assert learner_client.post(url, {"upload": upload}).status_code == 400
+    assert_nothing_stored()
