@@ -215,7 +215,7 @@ def test_the_import_says_one_summary_line_per_course_and_details_with_v2(good):
 
 
 def test_the_summary_counts_routine_changes_and_keeps_the_others_whole():
-    from courses.management.commands.import_course import summarise
+    from courses.import_summary import summarise
 
     summary, notable = summarise(
         [
