@@ -14,8 +14,8 @@ from django.utils.text import Truncator
 
 from courses.admin import IMPORTED
 from quizzes import admin_reports, matching_display
+from quizzes.admin_display import answer_cell, estimate_text, objective_key, question_cell
 from quizzes.humanize import score_text
-from quizzes.mastery import display_percent, estimate_words
 from quizzes.models import (
     Attempt,
     Mastery,
@@ -54,18 +54,6 @@ def correct_answer(qtype, spec):
     return ""
 
 
-def answer_cell(response):
-    """A learner's answer for a table: a matching answer as "2 of 3 pairs right", a long
-    answer shortened (in full on hover and on the answer's page)."""
-    if response.question.type == "matching":
-        rows = matching_display.pair_rows(response.version.spec, response.answer)
-        right = sum(1 for row in rows if row["is_right"])
-        full = matching_display.pairs_text(rows)
-        return format_html('<span title="{}">{} of {} pairs right</span>', full, right, len(rows))
-    full = response.answer_display
-    return format_html('<span title="{}">{}</span>', full, Truncator(full).chars(60))
-
-
 def prompt_text(version, length=120):
     """A version's prompt as plain text, shortened for tables."""
     return Truncator(strip_tags(version.prompt_html)).chars(length)
@@ -89,32 +77,6 @@ def learner(obj):
     user = obj.user
     name = user.get_full_name()
     return f"{name} ({user.username})" if name else user.username
-
-
-# Short values in list columns, the full text on hover and on the detail page: the columns that
-# matter (scores, levels, flags) stay on screen at 1280 px.
-
-
-@admin.display(description="objective", ordering="objective__key")
-def objective_key(obj):
-    objective = obj.objective
-    return format_html('<span title="{}">{}</span>', objective.text, objective.key)
-
-
-def _question_cell(question, version):
-    full = strip_tags(version.prompt_html) if version is not None else ""
-    return format_html(
-        '<span title="{}">{}</span><br><span class="quiet">{}</span>',
-        full,
-        question.key,
-        Truncator(full).chars(70),
-    )
-
-
-def _estimate(p):
-    if p is None:
-        return "-"
-    return f"{display_percent(p)}% ({estimate_words(p)})"
 
 
 # --- content -----------------------------------------------------------------------------
@@ -367,7 +329,7 @@ class ResponseAdmin(LearnerRecordAdmin):
 
     @admin.display(description="question", ordering="question__key")
     def question_cell(self, obj):
-        return _question_cell(obj.question, obj.version)
+        return question_cell(obj.question, obj.version)
 
     @admin.display(description="answer")
     def answer_cell(self, obj):
@@ -387,7 +349,7 @@ class ResponseAdmin(LearnerRecordAdmin):
 
     @admin.display(description="estimate after", ordering="p_after")
     def estimate_after(self, obj):
-        return _estimate(obj.p_after)
+        return estimate_text(obj.p_after)
 
     @admin.display(description="level after", ordering="level_after")
     def level_after_display(self, obj):
@@ -428,7 +390,7 @@ class MasteryAdmin(LearnerRecordAdmin):
 
     @admin.display(description="estimate", ordering="estimate")
     def estimate_display(self, obj):
-        return _estimate(obj.estimate)
+        return estimate_text(obj.estimate)
 
     @admin.display(description="evidence")
     def evidence(self, obj):
