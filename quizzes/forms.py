@@ -15,8 +15,9 @@ import re
 from django import forms
 from django.utils.crypto import salted_hmac
 
-from quizzes import grading, matching_display
+from quizzes import grading
 from quizzes.draw import option_rng
+from quizzes.matching_display import duplicate_choice, rights_unique
 from quizzes.models import QuestionType
 
 NOT_AN_OPTION = "That option is not part of this question. Choose from the list."
@@ -146,7 +147,6 @@ class AnswerForm(forms.Form):
         rights = list(self.spec["rights"])
         rng.shuffle(rights)
         self.right_keys = {token(f"right:{right['key']}"): right["key"] for right in rights}
-        self.rights_unique = matching_display.rights_unique(self.spec)
         choices = [
             (value, right["text"]) for value, right in zip(self.right_keys, rights, strict=True)
         ]
@@ -198,8 +198,8 @@ class AnswerForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and self.qtype == QuestionType.MATCHING:
-            twice = matching_display.duplicate_choice(self.spec, self.answer_data()["pairs"])
+        if not self.errors and self.qtype == "matching":
+            twice = duplicate_choice(self.spec, self.answer_data()["pairs"])
             if twice:
                 raise forms.ValidationError(
                     f"You chose “{twice}” for more than one item. Each option fits one item "
@@ -222,3 +222,8 @@ class AnswerForm(forms.Form):
                 if message not in seen:
                     seen.append(message)
         return seen
+
+    @property
+    def rights_unique(self):
+        """Matching: whether each right-hand option fits one item only (the legend says so)."""
+        return rights_unique(self.spec)

@@ -246,7 +246,7 @@ def _result(question, response):
 
 def _pairs(question, version, response):
     """A matching question's answer as rows (quizzes.matching_display), else None."""
-    if question.type != QuestionType.MATCHING:
+    if question.type != "matching":
         return None
     return matching_display.pair_rows(version.spec, response.answer if response else None)
 
