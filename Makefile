@@ -43,8 +43,13 @@ $(DEV_STAMP): requirements-dev.txt | $(VENV)/bin/python
 
 install: $(DEV_STAMP)
 
-run: export DJANGO_DEBUG = true
-run: $(STAMP)
+# Local settings every manage.py command reads (config/envfile.py): debug on and a random
+# secret key for this checkout only. Git-ignored; delete it to get a new key.
+.env: | $(VENV)/bin/python
+	@$(PY) -c 'import secrets; print("# Local development settings written by make run (git-ignored).\nDJANGO_DEBUG=true\nDJANGO_SECRET_KEY=" + secrets.token_urlsafe(50))' > .env
+	@echo "Wrote .env (debug on, a local secret key): manage.py commands now work in this checkout."
+
+run: $(STAMP) .env
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py import_course fixtures/*.md
 	@echo ""
@@ -100,6 +105,7 @@ test-cluster: $(DEV_STAMP)
 WORKERS ?= $(or $(GUNICORN_WORKERS),$(WEB_CONCURRENCY),$(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 + 1 ))))
 BIND ?= 127.0.0.1:$(PORT)
 COURSE_FILES ?= fixtures/*.md
+serve: export DJANGO_ENV_FILE =
 serve: $(STAMP)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py import_course $(COURSE_FILES)

@@ -4,15 +4,34 @@ One query per kind of record, whatever their number; only the signed-in learner'
 """
 
 import csv
+import html
 import io
 
+from django.utils.html import strip_tags
+
 from courses.models import CourseCompletion, LessonCompletion
+from quizzes import matching_display
+from quizzes.humanize import score_text
 from quizzes.mastery import LEVEL_LABELS
-from quizzes.models import Mastery, Response
+from quizzes.models import Attempt, Mastery, Response
+
+
+def _prompt(version):
+    return html.unescape(strip_tags(version.prompt_html)).strip()
+
+
+def _answer(response):
+    """The answer in words; a matching answer one pair per line, marked right or wrong."""
+    if response.question.type == "matching":
+        rows = matching_display.pair_rows(response.version.spec, response.answer)
+        return matching_display.pairs_text(rows)
+    return response.answer_display
+
 
 ANSWER_FIELDS = [
-    "answered_at", "course", "objective", "question", "question_version", "quiz", "practice",
-    "answer", "score", "answer_shown_first", "counted", "estimate_after", "level_after",
+    "answered_at", "course", "objective", "question", "prompt", "question_version", "quiz",
+    "attempt", "attempt_score", "practice", "answer", "score", "answer_shown_first", "counted",
+    "estimate_after", "level_after",
 ]  # fmt: skip
 MASTERY_FIELDS = [
     "course", "objective", "objective_text", "level", "estimate", "counted_answers",
@@ -36,10 +55,13 @@ def answer_rows(user):
             "course": r.objective.course.slug,
             "objective": r.objective.key,
             "question": r.question.key,
+            "prompt": _prompt(r.version),
             "question_version": r.version.number,
             "quiz": r.attempt.quiz.slug,
+            "attempt": r.attempt_id,
+            "attempt_score": "" if r.attempt.is_practice else score_text(r.attempt),
             "practice": r.attempt.is_practice,
-            "answer": r.answer_display,
+            "answer": _answer(r),
             "score": r.score,
             "answer_shown_first": r.revealed,
             "counted": r.counted,
@@ -47,6 +69,30 @@ def answer_rows(user):
             "level_after": None if r.level_after is None else LEVEL_LABELS[r.level_after],
         }
         for r in responses
+    ]
+
+
+def attempt_rows(user):
+    """The learner's quiz attempts with their scores (practice sessions are not scored)."""
+    attempts = (
+        Attempt.objects.filter(user=user, is_practice=False)
+        .select_related("quiz__course")
+        .order_by("started_at", "id")
+    )
+    return [
+        {
+            "attempt": a.pk,
+            "course": a.quiz.course.slug,
+            "quiz": a.quiz.slug,
+            "quiz_title": a.quiz.title,
+            "started_at": _iso(a.started_at),
+            "finished_at": _iso(a.finished_at),
+            "score": None if a.score is None else round(a.score, 4),
+            "max_score": a.max_score,
+            "percent": a.percent,
+            "score_text": score_text(a),
+        }
+        for a in attempts
     ]
 
 
@@ -82,6 +128,7 @@ def everything(user):
             "email": user.email,
             "date_joined": _iso(user.date_joined),
         },
+        "attempts": attempt_rows(user),
         "answers": answer_rows(user),
         "mastery": mastery_rows(user),
         "lessons_completed": [
@@ -112,6 +159,8 @@ def to_csv(rows, fields):
 def _cell(value):
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value  # a learner's typed answer must not run as a formula
     return value

@@ -2,6 +2,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
+CERTIFICATE_NAME_HELP = (
+    "Printed on your completion certificate. Without it, the certificate shows your username."
+)
+
 
 class SignupForm(UserCreationForm):
     """Sign-up: a username (unique, so the form says when it is taken, as it must) and an
@@ -18,10 +22,22 @@ class SignupForm(UserCreationForm):
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
-        fields = ("username", "email")
+        fields = ("username", "email", "first_name", "last_name")
+        labels = {"first_name": "First name (optional)", "last_name": "Last name (optional)"}
+        help_texts = {"first_name": CERTIFICATE_NAME_HELP}
 
     def clean_email(self):
         return self.cleaned_data["email"].lower()
+
+
+class CertificateNameForm(forms.ModelForm):
+    """The name printed on the learner's certificates (Django's first and last name)."""
+
+    class Meta:
+        model = get_user_model()
+        fields = ("first_name", "last_name")
+        labels = {"first_name": "First name", "last_name": "Last name"}
+        help_texts = {"first_name": CERTIFICATE_NAME_HELP}
 
 
 class DeleteAccountForm(forms.Form):

@@ -8,7 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from accounts import export
-from accounts.forms import DeleteAccountForm, SignupForm
+from accounts.forms import CertificateNameForm, DeleteAccountForm, SignupForm
+from courses.models import Course
 
 
 def _safe_next(request, default="courses:catalogue"):
@@ -27,15 +28,54 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, welcome_message(user))
         return redirect(_safe_next(request))
-    status = 400 if request.method == "POST" else 200
+    # A form shown again with its errors is a normal page (200): the learner corrects it.
     context = {"form": form, "next": _safe_next(request, "")}
-    return render(request, "registration/signup.html", context, status=status)
+    return render(request, "registration/signup.html", context)
+
+
+def welcome_message(user):
+    name = user.first_name or user.get_username()
+    return (
+        f"Welcome, {name}! Your account is ready: lessons you complete, quiz results and "
+        "mastery are now saved. “My progress” at the top shows where you stand."
+    )
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def account_settings(request):
-    return render(request, "registration/settings.html")
+    """The account page; a POST saves the name printed on certificates."""
+    form = CertificateNameForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your name is saved. Your certificates now show it.")
+        return redirect("accounts:settings")
+    return render(request, "registration/settings.html", {"name_form": form})
+
+
+@login_required
+def my_progress(request):
+    """The header's "My progress": the learner's course progress pages.
+
+    With one course (or one the learner has started), straight to its progress page;
+    otherwise a list of courses, the started ones first."""
+    courses = list(Course.objects.published())
+    started = set(
+        Course.objects.filter(lessons__completions__user=request.user).values_list("pk", flat=True)
+    ) | set(
+        Course.objects.filter(objectives__responses__user=request.user).values_list(
+            "pk", flat=True
+        )
+    )
+    if len(courses) == 1 or len(started) == 1:
+        course = next(c for c in courses if len(courses) == 1 or c.pk in started)
+        return redirect("quizzes:progress", course.slug)
+    courses.sort(key=lambda course: course.pk not in started)
+    return render(
+        request, "registration/my_progress.html", {"courses": courses, "started": started}
+    )
 
 
 # --- the learner's own data ------------------------------------------------------------------
@@ -83,5 +123,4 @@ def delete_account(request):
         user.delete()
         messages.success(request, "Your account and all your data have been deleted.")
         return redirect("courses:catalogue")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "registration/delete_account.html", {"form": form}, status=status)
+    return render(request, "registration/delete_account.html", {"form": form})

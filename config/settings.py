@@ -1,8 +1,9 @@
 """Settings for the course app, driven by environment variables.
 
 Every setting a deployment changes comes from the environment through the small typed helpers
-below, which raise ImproperlyConfigured on a value they cannot read. `make run` sets
-DJANGO_DEBUG=true; everything else runs with debug off and production defaults.
+below, which raise ImproperlyConfigured on a value they cannot read. `make run` writes a
+git-ignored `.env` (debug on, a random local secret key) that is read first (config/envfile.py);
+everything else runs with debug off and production defaults.
 """
 
 import os
@@ -12,7 +13,10 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from config import envfile
+
 BASE_DIR = Path(__file__).resolve().parent.parent
+envfile.load(BASE_DIR / ".env")  # make run's local settings; the environment wins
 
 
 def envbool(name: str, default: bool) -> bool:
@@ -278,4 +282,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    # Django's own records reach the console once, through the root handler (its default
+    # debug-only console handler printed runserver's lines twice under make run).
+    "loggers": {"django": {"handlers": [], "level": "INFO"}},
 }

@@ -2,6 +2,8 @@
 
 import os
 
+os.environ.setdefault("DJANGO_ENV_FILE", "")  # never a developer's local .env
+
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret-" + "x" * 40)
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")

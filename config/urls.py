@@ -9,6 +9,12 @@ from accounts import throttle
 from config import views
 from config.login_policy import fail_closed, fail_open
 
+# The admin's pages use the full width: the model list is on the index and in the breadcrumbs,
+# and the reports' and lists' important columns must not be pushed off-screen at 1280 px.
+admin.site.enable_nav_sidebar = False
+admin.site.site_header = "Coursework administration"
+admin.site.site_title = "Coursework admin"
+
 urlpatterns = [
     # Login throttling (accounts/throttle.py) in front of Django's and the admin's login views,
     # and what it does when the shared cache is down (config/login_policy.py).

@@ -9,7 +9,10 @@ from django.contrib import admin
 
 from courses.models import Course, Lesson, Objective
 
-IMPORTED = "From the course document: read-only here, overwritten by the next import."
+IMPORTED = (
+    "From the course document: read-only here. To change it, edit the document and re-import it "
+    "(manage.py import_course); the next import overwrites these fields."
+)
 
 
 @admin.register(Course)

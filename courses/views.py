@@ -78,6 +78,8 @@ def lesson_page(request, slug, lesson_slug):
         "objectives": list(lesson.objectives.all()),
     }
     attach_levels(request.user, context["objectives"])  # one query for the learner's levels
+    if "completed" in request.GET:  # after Mark complete without JavaScript (mark_complete)
+        context["course_just_completed"] = course_completion(request.user, course) is not None
     return render(request, "courses/lesson.html", context)
 
 
@@ -90,12 +92,22 @@ def mark_complete(request, slug, lesson_slug):
             login = redirect_to_login(lesson.get_absolute_url())
             return HttpResponseClientRedirect(login.url)
         return redirect_to_login(lesson.get_absolute_url())
+    was_completed = course_completion(request.user, course) is not None
     LessonCompletion.objects.get_or_create(user=request.user, lesson=lesson)
-    check_course_completion(request.user, course)
+    # This click completes the course when the completion appears now: say so right here.
+    just_completed = not was_completed and check_course_completion(request.user, course)
     if request.htmx:
         return render(
             request,
             "courses/lesson.html#completion",
-            {"course": course, "lesson": lesson, "is_complete": True, "just_completed": True},
+            {
+                "course": course,
+                "lesson": lesson,
+                "is_complete": True,
+                "just_completed": True,
+                "course_just_completed": bool(just_completed),
+            },
         )
+    if just_completed:
+        return redirect(lesson.get_absolute_url() + "?completed=course#completion")
     return redirect(lesson)

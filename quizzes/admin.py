@@ -7,12 +7,15 @@ quizzes/admin_reports.py linked from the admin index (templates/admin/index.html
 """
 
 from django.contrib import admin
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, strip_tags
 from django.utils.text import Truncator
 
 from courses.admin import IMPORTED
-from quizzes import admin_reports, questiontypes
+from quizzes import admin_reports, matching_display, questiontypes
+from quizzes.admin_display import answer_cell, estimate_text, objective_key, question_cell
+from quizzes.humanize import score_text
 from quizzes.models import (
     Attempt,
     Mastery,
@@ -72,9 +75,11 @@ class QuestionVersionInline(admin.StackedInline):
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["key", "type", "level", "objective", "lesson", "position", "retired"]
+    list_display = [
+        "key", "prompt_short", "type", "level", objective_key, "lesson", "position", "retired",
+    ]  # fmt: skip
     list_filter = ["course", "objective", "type", "level", "retired"]
-    list_select_related = ["objective", "lesson"]
+    list_select_related = ["objective", "lesson", "current_version"]
     search_fields = ["key"]
     readonly_fields = (
         "course",
@@ -93,6 +98,14 @@ class QuestionAdmin(admin.ModelAdmin):
         ("Imported from the question bank", {"description": IMPORTED, "fields": readonly_fields})
     ]
     inlines = [QuestionVersionInline]
+
+    @admin.display(description="prompt")
+    def prompt_short(self, obj):
+        version = obj.current_version
+        if version is None:
+            return "-"
+        full = strip_tags(version.prompt_html)
+        return format_html('<span title="{}">{}</span>', full, Truncator(full).chars(80))
 
     @admin.display(description="taught in")
     def source_link(self, obj):
@@ -182,8 +195,18 @@ class ResponseInline(admin.TabularInline):
     extra = 0
     max_num = 0
     can_delete = False
-    fields = readonly_fields = ("slot", "question", "prompt", "answer_display", "correct", "score")
+    fields = readonly_fields = (
+        "slot", "question", "prompt", "answer_text", "correct", "score_percent",
+    )  # fmt: skip
     ordering = ["slot"]
+
+    @admin.display(description="answer")
+    def answer_text(self, obj):
+        return answer_cell(obj)
+
+    @admin.display(description="score")
+    def score_percent(self, obj):
+        return f"{round(100 * obj.score)}%"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("question", "version")
@@ -228,16 +251,14 @@ class AttemptAdmin(LearnerRecordAdmin):
         "question_ids",
         "started_at",
         "finished_at",
-        "score",
-        "max_score",
+        "score_display",
     ]
+    fields = tuple(readonly_fields)  # the score as "6.3 / 10 (63%)", not the raw float
     inlines = [ResponseInline]
 
     @admin.display(description="score", ordering="score")
     def score_display(self, obj):
-        if obj.score is None:
-            return "-"
-        return f"{obj.score:g} / {obj.max_score} ({obj.percent}%)"
+        return score_text(obj) or "-"
 
     @admin.display(description="duration")
     def duration_display(self, obj):
@@ -255,16 +276,16 @@ class AttemptAdmin(LearnerRecordAdmin):
 class ResponseAdmin(LearnerRecordAdmin):
     list_display = [
         learner,
-        "question",
-        "objective",
-        "answer_display",
-        "score",
+        "question_cell",
+        objective_key,
+        "answer_cell",
+        "score_percent",
         "counted",
         "level_after_display",
         "graded_at",
     ]
     list_filter = ["objective", LevelAfterFilter, "counted"]
-    list_select_related = ["user", "question", "objective"]
+    list_select_related = ["user", "question", "objective", "version"]
     search_fields = [
         "user__username",
         "user__first_name",
@@ -279,15 +300,39 @@ class ResponseAdmin(LearnerRecordAdmin):
         "version",
         "objective",
         "slot",
-        "answer",
-        "answer_display",
-        "score",
+        "answer_full",
+        "score_percent",
         "revealed",
         "graded_at",
         "counted",
-        "p_after",
-        "level_after",
+        "estimate_after",
+        "level_after_display",
     ]
+    fields = tuple(readonly_fields)  # these, not the raw model fields (P after, level number)
+
+    @admin.display(description="question", ordering="question__key")
+    def question_cell(self, obj):
+        return question_cell(obj.question, obj.version)
+
+    @admin.display(description="answer")
+    def answer_cell(self, obj):
+        return answer_cell(obj)
+
+    @admin.display(description="answer")
+    def answer_full(self, obj):
+        """The answer in full: a matching answer as a table, one row per pair."""
+        if obj.question.type == "matching":
+            rows = matching_display.pair_rows(obj.version.spec, obj.answer)
+            return render_to_string("admin/quizzes/_pairs.html", {"rows": rows})
+        return obj.answer_display
+
+    @admin.display(description="score", ordering="score")
+    def score_percent(self, obj):
+        return f"{round(100 * obj.score)}%"
+
+    @admin.display(description="estimate after", ordering="p_after")
+    def estimate_after(self, obj):
+        return estimate_text(obj.p_after)
 
     @admin.display(description="level after", ordering="level_after")
     def level_after_display(self, obj):
@@ -300,7 +345,7 @@ class ResponseAdmin(LearnerRecordAdmin):
 class MasteryAdmin(LearnerRecordAdmin):
     list_display = [
         learner,
-        "objective",
+        objective_key,
         "level",
         "estimate_display",
         "counted_answers",
@@ -314,7 +359,7 @@ class MasteryAdmin(LearnerRecordAdmin):
     readonly_fields = [
         "user",
         "objective",
-        "estimate",
+        "estimate_display",
         "level",
         "counted_answers",
         "review_box",
@@ -324,10 +369,11 @@ class MasteryAdmin(LearnerRecordAdmin):
         "updated_at",
         "evidence",
     ]
+    fields = tuple(readonly_fields)
 
     @admin.display(description="estimate", ordering="estimate")
     def estimate_display(self, obj):
-        return f"{obj.estimate:.2f}"
+        return estimate_text(obj.estimate)
 
     @admin.display(description="evidence")
     def evidence(self, obj):

@@ -16,6 +16,7 @@ from django.utils.crypto import salted_hmac
 
 from quizzes import grading, questiontypes
 from quizzes.draw import option_rng
+from quizzes.matching_display import duplicate_choice, rights_unique
 
 
 def option_token(attempt, question_id, key):
@@ -51,6 +52,14 @@ class AnswerForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if not self.errors and self.qtype == "matching":
+            twice = duplicate_choice(self.spec, self.answer_data()["pairs"])
+            if twice:
+                raise forms.ValidationError(
+                    f"You chose “{twice}” for more than one item. Each option fits one item "
+                    "only: choose a different one for each.",
+                    code="duplicate_choice",
+                )
         if not self.errors:
             try:
                 self.grade = grading.grade(self.qtype, self.spec, self.answer_data())
@@ -67,3 +76,8 @@ class AnswerForm(forms.Form):
                 if message not in seen:
                     seen.append(message)
         return seen
+
+    @property
+    def rights_unique(self):
+        """Matching: whether each right-hand option fits one item only (the legend says so)."""
+        return rights_unique(self.spec)

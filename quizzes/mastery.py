@@ -237,6 +237,54 @@ def next_level_needs(
     return needs or ["answer another question correctly"]
 
 
+def display_percent(p: float) -> int:
+    """An estimate as a whole percentage for people: rounded down and never 100, since the
+    model caps the estimate below certainty (p_max) and a few answers are never proof."""
+    return max(0, min(99, int(100 * p)))
+
+
+def estimate_words(p: float) -> str:
+    """The estimate in words, next to its percentage."""
+    if p >= THRESHOLDS[Level.MASTERED][0]:
+        return "very likely known"
+    if p >= THRESHOLDS[Level.PROFICIENT][0]:
+        return "likely known"
+    if p >= THRESHOLDS[Level.FAMILIAR][0]:
+        return "partly known"
+    return "not yet known"
+
+
+def correct_answers_to_reach(p: float, p_min: float, *, guess: float = 0.25) -> int:
+    """How many more counted correct answers lift the estimate from `p` to `p_min` (at most
+    20), for a question of typical guess rate."""
+    count = 0
+    while p < p_min and count < 20:
+        p = bkt_update(p, 1.0, guess)
+        count += 1
+    return count
+
+
+def next_level_hint(state: State, *, pool_size: int) -> str:
+    """The next step towards the level above, as one short concrete sentence."""
+    if state.level == Level.MASTERED:
+        return ""
+    if state.level == Level.NOT_STARTED or state.n == 0:
+        return "Answer a first question to get an estimate."
+    target = Level(state.level + 1)
+    gap, distinct, days = _requirements(state, target, pool_size)
+    more = max(distinct, correct_answers_to_reach(state.p, THRESHOLDS[target][0]) if gap else 0)
+    if more:
+        kind = "different question" if distinct else "question"
+        action = f"Answer {_plural(more, 'more ' + kind)} correctly"
+    else:
+        action = "Answer a question correctly"
+    if days == 1:
+        action += " on another day"
+    elif days:
+        action += f" on {days} different days"
+    return f"{action} to reach {target.label}."
+
+
 def review_due(state: State, now: datetime) -> bool:
     """Whether a Mastered objective is due for review (never changes the level)."""
     return state.level == Level.MASTERED and state.due is not None and state.due <= now

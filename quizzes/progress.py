@@ -67,6 +67,20 @@ class ObjectiveStatus:
     def proficient(self) -> bool:
         return self.level >= mastery.Level.PROFICIENT
 
+    @property
+    def has_evidence(self) -> bool:
+        """Whether any answer counts towards the estimate (before that it is only the prior)."""
+        return self.counted_answers > 0 or self.level > mastery.Level.NOT_STARTED
+
+    @property
+    def shown_percent(self) -> int:
+        """The estimate for people: rounded down, never 100 (mastery.display_percent)."""
+        return mastery.display_percent(self.estimate)
+
+    @property
+    def estimate_words(self) -> str:
+        return mastery.estimate_words(self.estimate)
+
 
 def status_from_row(objective: Objective, row: Mastery | None, now: datetime) -> ObjectiveStatus:
     if row is None:
@@ -116,6 +130,7 @@ class ObjectiveProgress:
     needs: list[str]
     evidence: list[Response] = field(default_factory=list)
     quiz: Quiz | None = None
+    hint: str = ""  # the next step towards the level above, one sentence
 
     @property
     def objective(self) -> Objective:
@@ -210,6 +225,7 @@ def course_progress(user, course: Course, now: datetime | None = None) -> Course
                 status=status_from_row(objective, row, now),
                 pool_size=size,
                 needs=mastery.next_level_needs(state, pool_size=size),
+                hint=mastery.next_level_hint(state, pool_size=size),
                 evidence=evidence.get(objective.pk, []),
                 quiz=quizzes.get(objective.pk),
             )
@@ -269,6 +285,34 @@ def course_completion(user, course: Course) -> CourseCompletion | None:
     if not user.is_authenticated:
         return None
     return CourseCompletion.objects.filter(user=user, course=course).first()
+
+
+def completion_rule_text(course: Course) -> str:
+    """What earning the course's certificate took, in words, from the rules that grant it.
+
+    The course is complete when every published lesson is marked complete and every active
+    objective is at Proficient or above (check_course_completion); Proficient's rule (estimate
+    and different questions answered correctly, no second day) comes from quizzes.mastery.
+    Two queries: lessons and objectives with their pool sizes.
+    """
+    lessons = course.lessons.published().count()
+    objectives = list(course.objectives.active())
+    p_min, distinct = mastery.THRESHOLDS[mastery.Level.PROFICIENT]
+    fewer = any(size < distinct for size in pool_sizes([o.pk for o in objectives]).values())
+    questions = f"at least {distinct} different questions" + (
+        " (every question, where an objective has fewer)" if fewer else ""
+    )
+    lesson_text = "the lesson" if lessons == 1 else f"all {lessons} lessons"
+    objective_text = (
+        "its learning objective"
+        if len(objectives) == 1
+        else f"each of its {len(objectives)} learning objectives"
+    )
+    return (
+        f"having completed {lesson_text} and reached Proficient or above on {objective_text}: "
+        f"an estimated mastery of at least {round(100 * p_min)}% from correct answers to "
+        f"{questions}"
+    )
 
 
 def check_course_completion(user, course: Course, now: datetime | None = None):

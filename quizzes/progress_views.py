@@ -11,7 +11,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from courses.models import Course, CourseCompletion
 from quizzes import practice
 from quizzes.models import Attempt, Quiz, QuizKind
-from quizzes.progress import course_progress, mastery_rows, pool_sizes, status_from_row
+from quizzes.progress import (
+    completion_rule_text,
+    course_progress,
+    mastery_rows,
+    pool_sizes,
+    status_from_row,
+)
 
 
 def _get_course(slug):
@@ -33,9 +39,8 @@ def certificate(request, slug):
     if completion is None:
         messages.info(request, "The certificate appears once you have completed the course.")
         return redirect("quizzes:progress", course.slug)
-    return render(
-        request, "quizzes/certificate.html", {"course": course, "completion": completion}
-    )
+    context = {"course": course, "completion": completion, "rule": completion_rule_text(course)}
+    return render(request, "quizzes/certificate.html", context)
 
 
 def _practice_quizzes(course):

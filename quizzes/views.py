@@ -19,14 +19,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
 
 from courses.models import Objective
-from quizzes import grading
+from quizzes import grading, matching_display, review
 from quizzes.attempt_start import start_attempt
 from quizzes.forms import AnswerForm
 from quizzes.grading import format_number
-from quizzes.mastery import DEFAULT_PARAMS
+from quizzes.mastery import display_percent
 from quizzes.models import (
     Attempt,
     FeedbackMode,
@@ -36,6 +36,7 @@ from quizzes.models import (
     QuizKind,
     Response,
 )
+from quizzes.moments import completed_course_with
 from quizzes.services import AttemptFinished, close_attempt, record_answer
 
 # --- access -------------------------------------------------------------------------------
@@ -164,6 +165,16 @@ def _redirect(request, url):
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
+def _move_on(request, url):
+    """On to the next question (or the review page): with htmx, its main content is fetched
+    and swapped in, and the URL pushed, without reloading the page and its assets."""
+    if not request.htmx:
+        return redirect(url)
+    return HttpResponseLocation(
+        url, target="#main", select="#main", swap="outerHTML show:window:top"
+    )
+
+
 def _shows_feedback(attempt):
     return (
         attempt.is_practice  # practice always gives feedback at once
@@ -206,7 +217,38 @@ def _result(question, response):
         "correct_display": grade.correct_display if grade else "",
         "feedback_html": grade.feedback_html if grade and response else "",
         "percent": round(100 * response.score) if response else 0,
+        "pairs": _pairs(question, version, response),
     }
+
+
+def _pairs(question, version, response):
+    """A matching question's answer as rows (quizzes.matching_display), else None."""
+    if question.type != "matching":
+        return None
+    return matching_display.pair_rows(version.spec, response.answer if response else None)
+
+
+def form_error_status(request, form):
+    """The status of a page that shows an answer form's errors again.
+
+    An answer the learner can correct (nothing chosen, not a number, too long) is a normal
+    page, 200, like any Django form shown again with its errors: a 4xx there would be taken by
+    htmx's error handling (and by django-htmx's debug script under DEBUG, which replaces the
+    whole page with the fragment). What the served form cannot send can only come from a
+    tampered request, and is a 400: a value it never offered (an option token of another
+    question or attempt), a text longer than the input's maxlength, a NUL character, or a body
+    that is not a form post at all (JSON, a file upload).
+    """
+    if request.FILES or request.content_type not in FORM_CONTENT_TYPES:
+        return 400
+    for errors in form.errors.as_data().values():
+        if any(error.code in TAMPERED_CODES for error in errors):
+            return 400
+    return 200
+
+
+FORM_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+TAMPERED_CODES = {"invalid_choice", "invalid_list", "max_length", "null_characters_not_allowed"}
 
 
 def _duration_text(duration):
@@ -271,6 +313,10 @@ def start(request, course_slug, quiz_slug):
     if context["open_attempt"] is not None:
         attempt = context["open_attempt"]
         answered = set(attempt.responses.values_list("question_id", flat=True))
+        if review.uses_review(attempt):  # drafts count as answered; all given: the review
+            slot = review.first_open_slot(attempt, request.session, answered)
+            url = _summary_url(attempt) if slot is None else _slot_url(attempt, slot)
+            return _redirect(request, url)
         slot = next((i for i, qid in enumerate(attempt.question_ids, 1) if qid not in answered), 1)
         return _redirect(request, _slot_url(attempt, slot))
     if not context["can_start"]:
@@ -323,6 +369,10 @@ def _question_context(attempt, question, slot, *, response=None, form=None, erro
         )
     if response is None and attempt.finished_at is not None:
         context["result"] = _result(question, None)  # finished without answering it
+    if response is not None and context["show_feedback"]:
+        context["course_completed"] = completed_course_with(
+            attempt.user_id, attempt.quiz.course, [response]
+        )
     return context
 
 
@@ -341,11 +391,19 @@ def question_page(request, course_slug, quiz_slug, attempt_id, slot):
     response = None
     if question.response_id is not None:
         response = Response.objects.select_related("version").get(pk=question.response_id)
-    return render(
-        request,
-        "quizzes/question.html",
-        _question_context(attempt, question, slot, response=response),
-    )
+    context = _question_context(attempt, question, slot, response=response)
+    if response is None and attempt.finished_at is None and review.uses_review(attempt):
+        _add_draft(request, context, attempt, question, slot)
+    return render(request, "quizzes/question.html", context)
+
+
+def _add_draft(request, context, attempt, question, slot):
+    """Feedback at the end: the answer form shows the draft given so far, if any."""
+    draft = review.drafts(request.session, attempt).get(slot)
+    context["review_url"] = _summary_url(attempt)
+    if draft is not None:
+        context["form"] = review.draft_form(attempt, question, draft)
+        context["draft_saved"] = True
 
 
 def _after_answer(request, attempt, question, slot, response):
@@ -380,8 +438,13 @@ def answer(request, course_slug, quiz_slug, attempt_id, slot):
     )
     if not form.is_valid():
         return _render_question(
-            request, _question_context(attempt, question, slot, form=form), 400
+            request,
+            _question_context(attempt, question, slot, form=form),
+            form_error_status(request, form),
         )
+    if review.uses_review(attempt):  # a draft until the learner submits on the review page
+        review.save_draft(request.session, attempt, slot, request.POST)
+        return _move_on(request, _next_url(attempt, slot))
     try:
         response = record_answer(
             attempt=attempt,
@@ -410,7 +473,9 @@ def answer(request, course_slug, quiz_slug, attempt_id, slot):
 def finish(request, course_slug, quiz_slug, attempt_id):
     """Finish an attempt now; questions left unanswered score 0."""
     attempt = _get_attempt_for_user(request, attempt_id)
-    if attempt.finished_at is None:
+    if attempt.finished_at is None and review.uses_review(attempt):
+        review.submit(attempt, request.session)  # grade and store the drafts, then finish
+    elif attempt.finished_at is None:
         close_attempt(attempt, now=timezone.now())
     return _redirect(request, _summary_url(attempt))
 
@@ -445,9 +510,7 @@ def _mastery_change(attempt, responses):
     changes = []
     for objective in objectives:
         after = last[objective.pk]
-        p_before = objective.p_before
-        if p_before is None:
-            p_before = (objective.bkt_params or {}).get("l0", DEFAULT_PARAMS.l0)
+        p_before = objective.p_before  # None: no answer before this attempt, no evidence
         level_before = objective.level_before or MasteryLevel.NOT_STARTED
         level_after = after.level_after or MasteryLevel.NOT_STARTED
         changes.append(
@@ -455,8 +518,8 @@ def _mastery_change(attempt, responses):
                 "objective": objective,
                 "level_before": MasteryLevel(level_before),
                 "level_after": MasteryLevel(level_after),
-                "percent_before": round(100 * float(p_before)),
-                "percent_after": round(100 * (after.p_after or 0)),
+                "percent_before": None if p_before is None else display_percent(float(p_before)),
+                "percent_after": display_percent(after.p_after or 0),
             }
         )
     return changes
@@ -479,6 +542,8 @@ def summary(request, course_slug, quiz_slug, attempt_id):
                 len(attempt.question_ids),
             ),
         )
+        if review.uses_review(attempt):
+            _add_review(request, context, attempt, responses)
         return render(request, "quizzes/summary.html", context)
     questions = Question.objects.select_related("current_version", "lesson").in_bulk(
         attempt.question_ids
@@ -498,11 +563,24 @@ def summary(request, course_slug, quiz_slug, attempt_id):
         duration_text=_duration_text(attempt.duration),
         score_text=format_number(round(attempt.score or 0, 2)),
         mastery_changes=_mastery_change(attempt, list(responses.values())),
+        course_completed=completed_course_with(attempt.user_id, quiz.course, responses.values()),
         can_retry=quiz.attempts_allowed is None
         or Attempt.objects.for_user(request.user).filter(quiz=quiz, is_practice=False).count()
         < quiz.attempts_allowed,
     )
     return render(request, "quizzes/summary.html", context)
+
+
+def _add_review(request, context, attempt, responses):
+    """The review page before submitting: every question with the answer given so far."""
+    questions = Question.objects.select_related("current_version").in_bulk(attempt.question_ids)
+    items = review.review_items(attempt, request.session, responses, questions)
+    for item in items:
+        item["url"] = _slot_url(attempt, item["slot"])
+    context["review_items"] = items
+    context["answered"] = sum(1 for item in items if item["answer"])
+    missing = next((item for item in items if not item["answer"]), items[0])
+    context["continue_url"] = missing["url"]
 
 
 # --- links from the course pages -------------------------------------------------------------

@@ -55,9 +55,11 @@ def post_data(attempt, question, *, correct=True):
         case "matching":
             by_key = {key: token for token, key in form.right_keys.items()}
             right_of = {p["key"]: p["right_key"] for p in spec["pairs"]}
-            data = {}
-            for name, left in form.left_keys.items():
-                right = right_of[left] if correct else "r4"
-                data[name] = by_key[right]
-            return data
+            lefts = list(form.left_keys.items())
+            rights = [right_of[left] for _name, left in lefts]
+            if not correct:  # every item matched with its neighbour's fit: all wrong, no repeat
+                rights = rights[1:] + rights[:1]
+            return {
+                name: by_key[right] for (name, _left), right in zip(lefts, rights, strict=True)
+            }
     raise ValueError(question.type)

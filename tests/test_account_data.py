@@ -45,8 +45,8 @@ def test_answers_csv_holds_only_my_answers(client, two_learners):
     assert "attachment;" in response["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [(r["question"], r["score"], r["counted"]) for r in rows] == [
-        (questions[0].key, "1.0", "True"),
-        (questions[1].key, "0.0", "True"),
+        (questions[0].key, "1.0", "yes"),
+        (questions[1].key, "0.0", "yes"),
     ]
     assert rows[0]["course"] == "data-course" and rows[0]["objective"] == "objective-1"
     assert rows[0]["answered_at"] == T0.isoformat()
@@ -124,7 +124,7 @@ def test_delete_with_a_wrong_password_deletes_nothing(client, two_learners):
     course, questions, ada, bob = two_learners
     client.force_login(ada)
     response = client.post(reverse("accounts:delete"), {"password": "wrong"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "That is not your password" in response.content.decode()
     assert Response.objects.filter(user=ada).count() == 2
 

@@ -191,7 +191,7 @@ def test_an_instructor_can_edit_quiz_settings_but_not_imported_fields(instructor
     url = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
     page = instructor_client.get(url)
     assert page.status_code == 200
-    assert b"overwritten by the next import" in page.content
+    assert b"the next import overwrites these fields" in page.content
     posted = instructor_client.post(
         url,
         {
@@ -248,7 +248,7 @@ def test_content_pages_open_and_mark_imported_fields(instructor_client, setup, n
     assert instructor_client.get(reverse(f"admin:{name}_changelist")).status_code == 200
     page = instructor_client.get(reverse(f"admin:{name}_change", args=[obj.pk]))
     assert page.status_code == 200
-    assert b"overwritten by the next import" in page.content
+    assert b"the next import overwrites these fields" in page.content
 
 
 def test_the_question_page_shows_its_versions_read_only(instructor_client, setup):

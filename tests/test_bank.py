@@ -52,7 +52,9 @@ def edit(path, old, new):
 
 def run_import(*paths, dry_run=False):
     out = StringIO()
-    call_command("import_course", *[str(p) for p in paths], dry_run=dry_run, stdout=out)
+    call_command(
+        "import_course", *[str(p) for p in paths], dry_run=dry_run, verbosity=2, stdout=out
+    )
     return out.getvalue()
 
 
@@ -261,7 +263,7 @@ def test_editing_a_question_makes_version_two_and_past_answers_stay_on_one(cours
     assert response.version.number == 1
     assert "free for what?" in response.version.prompt_html
     assert 'updated question "free-for" (new version 2)' in output
-    assert "imported 1 item(s):" in output  # nothing else changed
+    assert ": updated 1 question." in output  # nothing else changed
     assert "no changes." in run_import(course_file)
 
 

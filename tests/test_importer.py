@@ -23,7 +23,7 @@ def run_import(*paths, dry_run=False):
     from io import StringIO
 
     out = StringIO()
-    call_command("import_course", *args, stdout=out, stderr=out)
+    call_command("import_course", *args, verbosity=2, stdout=out, stderr=out)  # every change
     return out.getvalue()
 
 
@@ -62,7 +62,7 @@ def test_a_second_run_changes_nothing_and_says_so(good):
 @pytest.mark.django_db
 def test_dry_run_writes_nothing(good):
     output = run_import(good, dry_run=True)
-    assert "would change" in output
+    assert "would have created 1 course" in output
     assert not Course.objects.exists()
 
 
@@ -204,3 +204,31 @@ def test_objective_text_edits_update_in_place(good):
     run_import(good)
     objective = Objective.objects.get(key="first")
     assert (objective.pk, objective.text) == (pk, "Do the very first thing.")
+
+
+@pytest.mark.django_db
+def test_the_import_says_one_summary_line_per_course_and_details_with_v2(good):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("import_course", str(good), stdout=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"{good}: created 1 course, 2 objectives, ")
+    assert run_import(good) == f"{good}: no changes.\n"
+
+
+def test_the_summary_counts_routine_changes_and_keeps_the_others_whole():
+    from courses.import_summary import summarise
+
+    summary, notable = summarise(
+        [
+            'created course "c"',
+            'created quiz "a"',
+            'created quiz "b"',
+            'updated lesson "l" (title)',
+            'course "c" now comes from other.md',
+        ]
+    )
+    assert summary == "created 1 course, 2 quizzes; updated 1 lesson"
+    assert notable == ['course "c" now comes from other.md']

@@ -41,6 +41,7 @@ def production_env(tmp_path, **extra):
     }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_ENV_FILE="",  # not the checkout's local .env from make run
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="courses.example.org",

@@ -60,13 +60,14 @@ def test_each_objective_shows_its_level_estimate_and_what_is_missing(client, set
     assert row.level == mastery.Level.FAMILIAR
     one = section(body, first)
     assert '<span class="level-badge level-badge--2">Familiar</span>' in one
-    percent = round(100 * row.estimate)
+    percent = int(100 * row.estimate)  # rounded down, never 100
     assert f'<progress class="bar" max="100" value="{percent}"' in one
     assert f'<span class="bar-label">{percent}%</span>' in one
-    assert "For Proficient: 1 more different question answered correctly" in one
+    assert "from 2 counted answers" in one
+    assert "<strong>Next:</strong> Answer 1 more different question correctly to reach " in one
     two = section(body, second)
-    assert "Not started" in two and "For Attempted: answer a first question." in two
-    assert 'value="10"' in two  # the prior, 10 %
+    assert "Not started" in two and "Answer a first question to get an estimate." in two
+    assert "no evidence yet" in two and "<progress" not in two  # not the 10 % prior
     assert "No answers yet." in two
 
 
@@ -82,7 +83,7 @@ def test_the_evidence_lists_counted_and_greyed_uncounted_answers(client, setup):
     assert f"{local.day} Mar 2026, {local:%H:%M}" in first_row
     assert f"Question {bank1[0].key} &amp; its prompt" in first_row  # tags stripped, escaped once
     assert "100%" in first_row
-    assert f"{round(100 * responses[0].p_after)}%" in first_row
+    assert f"{int(100 * responses[0].p_after)}%" in first_row
     assert "not counted: answered within 24 h" in rows[2][1]
     assert "0%" in rows[2][1]
     assert "2 answers counted of 3" in one

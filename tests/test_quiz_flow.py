@@ -1,6 +1,7 @@
 """Taking a quiz through the test client: start, answer one question at a time (with and
 without htmx), feedback, the summary, feedback at the end, and the pages' query counts."""
 
+import json
 import re
 
 import pytest
@@ -190,11 +191,16 @@ def test_feedback_at_the_end_moves_on_and_shows_everything_in_the_summary(
     second = question_in(attempt, 2, questions)
     response = learner_client.post(answer_url(attempt, 2), post_data(attempt, second), **HX)
     assert response.status_code == 200
-    assert response["HX-Redirect"] == slot_url(attempt, 3)
+    assert json.loads(response["HX-Location"])["path"] == slot_url(attempt, 3)
     third = question_in(attempt, 3, questions)
     wrong = post_data(attempt, third, correct=False)
     response = learner_client.post(answer_url(attempt, 3), wrong)
     assert response["Location"] == summary_url(attempt)
+    assert not Response.objects.exists()  # drafts until submitted: nothing graded yet
+    review = learner_client.get(summary_url(attempt)).content.decode()
+    assert "Review your answers" in review and "Submit my answers" in review
+    assert "Correct answer" not in review
+    learner_client.post(finish_url(attempt))
     summary = learner_client.get(summary_url(attempt)).content.decode()
     assert "67%" in summary and "Not passed" in summary
     assert summary.count("Correct answer") == 3
@@ -350,9 +356,10 @@ def test_summary_query_count(django_assert_num_queries, learner_client, quiz, qu
         question = question_in(attempt, slot, questions)
         learner_client.post(answer_url(attempt, slot), post_data(attempt, question))
     # user; attempt (+quiz, course, objective); its responses (+version); its questions
-    # (+version, lesson); objectives with the level before the attempt (subqueries).
+    # (+version, lesson); objectives with the level before the attempt (subqueries); and,
+    # as an answer reached Proficient, whether it completed the course (quizzes.moments).
     # (A quiz with a limit on attempts adds one: the attempts used, for Retry.)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert learner_client.get(summary_url(attempt)).status_code == 200
 
 

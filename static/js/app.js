@@ -14,3 +14,39 @@
     }
   });
 })();
+// The account menu (a <details> in the header): close it with Escape or a click elsewhere.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    document.querySelectorAll("details.account-menu[open]").forEach(function (menu) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    });
+  });
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.account-menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) { menu.open = false; }
+    });
+  });
+})();
+// Lesson tables wider than the column: say that they scroll, and let the keyboard scroll them.
+(function () {
+  "use strict";
+  function markWideTables() {
+    document.querySelectorAll(".prose table").forEach(function (table) {
+      var wide = table.scrollWidth > table.clientWidth + 1;
+      var hint = table.previousElementSibling;
+      if (!hint || !hint.classList.contains("table-hint")) {
+        hint = document.createElement("p");
+        hint.className = "table-hint";
+        hint.textContent = "Scroll the table sideways to see every column.";
+        table.parentNode.insertBefore(hint, table);
+      }
+      hint.classList.toggle("is-shown", wide);
+      if (wide) { table.setAttribute("tabindex", "0"); } else { table.removeAttribute("tabindex"); }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", markWideTables);
+  window.addEventListener("resize", markWideTables);
+})();

@@ -11,3 +11,17 @@
     }
   });
 })();
+// Feedback at the end: the next question's main content is swapped in without a page load
+// (HX-Location from the answer view); focus its heading, as a page load would start there.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var main = document.getElementById("main");
+    if (!main || event.detail.elt !== main) { return; }
+    var heading = main.querySelector("h1");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus({ preventScroll: true });
+    }
+  });
+})();

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from courses.import_summary import summarise
 from courses.importer import CourseFileError, ImportReport, apply_course, parse_course
 
 logger = logging.getLogger(__name__)
@@ -79,11 +80,13 @@ class Command(BaseCommand):
             if not report.changes:
                 self.stdout.write(f"{doc.path}: no changes.")
                 continue
-            verb = "would change" if dry_run else "imported"
-            self.stdout.write(
-                self.style.SUCCESS(f"{doc.path}: {verb} {len(report.changes)} item(s):")
-            )
-            for change in report.changes:
+            # One line per course, and a line for each change out of the ordinary; every change
+            # on its own line with -v 2 (or a dry run, whose point is to show them).
+            summary, notable = summarise(report.changes)
+            verb = "would have " if dry_run else ""
+            self.stdout.write(self.style.SUCCESS(f"{doc.path}: {verb}{summary or 'changed'}."))
+            detail = report.changes if options["verbosity"] >= 2 or dry_run else notable
+            for change in detail:
                 self.stdout.write(f"  {change}")
         for result in lints:
             if result.findings:

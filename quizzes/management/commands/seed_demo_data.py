@@ -59,8 +59,18 @@ class Command(BaseCommand):
     help = "Make deterministic synthetic learners with attempts, answers and mastery rows."
 
     def add_arguments(self, parser):
-        parser.add_argument("--learners", type=int, default=200)
-        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--learners",
+            type=int,
+            default=200,
+            help="How many demo learners to create, 1 to 100000 (default 200).",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=1,
+            help="Random seed: the same seed gives the same data (default 1).",
+        )
         parser.add_argument("--course", help="Course slug (default: the first published one).")
         parser.add_argument(
             "--start",

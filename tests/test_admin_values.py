@@ -1,0 +1,96 @@
+"""The admin shows values as people read them: rounded scores, levels by name, objectives by
+key (full text on hover), questions by key and shortened prompt, matching answers as pairs."""
+
+import pytest
+from django.urls import reverse
+
+from quizzes.models import Attempt, Mastery, MasteryLevel, Response
+from tests.factories import make_course, make_question, make_user
+from tests.report_helpers import (
+    make_attempt,
+    make_choice_question,
+    make_objective_quiz,
+    make_staff_instructor,
+    objectives_of,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def instructor_client(client):
+    client.force_login(make_staff_instructor())
+    return client
+
+
+@pytest.fixture
+def setup():
+    course = make_course("values-course")
+    first, _second = objectives_of(course)
+    question = make_choice_question(first, "q-one")
+    quiz = make_objective_quiz(first)
+    return course, first, question, quiz
+
+
+def test_attempt_scores_are_rounded(instructor_client, setup):
+    _, _, question, quiz = setup
+    attempt = make_attempt(make_user("hal"), quiz, [(question, "a", 1.0)])
+    Attempt.objects.filter(pk=attempt.pk).update(score=6.33333, max_score=10)
+    page = instructor_client.get(reverse("admin:quizzes_attempt_changelist")).content.decode()
+    assert "6.3 / 10 (63%)" in page and "6.33333" not in page
+    detail = instructor_client.get(reverse("admin:quizzes_attempt_change", args=[attempt.pk]))
+    assert "6.3 / 10 (63%)" in detail.content.decode()
+    assert "6.33333" not in detail.content.decode()
+
+
+def test_response_list_shows_keys_prompts_percentages_and_level_names(instructor_client, setup):
+    _, objective, question, quiz = setup
+    make_attempt(make_user("hal"), quiz, [(question, "a", 1.0)])
+    Response.objects.update(level_after=MasteryLevel.FAMILIAR, p_after=0.5512)
+    page = instructor_client.get(reverse("admin:quizzes_response_changelist")).content.decode()
+    assert f'<span title="{objective.text}">{objective.key}</span>' in page
+    assert "q-one" in page and "Prompt of q-one" in page
+    assert "100%" in page and "Familiar" in page
+    detail = instructor_client.get(
+        reverse("admin:quizzes_response_change", args=[Response.objects.get().pk])
+    ).content.decode()
+    assert "55% (partly known)" in detail and "P after" not in detail
+    assert "Familiar" in detail
+
+
+def test_mastery_list_shows_the_estimate_in_percent_never_100(instructor_client, setup):
+    _, objective, _, _ = setup
+    Mastery.objects.create(
+        user=make_user("hal"), objective=objective, level=MasteryLevel.MASTERED, estimate=0.995
+    )
+    page = instructor_client.get(reverse("admin:quizzes_mastery_changelist")).content.decode()
+    assert "99% (very likely known)" in page and "Mastered" in page
+
+
+def test_a_matching_answer_is_a_count_in_the_list_and_a_table_on_its_page(
+    instructor_client, setup
+):
+    course, objective, _, quiz = setup
+    matching = make_question(course, objective, type="matching")
+    attempt = Attempt.objects.create(
+        user=make_user("hal"), quiz=quiz, seed=1, question_ids=[matching.pk],
+        started_at=quiz.course.imported_at or "2026-03-02T09:00Z",
+    )  # fmt: skip
+    Response.objects.create(
+        attempt=attempt, user=attempt.user, question=matching, version=matching.current_version,
+        objective=objective, slot=1, answer={"pairs": {"1": "r1", "2": "r1", "3": "r3"}},
+        answer_display="long run-on line", score=2 / 3, graded_at="2026-03-02T09:01Z",
+    )  # fmt: skip
+    page = instructor_client.get(reverse("admin:quizzes_response_changelist")).content.decode()
+    assert "2 of 3 pairs right" in page
+    detail = instructor_client.get(
+        reverse("admin:quizzes_response_change", args=[Response.objects.get().pk])
+    ).content.decode()
+    assert '<table class="pairs-admin">' in detail
+    assert "✗ wrong: General assistant" in detail and "✓ right: Cheap text" in detail
+
+
+def test_imported_content_says_to_edit_the_document_and_re_import(instructor_client, setup):
+    course, *_ = setup
+    page = instructor_client.get(reverse("admin:courses_course_change", args=[course.pk]))
+    assert b"edit the document and re-import it" in page.content
