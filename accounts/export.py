@@ -6,9 +6,9 @@ One query per kind of record, whatever their number; only the signed-in learner'
 import csv
 import io
 
-from courses.models import CourseCompletion, LessonCompletion
-from quizzes.mastery import LEVEL_LABELS
-from quizzes.models import Mastery, Response
+from progress.mastery import LEVEL_LABELS
+from progress.models import CourseCompletion, LessonCompletion, Mastery
+from quizzes.models import Response
 
 ANSWER_FIELDS = [
     "answered_at", "course", "objective", "question", "question_version", "quiz", "practice",

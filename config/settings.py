@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "accounts",
     "courses",
     "quizzes",
+    "progress",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -1,9 +1,10 @@
 """Build courses from course documents (see docs/course-format.md).
 
-Two phases: `parse_course()` reads and validates a course file (and its question bank) into plain
-dataclasses, collecting every problem with its file and line; `apply_course()` writes a parsed
-course to the database, matching objectives, lessons and questions by their stable keys. The
-management command validates every file before it writes anything, in one transaction.
+Two phases: `parse_course()` reads and validates a course file into plain dataclasses, collecting
+every problem with its file and line; `apply_course()` writes a parsed course to the database,
+matching objectives and lessons by their stable keys. The question bank a course file names is
+read and written by quizzes/bank.py; quizzes/importing.py composes the two, and the
+`import_course` command validates every file before it writes anything, in one transaction.
 """
 
 import math
@@ -13,7 +14,6 @@ from pathlib import Path
 
 import yaml
 from django.db import transaction
-from django.utils import timezone
 
 from courses.models import Course, Lesson, Objective
 from courses.rendering import Rendered, UnknownCallout, render, render_inline
@@ -69,7 +69,7 @@ class CourseDoc:
     objectives: list[ObjectiveDoc] = field(default_factory=list)
     lessons: list[LessonDoc] = field(default_factory=list)
     questions_path: Path | None = None
-    bank: list = field(default_factory=list)  # quizzes.bank.QuestionDoc items
+    bank: list = field(default_factory=list)  # the parsed question bank (quizzes/bank.py)
 
     def lesson(self, slug: str) -> LessonDoc | None:
         return next((lesson for lesson in self.lessons if lesson.slug == slug), None)
@@ -245,7 +245,7 @@ def _parse_lessons(path, lines, body_start, objective_keys, problems) -> list[Le
 
 
 def parse_course(path: Path | str) -> CourseDoc:
-    """Read and validate a course file and its question bank; raise CourseFileError."""
+    """Read and validate a course file (not its question bank); raise CourseFileError."""
     path = Path(path)
     problems: list[Problem] = []
     try:
@@ -292,10 +292,6 @@ def parse_course(path: Path | str) -> CourseDoc:
             doc.questions_path = path.parent / questions
     if problems:
         raise CourseFileError(problems)
-    if doc.questions_path is not None:
-        from quizzes.bank import parse_bank
-
-        doc.bank = parse_bank(doc)  # raises CourseFileError with the bank's problems
     return doc
 
 
@@ -318,9 +314,22 @@ def _sync(instance, report: ImportReport, label: str, **values) -> bool:
     return bool(changed)
 
 
+@dataclass
+class AppliedCourse:
+    """What apply_course wrote: the course, its objectives by key and its lessons by slug."""
+
+    course: Course
+    objectives: dict[str, Objective]
+    lessons: dict[str, Lesson]
+
+
 @transaction.atomic
-def apply_course(doc: CourseDoc, report: ImportReport | None = None) -> Course:
-    """Write a parsed course to the database, by stable keys; nothing learners made is lost."""
+def apply_course(doc: CourseDoc, report: ImportReport | None = None) -> AppliedCourse:
+    """Write a parsed course to the database, by stable keys; nothing learners made is lost.
+
+    The caller records `Course.imported_at` once everything of the file is written
+    (quizzes.importing.import_course).
+    """
     report = report if report is not None else ImportReport()
     summary_html = render_inline(doc.summary)
     course = Course.objects.filter(slug=doc.slug).first()
@@ -396,12 +405,4 @@ def apply_course(doc: CourseDoc, report: ImportReport | None = None) -> Course:
         if slug not in doc_slugs and not lesson.retired:
             _sync(lesson, report, f'lesson "{slug}" (retired)', retired=True)
 
-    if doc.questions_path is not None:
-        from quizzes.bank import apply_bank
-
-        apply_bank(doc, course, objectives, lessons, report)
-
-    if report.changes:
-        course.imported_at = timezone.now()
-        course.save(update_fields=["imported_at"])
-    return course
+    return AppliedCourse(course, objectives, lessons)

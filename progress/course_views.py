@@ -1,15 +1,23 @@
+"""The course pages: the catalogue, a course's home, a lesson, and marking a lesson complete.
+
+They are served here, not by the content app (courses), because they show the learner's
+state beside the content: levels per objective, completed lessons, the course completion,
+and links to the quizzes.
+"""
+
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from courses.models import Course, Lesson, LessonCompletion, Objective, outline_prefetch
-from quizzes.progress import attach_levels, check_course_completion, course_completion
-from quizzes.views import course_test_slug
+from courses.models import Course, Lesson, Objective, outline_prefetch
+from progress.models import LessonCompletion
+from progress.standing import attach_levels, check_course_completion, course_completion
+from quizzes.models import course_test_slug
 
 
-def _get_course(slug):
+def get_course(slug):
     return get_object_or_404(Course.objects.published(), slug=slug)
 
 
@@ -33,7 +41,7 @@ def _completed_ids(user, course):
 
 def catalogue(request):
     courses = Course.objects.published().prefetch_related(outline_prefetch())
-    return render(request, "courses/catalogue.html", {"courses": courses})
+    return render(request, "progress/catalogue.html", {"courses": courses})
 
 
 def course_home(request, slug):
@@ -55,11 +63,11 @@ def course_home(request, slug):
         "total_minutes": sum(lesson.minutes for lesson in lessons),
         "course_completion": course_completion(request.user, course),
     }
-    return render(request, "courses/course.html", context)
+    return render(request, "progress/course.html", context)
 
 
 def lesson_page(request, slug, lesson_slug):
-    course = _get_course(slug)
+    course = get_course(slug)
     lesson = _get_lesson(course, lesson_slug)
     outline = list(course.lessons.for_outline())
     index = next(i for i, item in enumerate(outline) if item.pk == lesson.pk)
@@ -75,12 +83,12 @@ def lesson_page(request, slug, lesson_slug):
         "objectives": list(lesson.objectives.all()),
     }
     attach_levels(request.user, context["objectives"])  # one query for the learner's levels
-    return render(request, "courses/lesson.html", context)
+    return render(request, "progress/lesson.html", context)
 
 
 @require_POST
 def mark_complete(request, slug, lesson_slug):
-    course = _get_course(slug)
+    course = get_course(slug)
     lesson = get_object_or_404(Lesson.objects.published(), course=course, slug=lesson_slug)
     if not request.user.is_authenticated:
         if request.htmx:
@@ -92,7 +100,7 @@ def mark_complete(request, slug, lesson_slug):
     if request.htmx:
         return render(
             request,
-            "courses/lesson.html#completion",
+            "progress/lesson.html#completion",
             {"course": course, "lesson": lesson, "is_complete": True, "just_completed": True},
         )
     return redirect(lesson)

@@ -1,7 +1,7 @@
 """Mastery per (learner, objective): bounded BKT, levels and Leitner review (pure Python).
 
-Implements /work/shared/specs/mastery.md; `mastery_reference.py` there is the executable
-reference and tests/data/mastery_vectors.txt its output, reproduced in tests/test_mastery.py.
+Implements docs/specs/mastery.md; tests/specs/mastery_reference.py is the executable reference
+and tests/specs/mastery_vectors.txt its output, reproduced in tests/test_mastery.py.
 Answers are the source of truth: a `State` is a cache that `replay` can always rebuild.
 No Django imports; callers pass the course's time zone (settings.TIME_ZONE) as `tz`.
 """
@@ -54,26 +54,17 @@ class Level(IntEnum):
     def label(self) -> str:
         return LEVEL_LABELS[self.value]
 
+    @classmethod
+    def choices(cls) -> list[tuple[int, str]]:
+        """(value, label) pairs, for model fields and admin filters."""
+        return [(level.value, level.label) for level in cls]
+
 
 LEVEL_LABELS: dict[int, str] = dict(
     enumerate(("Not started", "Attempted", "Familiar", "Proficient", "Mastered"))
 )
 # level -> (minimum estimate, minimum distinct questions answered correctly, capped at the pool)
 THRESHOLDS = {Level.MASTERED: (0.95, 5), Level.PROFICIENT: (0.80, 3), Level.FAMILIAR: (0.50, 2)}
-
-
-def guess_for(question_type: str, option_count: int | None = None) -> float:
-    """The guess parameter G for a question type (QuestionType values in quizzes.models).
-
-    Single choice with k options: min(0.30, 1/k) (0.30 when k is unknown). "matching" is not
-    named by the spec; it is treated like multiple select (0.10): blind matching rarely scores 1.
-    """
-    if question_type == "single":
-        return min(0.30, 1 / option_count) if option_count else 0.30
-    fixed = {"truefalse": 0.30, "multiple": 0.10, "matching": 0.10, "numeric": 0.05, "text": 0.05}
-    if question_type not in fixed:
-        raise ValueError(f"unknown question type {question_type!r}")
-    return fixed[question_type]
 
 
 @dataclass
@@ -121,7 +112,7 @@ class State:
 
 @dataclass(frozen=True)
 class Answer:
-    """One graded answer: id breaks ties in time; score in [0, 1]; guess from guess_for."""
+    """One graded answer: id breaks ties in time; score in [0, 1]; guess from quizzes.grading."""
 
     id: int
     question: str
@@ -249,6 +240,9 @@ def next_level_needs(
     return needs or ["answer another question correctly"]
 
 
-def review_due(state: State, now: datetime) -> bool:
-    """Whether a Mastered objective is due for review (never changes the level)."""
-    return state.level == Level.MASTERED and state.due is not None and state.due <= now
+def review_due(level: int, due: datetime | None, now: datetime) -> bool:
+    """Whether an objective at `level` with review date `due` is due for review at `now`.
+
+    Only a Mastered objective has a review date; a review due never changes the level.
+    """
+    return level == Level.MASTERED and due is not None and due <= now

@@ -19,10 +19,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from quizzes.mastery import COOLDOWN
+from progress.mastery import COOLDOWN
+from quizzes.draw import new_seed
 from quizzes.models import Attempt, Question, Quiz, Response
-
-SEED_MAX = 2**62
 
 
 @dataclass(frozen=True)
@@ -121,7 +120,7 @@ def start_practice(user, quiz: Quiz, now: datetime | None = None) -> Attempt | N
         user=user,
         quiz=quiz,
         is_practice=True,
-        seed=random.SystemRandom().randrange(SEED_MAX),
+        seed=new_seed(),
         question_ids=[],
         started_at=now,
     )
@@ -159,11 +158,6 @@ def extend_practice(attempt: Attempt, now: datetime | None = None) -> int | None
 
 
 def finish_practice(attempt: Attempt, now: datetime | None = None) -> None:
-    """Close a practice session with the sum of its scores."""
-    if attempt.finished_at is not None:
-        return
-    scores = list(attempt.responses.values_list("score", flat=True))
-    attempt.finished_at = now or timezone.now()
-    attempt.score = sum(scores)
-    attempt.max_score = len(scores)
-    attempt.save(update_fields=["finished_at", "score", "max_score"])
+    """Close a practice session with the sum of its scores (every question asked is answered
+    by then: the session only grows after an answer)."""
+    attempt.finish(now=now)

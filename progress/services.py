@@ -3,43 +3,58 @@
 `record_answer` stores the Response and applies it to the learner's Mastery row for the
 question's objective in one short transaction, holding the row lock (SELECT ... FOR UPDATE on
 PostgreSQL; on SQLite the IMMEDIATE transaction mode takes the write lock at BEGIN), so two
-answers at once are applied one after the other and neither update is lost. Everything that
-is only read (the question, its version, the pool size, the grade) is read before.
+answers at once are applied one after the other and neither update is lost.
 
-`mastery_answer` and `pool_size` are the definitions the rebuild (`recompute_mastery`) must
-share with the live update so that replaying the responses gives the same row.
+`mastery_answer` is the one definition of the mastery model's view of an answer. Every writer
+of mastery rows uses it: the live answer here, the rebuild (`recompute_mastery`) and the demo
+data (`seed_demo_data`), so replaying the responses always gives the stored rows.
 """
 
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 
-from quizzes import grading, mastery
-from quizzes.models import Attempt, Mastery, Question, Response
-from quizzes.progress import check_course_completion
+from progress import mastery
+from progress.models import Mastery, mastery_params
+from progress.standing import check_course_completion
+from quizzes import grading
+from quizzes.models import Question, Response
 
 
 def course_tz():
     return ZoneInfo(settings.TIME_ZONE)
 
 
-def pool_size(objective_id):
-    """Number of active questions of an objective (caps the distinct-question minimums)."""
-    return Question.objects.active().filter(objective_id=objective_id).count()
+def mastery_answer(*, question_id, qtype, spec, score, revealed, at, id=0):
+    """The mastery model's view of one answer.
 
-
-def mastery_answer(response, *, qtype=None, spec=None):
-    """The mastery model's view of a stored response (its version's guess, s=0 if revealed)."""
-    qtype = qtype or response.question.type
-    spec = response.version.spec if spec is None else spec
+    Keyed by the question's id, so a question counts once toward the model's distinct-question
+    rules whoever wrote the answer; scored 0 when the answer was revealed first; with the guess
+    parameter of the question version answered. `id` breaks ties between answers at the same
+    time (the response's id).
+    """
     return mastery.Answer(
-        id=response.pk or 0,
-        question=str(response.question_id),
-        score=0.0 if response.revealed else response.score,
-        at=response.graded_at,
+        id=id,
+        question=str(question_id),
+        score=0.0 if revealed else score,
+        at=at,
         guess=grading.guess_for_spec(qtype, spec),
+    )
+
+
+def stored_answer(response):
+    """mastery_answer of a stored Response (its question and version loaded)."""
+    return mastery_answer(
+        id=response.pk,
+        question_id=response.question_id,
+        qtype=response.question.type,
+        spec=response.version.spec,
+        score=response.score,
+        revealed=response.revealed,
+        at=response.graded_at,
     )
 
 
@@ -57,32 +72,30 @@ def _locked_mastery(user_id, objective):
 
 
 @transaction.atomic
-def record_answer(
-    *, attempt, question, grade, now=None, pool=None, answered_before=None, score_before=0.0
-):
+def record_answer(*, attempt, question, grade, now=None):
     """Store a graded answer and update the learner's mastery of its objective, atomically.
 
     `question` comes with `current_version` and `objective` loaded; `grade` is the
     grading.Grade of the answer. `now` is the grading time; by default it is taken once the
     mastery row is locked, so the order of `graded_at` is the order the updates were applied
-    and replaying the responses rebuilds the same row. `pool` is the objective's pool size
-    (read here if not given). `answered_before` and `score_before` are the number and total
-    score of the attempt's other responses: when this answer completes the attempt, the
-    attempt is finished with the total (pass None to leave the attempt open). Two last
-    answers to different questions of one attempt at once may both leave it open; the
-    summary page then offers Finish.
+    and replaying the responses rebuilds the same row. The answer that completes a quiz
+    attempt (not a practice session, which grows one question at a time) finishes it.
+
+    Queries: the objective's pool size, the mastery row (locked; created if missing), the
+    response INSERT, the mastery UPDATE; for a quiz attempt, the count and sum of its
+    responses, and the attempt UPDATE after its last answer; the completion check when an
+    objective reaches Proficient.
 
     Raises IntegrityError (and changes nothing) if the question was already answered in
     this attempt.
     """
     objective = question.objective
     version = question.current_version
-    if pool is None:
-        pool = pool_size(objective.pk)
+    pool = Question.objects.pool_size(objective.pk)
     row = _locked_mastery(attempt.user_id, objective)
     if now is None:
         now = timezone.now()
-    params = objective.mastery_params()
+    params = mastery_params(objective)
     state = mastery.State.from_json(row.state, params)
     response = Response(
         attempt=attempt,
@@ -96,13 +109,15 @@ def record_answer(
         score=grade.score,
         graded_at=now,
     )
-    outcome = mastery.apply_answer(
-        state,
-        mastery_answer(response, qtype=question.type, spec=version.spec),
-        pool_size=pool,
-        params=params,
-        tz=course_tz(),
+    answer = mastery_answer(
+        question_id=question.pk,
+        qtype=question.type,
+        spec=version.spec,
+        score=response.score,
+        revealed=response.revealed,
+        at=now,
     )
+    outcome = mastery.apply_answer(state, answer, pool_size=pool, params=params, tz=course_tz())
     response.counted = outcome.counted
     response.p_after = outcome.p
     response.level_after = int(outcome.level)
@@ -115,19 +130,8 @@ def record_answer(
         # The only answer that can complete the course: one raising an objective to Proficient.
         check_course_completion(attempt.user, objective.course, now=now)
 
-    if answered_before is not None and answered_before + 1 >= len(attempt.question_ids):
-        finish_attempt(attempt, now=now, score=score_before + grade.score)
+    if not attempt.is_practice:
+        done = attempt.responses.aggregate(n=Count("id"), total=Sum("score"))
+        if done["n"] >= len(attempt.question_ids):
+            attempt.finish(now=now, score=done["total"])
     return response
-
-
-def finish_attempt(attempt, *, now, score):
-    """Close an open attempt with its score (the sum of its response scores); one UPDATE.
-
-    Returns False if the attempt was already finished (by another request).
-    """
-    values = {"finished_at": now, "score": score, "max_score": len(attempt.question_ids)}
-    done = Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(**values)
-    if done:
-        for name, value in values.items():
-            setattr(attempt, name, value)
-    return bool(done)

@@ -1,7 +1,7 @@
-"""A learner's progress in a course: mastery per objective, evidence, completion.
+"""A learner's standing in a course: mastery per objective, evidence, completion.
 
 The glue between the stored rows (Response, Mastery, LessonCompletion, CourseCompletion) and the
-pure mastery model in quizzes.mastery. Every page that shows levels reads them through here, with
+pure mastery model in progress.mastery. Every page that shows levels reads them through here, with
 a fixed number of queries whatever the number of objectives or answers.
 """
 
@@ -12,33 +12,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from courses.models import Course, CourseCompletion, LessonCompletion, Objective
-from quizzes import mastery
-from quizzes.models import Mastery, Question, Quiz, QuizKind, Response
-
-
-def pool_sizes(objective_ids) -> dict[int, int]:
-    """Active questions per objective (one query); objectives without questions are absent.
-
-    The same definition as quizzes.services.pool_size, for many objectives at once.
-    """
-    rows = (
-        Question.objects.active()
-        .filter(objective_id__in=objective_ids)
-        .order_by()
-        .values("objective_id")
-        .annotate(n=Count("id"))
-    )
-    return {row["objective_id"]: row["n"] for row in rows}
+from courses.models import Course, Objective
+from progress import mastery
+from progress.models import CourseCompletion, LessonCompletion, Mastery, mastery_params
+from quizzes.models import Question, Quiz, QuizKind, Response
 
 
 def state_of(row: Mastery | None, objective: Objective) -> mastery.State:
     """The model state stored on a Mastery row (a fresh state when there is none)."""
-    params = objective.mastery_params()
+    params = mastery_params(objective)
     if row is None or not row.state:
         return mastery.State(p=params.l0)
     return mastery.State.from_json(row.state, params)
@@ -70,14 +56,14 @@ class ObjectiveStatus:
 
 def status_from_row(objective: Objective, row: Mastery | None, now: datetime) -> ObjectiveStatus:
     if row is None:
-        return ObjectiveStatus(objective, mastery.Level.NOT_STARTED, objective.mastery_params().l0)
-    due = row.level == mastery.Level.MASTERED and row.review_due_at is not None
+        return ObjectiveStatus(objective, mastery.Level.NOT_STARTED, mastery_params(objective).l0)
+    scheduled = row.level == mastery.Level.MASTERED  # only Mastered has a review date
     return ObjectiveStatus(
         objective,
         mastery.Level(row.level),
         row.estimate,
-        review_due=due and row.review_due_at <= now,
-        review_due_at=row.review_due_at if due else None,
+        review_due=row.review_due(now),
+        review_due_at=row.review_due_at if scheduled else None,
         counted_answers=row.counted_answers,
     )
 
@@ -159,8 +145,6 @@ def course_progress(user, course: Course, now: datetime | None = None) -> Course
     objectives, lessons, the learner's lesson completions, mastery rows, responses (with their
     versions), pool sizes, objective quizzes, and the course completion row.
     """
-    from django.urls import reverse
-
     now = now or timezone.now()
     objectives = list(course.objectives.active())
     lessons = list(course.lessons.for_outline())
@@ -191,7 +175,7 @@ def course_progress(user, course: Course, now: datetime | None = None) -> Course
     for response in responses:
         response.prompt_text = html.unescape(strip_tags(response.version.prompt_html))
         evidence.setdefault(response.objective_id, []).append(response)
-    sizes = pool_sizes([objective.pk for objective in objectives])
+    sizes = Question.objects.pool_sizes([objective.pk for objective in objectives])
     quizzes = {
         quiz.objective_id: quiz
         for quiz in Quiz.objects.filter(course=course, kind=QuizKind.OBJECTIVE).select_related(
@@ -215,7 +199,7 @@ def course_progress(user, course: Course, now: datetime | None = None) -> Course
             )
         )
 
-    next_step = _next_step(course, lessons, done, items, completion, reverse)
+    next_step = _next_step(course, lessons, done, items, completion)
     return CourseProgress(
         course=course,
         objectives=items,
@@ -226,7 +210,7 @@ def course_progress(user, course: Course, now: datetime | None = None) -> Course
     )
 
 
-def _next_step(course, lessons, done, items, completion, reverse) -> NextStep | None:
+def _next_step(course, lessons, done, items, completion) -> NextStep | None:
     """The next lesson to read, else the weakest objective below Proficient, else a review."""
     lesson = next((lesson for lesson in lessons if lesson.pk not in done), None)
     if lesson is not None:
@@ -245,7 +229,7 @@ def _next_step(course, lessons, done, items, completion, reverse) -> NextStep | 
         return NextStep(
             "practice",
             f"Practise your weakest objective: {weakest.objective.text}",
-            reverse("quizzes:practice", args=[course.slug, weakest.objective.key]),
+            reverse("progress:practice", args=[course.slug, weakest.objective.key]),
         )
     due = [item for item in items if item.status.review_due]
     if due:
@@ -253,14 +237,14 @@ def _next_step(course, lessons, done, items, completion, reverse) -> NextStep | 
         return NextStep(
             "review",
             f"Review due: {item.objective.text}",
-            reverse("quizzes:practice", args=[course.slug, item.objective.key]),
+            reverse("progress:practice", args=[course.slug, item.objective.key]),
         )
     if completion is None:
         return None
     return NextStep(
         "done",
         "Course completed: see your certificate",
-        reverse("quizzes:certificate", args=[course.slug]),
+        reverse("progress:certificate", args=[course.slug]),
     )
 
 

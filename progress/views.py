@@ -4,37 +4,32 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from courses.models import Course, CourseCompletion
-from quizzes import practice
-from quizzes.models import Attempt, Quiz, QuizKind
-from quizzes.progress import course_progress, mastery_rows, pool_sizes, status_from_row
-
-
-def _get_course(slug):
-    return get_object_or_404(Course.objects.published(), slug=slug)
+from progress import practice
+from progress.course_views import get_course
+from progress.standing import course_completion, course_progress, mastery_rows, status_from_row
+from quizzes.models import Attempt, Question, Quiz, QuizKind
 
 
 @login_required
 def progress(request, slug):
-    course = _get_course(slug)
+    course = get_course(slug)
     # Queries: session, user, course, then course_progress's 8 (see its docstring).
     data = course_progress(request.user, course)
-    return render(request, "quizzes/progress.html", {"course": course, "progress": data})
+    return render(request, "progress/progress.html", {"course": course, "progress": data})
 
 
 @login_required
 def certificate(request, slug):
-    course = _get_course(slug)
-    completion = CourseCompletion.objects.filter(user=request.user, course=course).first()
+    course = get_course(slug)
+    completion = course_completion(request.user, course)
     if completion is None:
         messages.info(request, "The certificate appears once you have completed the course.")
-        return redirect("quizzes:progress", course.slug)
+        return redirect("progress:progress", course.slug)
     return render(
-        request, "quizzes/certificate.html", {"course": course, "completion": completion}
+        request, "progress/certificate.html", {"course": course, "completion": completion}
     )
 
 
@@ -49,28 +44,28 @@ def _start(request, quiz):
     attempt = practice.start_practice(request.user, quiz)
     if attempt is None:
         messages.info(request, "This objective has no questions to practise yet.")
-        return redirect("quizzes:progress", quiz.course.slug)
-    return redirect(question_url(attempt, 1))
+        return redirect("progress:progress", quiz.course.slug)
+    return redirect(attempt.question_url(1))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def practice_objective(request, slug, objective_key):
     """GET: a page with the Start button (a link can point here); POST: start a session."""
-    course = _get_course(slug)
+    course = get_course(slug)
     quiz = get_object_or_404(_practice_quizzes(course), objective__key=objective_key)
     if request.method == "POST":
         return _start(request, quiz)
-    return render(request, "quizzes/practice_start.html", {"course": course, "quiz": quiz})
+    return render(request, "progress/practice_start.html", {"course": course, "quiz": quiz})
 
 
 @login_required
 @require_POST
 def practice_weakest(request, slug):
     """Start a session on the weakest objective (lowest level, then a review due...)."""
-    course = _get_course(slug)
+    course = get_course(slug)
     quizzes = {quiz.objective_id: quiz for quiz in _practice_quizzes(course)}
-    sizes = pool_sizes(list(quizzes))
+    sizes = Question.objects.pool_sizes(list(quizzes))
     objectives = [quiz.objective for quiz in quizzes.values() if sizes.get(quiz.objective_id)]
     rows = mastery_rows(request.user, objectives)
     now = timezone.now()
@@ -85,7 +80,7 @@ def practice_weakest(request, slug):
     chosen = practice.weakest_objective(choices)
     if chosen is None:
         messages.info(request, "This course has no questions to practise yet.")
-        return redirect("quizzes:progress", course.slug)
+        return redirect("progress:progress", course.slug)
     return _start(request, quizzes[chosen])
 
 
@@ -103,11 +98,5 @@ def practice_next(request, pk):
         messages.success(
             request, "You have practised every question of this objective in this session."
         )
-        return redirect("quizzes:progress", attempt.quiz.course.slug)
-    return redirect(question_url(attempt, slot))
-
-
-def question_url(attempt, slot):
-    """The quiz flow's page for one question of an attempt."""
-    quiz = attempt.quiz
-    return reverse("quizzes:question", args=[quiz.course.slug, quiz.slug, attempt.pk, slot])
+        return redirect("progress:progress", attempt.quiz.course.slug)
+    return redirect(attempt.question_url(slot))

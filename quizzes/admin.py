@@ -1,9 +1,9 @@
-"""Questions, quizzes and learners' results in the admin.
+"""Questions and quizzes in the admin.
 
 Questions come from the question bank: their fields are read-only here and overwritten by the
-next import. Quiz settings are the instructor's to edit. Attempts, responses and mastery rows
-are learners' records: view-only for everyone but superusers, with the reports of
-quizzes/admin_reports.py linked from the admin index (templates/admin/index.html).
+next import. Quiz settings are the instructor's to edit. The learners' attempts, responses and
+mastery rows are in progress/admin.py; the reports (reports/) are linked from the admin index
+(templates/admin/index.html).
 """
 
 from django.contrib import admin
@@ -12,16 +12,8 @@ from django.utils.html import format_html, strip_tags
 from django.utils.text import Truncator
 
 from courses.admin import IMPORTED
-from quizzes import admin_reports
-from quizzes.models import (
-    Attempt,
-    Mastery,
-    MasteryLevel,
-    Question,
-    QuestionVersion,
-    Quiz,
-    Response,
-)
+from quizzes.grading import format_number
+from quizzes.models import Question, QuestionVersion, Quiz
 
 
 def correct_answer(qtype, spec):
@@ -34,11 +26,12 @@ def correct_answer(qtype, spec):
     if qtype == "truefalse":
         return "True" if spec.get("answer") else "False"
     if qtype == "numeric":
-        text = f"{spec.get('answer', '')}"
+        # Numbers as the learner sees them (grading.format_number): 10,000,000, not 10000000.0.
+        text = format_number(float(spec.get("answer", 0)))
         if spec.get("unit_label"):
             text += f" {spec['unit_label']}"
         if spec.get("tolerance"):
-            text += f" (± {spec['tolerance']})"
+            text += f" (± {format_number(float(spec['tolerance']))})"
         return text
     if qtype == "text":
         return " / ".join(spec.get("accepted", []))
@@ -54,26 +47,6 @@ def correct_answer(qtype, spec):
 def prompt_text(version, length=120):
     """A version's prompt as plain text, shortened for tables."""
     return Truncator(strip_tags(version.prompt_html)).chars(length)
-
-
-class LearnerRecordAdmin(admin.ModelAdmin):
-    """Learners' records are evidence: only superusers may add, change or delete them."""
-
-    def has_add_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-
-@admin.display(description="learner", ordering="user__username")
-def learner(obj):
-    user = obj.user
-    name = user.get_full_name()
-    return f"{name} ({user.username})" if name else user.username
 
 
 # --- content -----------------------------------------------------------------------------
@@ -157,199 +130,5 @@ class QuizAdmin(admin.ModelAdmin):
 
     @admin.display(description="report")
     def item_analysis(self, obj):
-        url = reverse("admin:quizzes_report_items", args=[obj.pk])
+        url = reverse("reports:items", args=[obj.pk])
         return format_html('<a href="{}">Item analysis</a>', url)
-
-
-# --- learners' records -------------------------------------------------------------------
-
-
-class FinishedFilter(admin.SimpleListFilter):
-    title = "finished"
-    parameter_name = "finished"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Yes"), ("no", "No")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(finished_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(finished_at__isnull=True)
-        return queryset
-
-
-class LevelAfterFilter(admin.SimpleListFilter):
-    title = "level after"
-    parameter_name = "level"
-
-    def lookups(self, request, model_admin):
-        return MasteryLevel.choices
-
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset
-        try:
-            level = int(self.value())
-        except ValueError:
-            return queryset.none()
-        return queryset.filter(level_after=level)
-
-
-class ResponseInline(admin.TabularInline):
-    model = Response
-    extra = 0
-    max_num = 0
-    can_delete = False
-    fields = readonly_fields = ["slot", "question", "prompt", "answer_display", "correct", "score"]
-    ordering = ["slot"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("question", "version")
-
-    @admin.display(description="prompt")
-    def prompt(self, obj):
-        return prompt_text(obj.version)
-
-    @admin.display(description="correct answer")
-    def correct(self, obj):
-        return correct_answer(obj.question.type, obj.version.spec)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Attempt)
-class AttemptAdmin(LearnerRecordAdmin):
-    list_display = [
-        learner,
-        "quiz",
-        "score_display",
-        "started_at",
-        "duration_display",
-        "finished_at",
-    ]
-    list_filter = ["quiz", "quiz__objective", "started_at", FinishedFilter]
-    list_select_related = ["user", "quiz"]
-    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
-    date_hierarchy = "started_at"
-    readonly_fields = [
-        "user",
-        "quiz",
-        "is_practice",
-        "seed",
-        "question_ids",
-        "started_at",
-        "finished_at",
-        "score",
-        "max_score",
-    ]
-    inlines = [ResponseInline]
-
-    @admin.display(description="score", ordering="score")
-    def score_display(self, obj):
-        if obj.score is None:
-            return "-"
-        return f"{obj.score:g} / {obj.max_score} ({obj.percent}%)"
-
-    @admin.display(description="duration")
-    def duration_display(self, obj):
-        duration = obj.duration
-        if duration is None:
-            return "-"
-        minutes, seconds = divmod(int(duration.total_seconds()), 60)
-        return f"{minutes} min {seconds:02d} s"
-
-    def get_urls(self):
-        return admin_reports.urls(self.admin_site) + super().get_urls()
-
-
-@admin.register(Response)
-class ResponseAdmin(LearnerRecordAdmin):
-    list_display = [
-        learner,
-        "question",
-        "objective",
-        "answer_display",
-        "score",
-        "counted",
-        "level_after_display",
-        "graded_at",
-    ]
-    list_filter = ["objective", LevelAfterFilter, "counted"]
-    list_select_related = ["user", "question", "objective"]
-    search_fields = [
-        "user__username",
-        "user__first_name",
-        "user__last_name",
-        "user__email",
-        "question__key",
-    ]
-    readonly_fields = [
-        "user",
-        "attempt",
-        "question",
-        "version",
-        "objective",
-        "slot",
-        "answer",
-        "answer_display",
-        "score",
-        "revealed",
-        "graded_at",
-        "counted",
-        "p_after",
-        "level_after",
-    ]
-
-    @admin.display(description="level after", ordering="level_after")
-    def level_after_display(self, obj):
-        if obj.level_after is None:
-            return "-"
-        return MasteryLevel(obj.level_after).label
-
-
-@admin.register(Mastery)
-class MasteryAdmin(LearnerRecordAdmin):
-    list_display = [
-        learner,
-        "objective",
-        "level",
-        "estimate_display",
-        "counted_answers",
-        "review_box",
-        "review_due_at",
-        "evidence",
-    ]
-    list_filter = ["objective", "level"]
-    list_select_related = ["user", "objective"]
-    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
-    readonly_fields = [
-        "user",
-        "objective",
-        "estimate",
-        "level",
-        "counted_answers",
-        "review_box",
-        "review_due_at",
-        "state",
-        "params_version",
-        "updated_at",
-        "evidence",
-    ]
-
-    @admin.display(description="estimate", ordering="estimate")
-    def estimate_display(self, obj):
-        return f"{obj.estimate:.2f}"
-
-    @admin.display(description="evidence")
-    def evidence(self, obj):
-        return format_html(
-            '<a href="{}">Answers</a>', admin_reports.evidence_url(obj.user_id, obj.objective_id)
-        )

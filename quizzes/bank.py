@@ -1,8 +1,9 @@
 """The question bank: parse, validate and apply a course's questions YAML.
 
 See docs/course-format.md ("The question bank", "What the importer checks"). The course importer
-(courses/importer.py) calls `parse_bank(doc)` while validating a course file, before anything is
-written, and `apply_bank(doc, course, objectives, lessons, report)` inside its transaction.
+(courses/importer.py) reads the course file; quizzes/importing.py then calls `parse_bank(doc)`
+before anything is written, and `apply_bank(doc, course, objectives, lessons, report)` inside
+its transaction.
 
 Parsing turns each YAML item into a `QuestionDoc` whose `spec` has the shape that
 quizzes/grading.py grades; every piece of author Markdown is rendered and sanitised here, once.
@@ -711,7 +712,7 @@ def _apply_quizzes(doc, course, objectives, report) -> None:
 
 
 def apply_bank(doc, course, objectives: dict, lessons: dict, report) -> None:
-    """Write a parsed bank (`doc.bank`) to the database; called inside apply_course's transaction.
+    """Write a parsed bank (`doc.bank`) to the database; called inside import_course's transaction.
 
     `objectives` and `lessons` map keys and slugs to the course's saved rows.
     """

@@ -41,8 +41,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from quizzes.mastery import guess_for
-
 QUESTION_TYPES = ("single", "multiple", "truefalse", "numeric", "text", "matching")
 MAX_TEXT_LENGTH = 500  # longer typed answers are refused, never stored
 
@@ -362,7 +360,21 @@ def grade(qtype: str, spec: Mapping[str, Any], data: Mapping[str, Any]) -> Grade
     return grader(spec, data)
 
 
+def guess_for(question_type: str, option_count: int | None = None) -> float:
+    """The mastery model's guess parameter G for a question type (docs/specs/mastery.md).
+
+    Single choice with k options: min(0.30, 1/k) (0.30 when k is unknown). "matching" is not
+    named by the spec; it is treated like multiple select (0.10): blind matching rarely scores 1.
+    """
+    if question_type == "single":
+        return min(0.30, 1 / option_count) if option_count else 0.30
+    fixed = {"truefalse": 0.30, "multiple": 0.10, "matching": 0.10, "numeric": 0.05, "text": 0.05}
+    if question_type not in fixed:
+        raise ValueError(f"unknown question type {question_type!r}")
+    return fixed[question_type]
+
+
 def guess_for_spec(qtype: str, spec: Mapping[str, Any]) -> float:
-    """The mastery model's guess parameter for this question (see quizzes.mastery.guess_for)."""
+    """The mastery model's guess parameter for this question (see guess_for)."""
     options = spec.get("options") if qtype in ("single", "multiple") else None
     return guess_for(qtype, len(options) if options else None)

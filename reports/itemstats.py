@@ -1,6 +1,6 @@
 """Item analysis of quiz attempts: pure Python, no Django, no numpy.
 
-Implements the statistics of ``shared/specs/item-analysis.md`` (the Moodle quiz statistics
+Implements the statistics of docs/specs/item-analysis.md (the Moodle quiz statistics
 report made honest for small classes). The caller fetches the attempts once and passes plain
 rows; :func:`analyse` then works in one pass over them, building per-question and per-slot
 columns in a single loop. Timing note (measured, not tested): 20,000 attempts of 5 slots

@@ -25,7 +25,7 @@ INSTRUCTOR_PERMISSIONS = [
     ("quizzes", "questionversion", ("view",)),
     ("quizzes", "attempt", ("view",)),
     ("quizzes", "response", ("view",)),
-    ("quizzes", "mastery", ("view",)),
+    ("progress", "mastery", ("view",)),
 ]
 
 
@@ -41,7 +41,7 @@ def instructor_codenames():
 @transaction.atomic
 def ensure_instructors_group():
     """Create or repair the Instructors group; return it."""
-    for label in ("courses", "quizzes"):
+    for label in ("courses", "quizzes", "progress"):
         # Permissions are made after migrate; make sure they exist (e.g. on a fresh test DB).
         create_permissions(apps.get_app_config(label), verbosity=0)
     wanted = instructor_codenames()

@@ -1,27 +1,23 @@
 """Instructor reports as admin views: class mastery, item analysis, per-objective, CSV exports.
 
-The views are added to the admin's URLs by AttemptAdmin.get_urls (under
-/admin/quizzes/attempt/reports/), wrapped in admin_site.admin_view, and render templates that
-extend "admin/base_site.html". Each report fetches its rows once (values_list, joined in SQL)
-and computes in Python with the pure modules (quizzes.itemstats), so its query count does not
+The views are served under /admin/reports/ (reports/urls.py, included by config/urls.py),
+each wrapped in the admin site's admin_view, and render templates that extend
+"admin/base_site.html". Each report fetches its rows once (values_list, joined in SQL)
+and computes in Python with the pure modules (reports.itemstats), so its query count does not
 grow with the class. Only users who may view responses and mastery rows see them.
 """
 
 import csv
 import hashlib
-import json
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connections
-from django.db.models import Count, Exists, Max, OuterRef, Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -30,11 +26,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from courses.models import Course, Objective
-from quizzes import itemstats
-from quizzes.models import Attempt, Mastery, MasteryLevel, Question, Quiz, Response
+from progress.admin import evidence_url
+from progress.mastery import Level, review_due
+from progress.models import Mastery
+from quizzes.models import Attempt, Question, Quiz, Response
+from reports import itemstats
 
-LEVELS = list(MasteryLevel)
-PROFICIENT = MasteryLevel.PROFICIENT
+LEVELS = list(Level)
+PROFICIENT = Level.PROFICIENT
 STUCK_MIN_ANSWERS = 8
 GRID_PAGE_SIZE = 100
 CSV_CHUNK = 2000
@@ -44,7 +43,7 @@ SELECTORS = {
     "all": "all completed attempts",
     "latest": "each learner's latest completed attempt",
 }
-REPORT_PERMISSIONS = ("quizzes.view_response", "quizzes.view_mastery", "quizzes.view_attempt")
+REPORT_PERMISSIONS = ("quizzes.view_response", "progress.view_mastery", "quizzes.view_attempt")
 
 
 def urls(admin_site):
@@ -54,20 +53,12 @@ def urls(admin_site):
         return admin_site.admin_view(require_GET(partial(func, admin_site)))
 
     return [
-        path("reports/", view(reports_index), name="quizzes_reports"),
-        path(
-            "reports/mastery/<int:course_id>/", view(class_mastery), name="quizzes_report_mastery"
-        ),
-        path("reports/items/<int:quiz_id>/", view(item_analysis), name="quizzes_report_items"),
-        path(
-            "reports/objectives/<int:course_id>/",
-            view(objective_report),
-            name="quizzes_report_objectives",
-        ),
-        path(
-            "reports/export/responses.csv", view(export_responses), name="quizzes_export_responses"
-        ),
-        path("reports/export/mastery.csv", view(export_mastery), name="quizzes_export_mastery"),
+        path("", view(reports_index), name="index"),
+        path("mastery/<int:course_id>/", view(class_mastery), name="mastery"),
+        path("items/<int:quiz_id>/", view(item_analysis), name="items"),
+        path("objectives/<int:course_id>/", view(objective_report), name="objectives"),
+        path("export/responses.csv", view(export_responses), name="export_responses"),
+        path("export/mastery.csv", view(export_mastery), name="export_mastery"),
     ]
 
 
@@ -78,21 +69,12 @@ def _check(request):
 
 def _render(request, admin_site, template, title, context):
     context = {**admin_site.each_context(request), "title": title, **context}
-    return TemplateResponse(request, f"admin/quizzes/reports/{template}", context)
+    return TemplateResponse(request, f"admin/reports/{template}", context)
 
 
 def learner_name(username, first_name, last_name):
     name = f"{first_name} {last_name}".strip()
     return f"{name} ({username})" if name else username
-
-
-def evidence_url(user_id, objective_id, base=None):
-    """The responses list filtered to one learner's answers on one objective.
-
-    Pass ``base`` (the responses list's URL) when making many, to reverse it only once.
-    """
-    base = base or reverse("admin:quizzes_response_changelist")
-    return f"{base}?user__id__exact={user_id}&objective__id__exact={objective_id}"
 
 
 def _median(values):
@@ -159,13 +141,13 @@ def summarise_mastery(objectives, rows, now):
         estimates, stuck, due_count = [], [], 0
         for user_id, (level, estimate, counted, due) in by_user.items():
             counts[level] += 1
-            if level > MasteryLevel.NOT_STARTED:
+            if level > Level.NOT_STARTED:
                 estimates.append(estimate)
-            if level == MasteryLevel.MASTERED and due is not None and due <= now:
+            if review_due(level, due, now):
                 due_count += 1
-            if level == MasteryLevel.ATTEMPTED and counted >= STUCK_MIN_ANSWERS:
+            if level == Level.ATTEMPTED and counted >= STUCK_MIN_ANSWERS:
                 stuck.append((learners[user_id], evidence_url(user_id, objective.pk, base)))
-        counts[MasteryLevel.NOT_STARTED] += total - len(by_user)
+        counts[Level.NOT_STARTED] += total - len(by_user)
         proficient = sum(counts[PROFICIENT:])
         summaries.append(
             ObjectiveSummary(
@@ -276,8 +258,6 @@ def question_info(question):
 
 
 def _chosen(qtype, answer):
-    if isinstance(answer, str):  # the raw JSON text (see ANSWER_TEXT)
-        answer = json.loads(answer)
     if not isinstance(answer, dict):
         return ()
     if qtype in ("single", "multiple"):
@@ -293,52 +273,29 @@ def _chosen(qtype, answer):
 def attempt_rows(rows, questions):
     """itemstats.AttemptRow per attempt from response rows ordered by attempt, then slot.
 
-    ``rows`` are (attempt_id, user_id, question_id, score, answer), the answer as a dict, its
-    JSON text or None; ``questions`` maps a question id to the Question. Answers are decoded
-    only for choice questions, and each distinct JSON text once. This loop runs once per
-    response (100,000 for a big class), so it keeps to local names and dict lookups.
+    ``rows`` are (attempt_id, user_id, question_id, score, answer), the answer as stored (a
+    dict) or None; ``questions`` maps a question id to the Question. Only choice questions'
+    answers are read.
     """
     info = {}  # question id -> (key, type if a choice question else None)
     for question_id, question in questions.items():
         choice = question.type if question.type in itemstats.CHOICE_TYPES else None
         info[question_id] = (question.key, choice)
-    decoded = {}
     out = []
-    append_attempt = out.append
-    make = itemstats.AttemptRow
     last = last_user = None
     marks, choices = [], {}
     for attempt_id, user_id, question_id, score, answer in rows:
         if attempt_id != last:
             if last is not None:
-                append_attempt(make(last, last_user, tuple(marks), choices))
+                out.append(itemstats.AttemptRow(last, last_user, tuple(marks), choices))
             last, last_user, marks, choices = attempt_id, user_id, [], {}
         key, choice = info.get(question_id) or (f"#{question_id}", None)
         marks.append((key, score))
         if choice is not None:
-            if isinstance(answer, str):
-                chosen = decoded.get(answer)
-                if chosen is None:
-                    chosen = decoded[answer] = _chosen(choice, answer)
-            else:
-                chosen = _chosen(choice, answer)
-            choices[key] = chosen
+            choices[key] = _chosen(choice, answer)
     if last is not None:
-        append_attempt(make(last, last_user, tuple(marks), choices))
+        out.append(itemstats.AttemptRow(last, last_user, tuple(marks), choices))
     return out
-
-
-def fetch_rows(queryset):
-    """The rows of a values_list queryset straight from the cursor (a list of tuples).
-
-    Skips Django's per-row iteration: for the report's 100,000 plain columns (numbers and
-    text, no converters) the result is the same and about a quarter faster.
-    """
-    connection = connections[queryset.db]
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def _option_labels(question):
@@ -362,17 +319,11 @@ def _questions_for(queryset):
     )
 
 
-# The answer as its JSON text: Django's JSONField decoding costs about 15 us a row, several
-# times json.loads, and only choice questions' answers are read.
-ANSWER_TEXT = Cast("answer", TextField())
-
-
 REPORT_CACHE_SECONDS = 600
-# Cached figures are pickled itemstats objects: a deploy that changes that module (or this
-# one) must not read entries written by the old code from the shared file cache.
-_CODE_VERSION = hashlib.sha256(
-    Path(itemstats.__file__).read_bytes() + Path(__file__).read_bytes()
-).hexdigest()[:16]
+# Part of every cached report's key. The cached figures are pickled itemstats objects: raise
+# this number whenever a change to reports.itemstats or to the figures below would make an
+# entry written by the previous code wrong, so a deploy never reads it.
+REPORT_CACHE_VERSION = 1
 
 
 def _item_analysis_figures(quiz, mode, questions):
@@ -390,15 +341,15 @@ def _item_analysis_figures(quiz, mode, questions):
     )
     pool = [(q.pk, q.current_version_id, q.retired) for q in questions]
     digest = hashlib.sha256(repr((quiz.pk, mode, fingerprint, pool)).encode()).hexdigest()
-    key = f"reports:items:{_CODE_VERSION}:{digest}"
+    key = f"reports:items:v{REPORT_CACHE_VERSION}:{digest}"
     cached = cache.get(key)
     if cached is not None:
         return cached
     by_id = {question.pk: question for question in questions}
-    rows = fetch_rows(
+    rows = (
         Response.objects.filter(attempt__in=counted_attempts(mode, quiz=quiz).values("pk"))
         .order_by("attempt_id", "slot")
-        .values_list("attempt_id", "user_id", "question_id", "score", ANSWER_TEXT)
+        .values_list("attempt_id", "user_id", "question_id", "score", "answer")
     )
     attempts = attempt_rows(rows, by_id)
     answered = {key for attempt in attempts for key, _ in attempt.marks}
@@ -505,7 +456,7 @@ def objective_figures(objectives, questions, mastery_rows, first_rows, wrong_row
         estimates = []
         for level, estimate in levels.get(objective.pk, ()):
             counts[level] += 1
-            if level > MasteryLevel.NOT_STARTED:
+            if level > Level.NOT_STARTED:
                 estimates.append(estimate)
         counts[0] += len(learners) - len(levels.get(objective.pk, ()))
         pool = [q for q in questions if q.objective_id == objective.pk]
@@ -548,7 +499,7 @@ def objective_report(admin_site, request, course_id):
         )
     )
     first = counted_attempts("first", quiz__course=course, quiz__kind="objective")
-    first_rows = fetch_rows(
+    first_rows = list(
         Response.objects.filter(attempt__in=first.values("pk"))
         .order_by("attempt_id", "slot")
         .values_list(
@@ -559,7 +510,7 @@ def objective_report(admin_site, request, course_id):
             "score",
         )
     )
-    wrong_rows = fetch_rows(
+    wrong_rows = list(
         Response.objects.filter(objective__course=course, score__lt=1).values_list(
             "objective_id", "question_id", "answer_display", "score"
         )
@@ -708,7 +659,7 @@ def export_mastery(admin_site, request):
         *head, level, estimate, counted, box, due, updated = row
         return [
             *head,
-            MasteryLevel(level).label,
+            Level(level).label,
             f"{estimate:.4f}",
             counted,
             box or "",

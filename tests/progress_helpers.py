@@ -3,9 +3,9 @@
 import itertools
 from datetime import UTC, datetime, timedelta
 
+from progress.services import record_answer
 from quizzes.grading import Grade
 from quizzes.models import Attempt, Question, QuestionVersion, Quiz, QuizKind
-from quizzes.services import record_answer
 
 _seq = itertools.count(1)
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning, winter time in London

@@ -8,8 +8,9 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 from courses.models import Course, Objective
-from quizzes.models import Attempt, Mastery, Question, QuestionVersion, Quiz, QuizKind, Response
-from quizzes.roles import make_instructor
+from progress.models import Mastery
+from quizzes.models import Attempt, Question, QuestionVersion, Quiz, QuizKind, Response
+from reports.roles import make_instructor
 from tests.factories import make_user
 
 _seq = itertools.count(1)

@@ -5,7 +5,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from courses.importer import CourseFileError, parse_course
-from courses.models import Course, Lesson, LessonCompletion, Objective
+from courses.models import Course, Lesson, Objective
+from progress.models import LessonCompletion
 from tests.factories import make_user
 
 DATA = Path(__file__).parent / "data" / "courses"

@@ -10,8 +10,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from quizzes import grading, mastery
-from quizzes.models import Attempt, Mastery, Question, QuestionVersion, Response
+from progress import mastery
+from progress.models import Mastery
+from progress.services import stored_answer
+from quizzes import grading
+from quizzes.models import Attempt, Question, QuestionVersion, Response
 from tests.factories import make_course, make_user
 from tests.report_helpers import (
     make_choice_question,
@@ -147,16 +150,7 @@ def test_mastery_rows_are_the_replay_of_the_answers(course):
             .order_by("graded_at", "id")
         )
         state, outcomes = mastery.replay(
-            [
-                mastery.Answer(
-                    r.pk,
-                    r.question.key,
-                    r.score,
-                    r.graded_at,
-                    grading.guess_for_spec(r.question.type, r.version.spec),
-                )
-                for r in answers
-            ],
+            [stored_answer(r) for r in answers],
             pool_size=pools[row.objective_id],
             tz=tz,
         )

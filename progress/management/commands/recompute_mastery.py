@@ -1,8 +1,9 @@
 """Rebuild every Mastery row (and each Response's counted/p_after/level_after) from responses.
 
 Responses are the source of truth; a Mastery row is a cache. This replays each learner's
-responses per objective in (graded_at, id) order with quizzes.mastery.replay, using the same
-answer definition and pool size as the live update (quizzes.services).
+responses per objective in (graded_at, id) order with progress.mastery.replay, using the same
+answer definition (progress.services.mastery_answer, through stored_answer) and pool size
+(Question.objects.pool_sizes) as the live update.
 """
 
 from itertools import groupby
@@ -12,10 +13,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from courses.models import Objective
-from quizzes import mastery
-from quizzes.models import Mastery, Response
-from quizzes.progress import pool_sizes
-from quizzes.services import course_tz, mastery_answer
+from progress import mastery
+from progress.models import Mastery, mastery_params
+from progress.services import course_tz, stored_answer
+from quizzes.models import Question, Response
 
 RESPONSE_FIELDS = ["counted", "p_after", "level_after"]
 
@@ -90,7 +91,7 @@ class Command(BaseCommand):
         """
         names = dict(users.values_list("pk", get_user_model().USERNAME_FIELD))
         objectives = {objective.pk: objective for objective in Objective.objects.all()}
-        sizes = pool_sizes(list(objectives))
+        sizes = Question.objects.pool_sizes(list(objectives))
         stored = {
             (row.user_id, row.objective_id): row
             for row in Mastery.objects.select_for_update().filter(user_id__in=list(names))
@@ -122,11 +123,9 @@ class Command(BaseCommand):
         ):
             group = list(group)
             objective = objectives[objective_id]
-            params = objective.mastery_params()
+            params = mastery_params(objective)
             by_id = {response.pk: response for response in group}
-            answers = [
-                mastery_answer(r, qtype=r.question.type, spec=r.version.spec) for r in group
-            ]
+            answers = [stored_answer(response) for response in group]
             state, outcomes = mastery.replay(
                 answers, pool_size=sizes.get(objective_id, 0), params=params, tz=tz
             )
@@ -152,7 +151,7 @@ class Command(BaseCommand):
         for key, row in stored.items():
             if key not in seen:
                 objective = objectives[row.objective_id]
-                fresh = mastery.State(p=objective.mastery_params().l0)
+                fresh = mastery.State(p=mastery_params(objective).l0)
                 self._compare(
                     row, row.user_id, objective, fresh, names, differences, changed_rows, new_rows
                 )
@@ -174,7 +173,7 @@ class Command(BaseCommand):
                 )
             new.append(rebuilt)
             return
-        was = mastery.State.from_json(row.state or {}, objective.mastery_params())
+        was = mastery.State.from_json(row.state or {}, mastery_params(objective))
         same = _state_fields(row) == _state_fields(rebuilt)
         if not same or (row.state and _key(was) != _key(state)):
             differences.append(

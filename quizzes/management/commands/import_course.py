@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from courses.importer import CourseFileError, ImportReport, apply_course, parse_course
+from courses.importer import CourseFileError, ImportReport
+from quizzes.importing import import_course, parse_course_file
 
 
 class Command(BaseCommand):
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         docs, problems = [], []
         for path in paths:
             try:
-                docs.append(parse_course(path))
+                docs.append(parse_course_file(path))
             except CourseFileError as error:
                 problems.extend(error.problems)
         slugs = [doc.slug for doc in docs]
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             for doc in docs:
                 report = ImportReport()
-                apply_course(doc, report)
+                import_course(doc, report)
                 reports.append((doc, report))
             if dry_run:
                 transaction.set_rollback(True)

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from quizzes.roles import INSTRUCTORS, make_instructor
+from reports.roles import INSTRUCTORS, make_instructor
 
 
 class Command(BaseCommand):

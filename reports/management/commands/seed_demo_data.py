@@ -9,7 +9,7 @@ guess + (1 - guess) * logistic(1.7 * (ability + learning - difficulty)), where l
 with each earlier attempt; a wrong answer picks one wrong option, the first wrong option three
 times as often as the others (a plausible misconception). Every answer is graded by
 quizzes.grading against the question's current version, and the mastery rows come from
-quizzes.mastery.replay over each learner's answers, exactly as recompute_mastery would.
+progress.mastery.replay over each learner's answers, exactly as recompute_mastery would.
 
 Existing "demo-" users are deleted first (with their attempts, answers and mastery), so a
 re-run replaces the demo class. Passwords are unusable unless --password-stdin gives one
@@ -33,8 +33,11 @@ from django.db import connections, router, transaction
 from django.db.models import DateTimeField, JSONField
 
 from courses.models import Course
-from quizzes import grading, mastery
-from quizzes.models import Attempt, Mastery, Question, Quiz, QuizKind, Response
+from progress import mastery
+from progress.models import Mastery, mastery_params
+from progress.services import mastery_answer
+from quizzes import grading
+from quizzes.models import Attempt, Question, Quiz, QuizKind, Response
 
 PREFIX = "demo-"
 FIRST_NAMES = [
@@ -181,7 +184,8 @@ class DemoClass:
         self.guess = {
             q.pk: grading.guess_for_spec(q.type, q.current_version.spec) for q in questions
         }
-        self.params = {o.pk: o.mastery_params() for o in self.objectives}
+        self.pool_sizes = Question.objects.pool_sizes([o.pk for o in self.objectives])
+        self.params = {o.pk: mastery_params(o) for o in self.objectives}
         self.versions = {o.pk: o.params_version for o in self.objectives}
 
     def build(self, count):
@@ -237,7 +241,15 @@ class DemoClass:
             total += result.score
             answer_record = AnswerRecord(attempt_index, learner.index, question, slot, result, at)
             learner.responses.append(answer_record)
-            answer = mastery.Answer(len(learner.responses), question.key, result.score, at, guess)
+            answer = mastery_answer(
+                id=len(learner.responses),
+                question_id=question.pk,
+                qtype=question.type,
+                spec=spec,
+                score=result.score,
+                revealed=False,
+                at=at,
+            )
             learner.answers[(learner.index, question.objective_id)].append((answer, answer_record))
         record.finished_at = at + timedelta(seconds=rng.uniform(5, 30))
         record.score = total
@@ -251,7 +263,7 @@ class DemoClass:
             records = {answer.id: record for answer, record in pairs}
             state, outcomes = mastery.replay(
                 [answer for answer, _ in pairs],
-                pool_size=len(self.pools[objective_id]),
+                pool_size=self.pool_sizes.get(objective_id, 0),
                 params=self.params.get(objective_id, mastery.DEFAULT_PARAMS),
                 tz=self.tz,
             )
@@ -396,18 +408,14 @@ def write(data, password):
     )
     Mastery.objects.bulk_create(
         (
-            Mastery(
-                user_id=users[user].pk,
-                objective_id=objective_id,
-                estimate=state.p,
-                level=int(state.level),
-                counted_answers=state.n,
-                review_box=state.box,
-                review_due_at=state.due,
-                state=state.to_json(),
-                params_version=version,
-            )
+            _mastery_row(users[user].pk, objective_id, state, version)
             for user, objective_id, state, version in data["mastery"]
         ),
         batch_size=BATCH,
     )
+
+
+def _mastery_row(user_id, objective_id, state, params_version):
+    row = Mastery(user_id=user_id, objective_id=objective_id)
+    row.set_state(state, params_version=params_version)
+    return row
