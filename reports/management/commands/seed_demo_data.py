@@ -212,9 +212,9 @@ class DemoClass:
                 if quiz is None or (position and rng.random() > 0.35 + engagement):
                     continue
                 tries = 1 + (rng.random() < engagement) + (rng.random() < engagement / 2)
-                if quiz.attempts_allowed:
-                    tries = min(tries, quiz.attempts_allowed)
                 for k in range(tries):
+                    if not quiz.may_start_another(k):  # the quiz's limit on attempts
+                        break
                     at = self._attempt(rng, learner, quiz, self.pools[objective.pk], k, at)
                     at += timedelta(hours=rng.uniform(20, 80))
             if self.course_quiz and rng.random() < engagement:
