@@ -49,10 +49,12 @@ def _after_answer(request, attempt, question, slot, response):
 def answer(request, course_slug, quiz_slug, attempt_id, slot):
     """Grade an answer, store it and update the learner's mastery (a plain post redirects back
     to the question, an htmx post gets the feedback in place)."""
-    # Queries: session, user, attempt, question (+version, lesson, objective); then
-    # record_answer's transaction (see its docstring).
+    # Queries: session, user, attempt (+quiz, course), question (+version, lesson, and what
+    # record_answer needs: the objective and its pool size); then record_answer's transaction
+    # (see its docstring).
     attempt = get_attempt_for_user(request, course_slug, quiz_slug, attempt_id)
-    question = question_for_slot(attempt, slot)
+    questions = Question.objects.select_related("objective").with_pool_size()
+    question = question_for_slot(attempt, slot, questions)
     if attempt.finished_at is not None:
         first = attempt_response(attempt, question)
         if first is not None:  # answered before the attempt was finished: show that result
@@ -73,7 +75,9 @@ def answer(request, course_slug, quiz_slug, attempt_id, slot):
             return _after_answer(request, attempt, question, slot, first)
         return render_question(request, question_context(attempt, question, slot, form=form), 400)
     try:
-        response = record_answer(attempt=attempt, question=question, grade=form.grade)
+        response = record_answer(
+            attempt=attempt, question=question, grade=form.grade, pool=question.pool_size or 0
+        )
     except IntegrityError:  # already answered (a second submission): the first one stands
         response = attempt_response(attempt, question)
     return _after_answer(request, attempt, question, slot, response)

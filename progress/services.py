@@ -72,17 +72,18 @@ def _locked_mastery(user_id, objective):
 
 
 @transaction.atomic
-def record_answer(*, attempt, question, grade, now=None):
+def record_answer(*, attempt, question, grade, now=None, pool=None):
     """Store a graded answer and update the learner's mastery of its objective, atomically.
 
     `question` comes with `current_version` and `objective` loaded; `grade` is the
     grading.Grade of the answer. `now` is the grading time; by default it is taken once the
     mastery row is locked, so the order of `graded_at` is the order the updates were applied
-    and replaying the responses rebuilds the same row. The answer that completes a quiz
+    and replaying the responses rebuilds the same row. `pool` is the objective's pool size
+    (Question.objects.pool_size; read here if not given). The answer that completes a quiz
     attempt (not a practice session, which grows one question at a time) finishes it.
 
-    Queries: the objective's pool size, the mastery row (locked; created if missing), the
-    response INSERT, the mastery UPDATE; for a quiz attempt, the count and sum of its
+    Queries: the objective's pool size unless given, the mastery row (locked; created if
+    missing), the response INSERT, the mastery UPDATE; for a quiz attempt, the count and sum of its
     responses, and the attempt UPDATE after its last answer; the completion check when an
     objective reaches Proficient.
 
@@ -91,7 +92,8 @@ def record_answer(*, attempt, question, grade, now=None):
     """
     objective = question.objective
     version = question.current_version
-    pool = Question.objects.pool_size(objective.pk)
+    if pool is None:
+        pool = Question.objects.pool_size(objective.pk)
     row = _locked_mastery(attempt.user_id, objective)
     if now is None:
         now = timezone.now()

@@ -47,24 +47,22 @@ def get_attempt_for_user(request, course_slug, quiz_slug, pk):
     """The signed-in learner's attempt `pk` under the course and quiz of the URL, or 404.
 
     Another learner's attempt, or an attempt reached through another quiz's URL, is a 404
-    exactly like one that does not exist. One query (the attempt with its quiz, the quiz's
-    objective and course).
+    exactly like one that does not exist. One query (the attempt with its quiz and course).
     """
     if not request.user.is_authenticated:
         raise Http404
-    return get_object_or_404(
-        Attempt.objects.select_related("quiz__course", "quiz__objective"),
-        pk=pk,
-        user_id=request.user.pk,
-        quiz__slug=quiz_slug,
-        quiz__course__slug=course_slug,
-        quiz__course__retired=False,
+    attempt = get_object_or_404(
+        Attempt.objects.select_related("quiz__course"), pk=pk, user_id=request.user.pk
     )
+    quiz = attempt.quiz
+    if quiz.slug != quiz_slug or quiz.course.slug != course_slug or quiz.course.retired:
+        raise Http404
+    return attempt
 
 
 def question_for_slot(attempt, slot, questions=None):
-    """The question shown in `slot` (1-based) of the attempt, with its version, lesson slug and
-    objective (one query), or 404. `questions` may add to the query (an annotation)."""
+    """The question shown in `slot` (1-based) of the attempt, with its version and lesson slug
+    (one query), or 404. `questions` may add to the query (a join, an annotation)."""
     if not 1 <= slot <= len(attempt.question_ids):
         raise Http404
     if questions is None:
@@ -76,11 +74,10 @@ def question_for_slot(attempt, slot, questions=None):
 
 def attempt_response(attempt, question):
     """The attempt's stored response to the question (with its version), or None."""
-    return (
-        Response.objects.select_related("version")
-        .filter(attempt=attempt, question=question)
-        .first()
+    responses = Response.objects.select_related("version").filter(
+        attempt=attempt, question=question
     )
+    return next(iter(responses), None)  # at most one: unique per attempt and question
 
 
 # --- small helpers --------------------------------------------------------------------------
@@ -298,9 +295,8 @@ def render_question(request, context, status=200):
 
 @login_required
 def question_page(request, course_slug, quiz_slug, attempt_id, slot):
-    # Queries: session, user, attempt (+quiz, objective, course), question (+version,
-    # lesson, objective, the id of its response in this attempt); only if answered, that
-    # response (+version).
+    # Queries: session, user, attempt (+quiz, course), question (+version, lesson, the id of
+    # its response in this attempt); only if answered, that response (+version).
     attempt = get_attempt_for_user(request, course_slug, quiz_slug, attempt_id)
     question = question_for_slot(attempt, slot, Question.objects.with_response_id(attempt))
     response = None

@@ -307,8 +307,8 @@ def test_question_page_query_count(django_assert_num_queries, learner_client, qu
     attempt = start(learner_client, quiz)
     url = slot_url(attempt, 1)
     learner_client.get(url)  # warm the session cache
-    # user; attempt + quiz + course; question + version + lesson + objective + the id of its
-    # response in the attempt (a subquery): nothing answered, so no query for the response
+    # user; attempt + quiz + course; question + version + lesson + the id of its response in
+    # the attempt (a subquery): nothing answered, so no query for the response
     with django_assert_num_queries(3):
         assert learner_client.get(url).status_code == 200
     first = question_in(attempt, 1, questions)
@@ -322,14 +322,14 @@ def test_answer_post_query_count(django_assert_num_queries, learner_client, quiz
     attempt = start(learner_client, quiz)
     learner_client.get(slot_url(attempt, 1))  # warm the session cache
     first, second = question_in(attempt, 1, questions), question_in(attempt, 2, questions)
-    # user; attempt (+quiz, objective, course); question (+version, lesson, objective);
-    # savepoint (the test's transaction; BEGIN in production); the objective's pool size;
-    # mastery row for update, missing: insert or ignore, select again; insert response; update
-    # mastery; the attempt's answers so far (count, score); release savepoint
-    with django_assert_num_queries(12):
+    # user; attempt (+quiz, course); question (+version, lesson, objective, and its pool size
+    # as a subquery); savepoint (the test's transaction; BEGIN in production); mastery row
+    # for update, missing: insert or ignore, select again; insert response; update mastery;
+    # the attempt's answers so far (count, score); release savepoint
+    with django_assert_num_queries(11):
         learner_client.post(answer_url(attempt, 1), post_data(attempt, first), **HX)
     # the same with the learner's mastery row already there: no insert, no second select
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         learner_client.post(answer_url(attempt, 2), post_data(attempt, second), **HX)
     assert Response.objects.count() == 2
 
@@ -346,12 +346,12 @@ def test_answer_post_query_count_does_not_grow_with_the_attempt(
             answer_url(attempt, slot), post_data(attempt, question_in(attempt, slot, questions))
         )
     # as above, mastery row present
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         learner_client.post(
             answer_url(attempt, 11), post_data(attempt, question_in(attempt, 11, questions))
         )
     # the last answer also finishes the attempt: + update attempt
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         learner_client.post(
             answer_url(attempt, 12), post_data(attempt, question_in(attempt, 12, questions))
         )
