@@ -9,11 +9,11 @@ import io
 
 from django.utils.html import strip_tags
 
-from courses.models import CourseCompletion, LessonCompletion
+from progress.mastery import LEVEL_LABELS
+from progress.models import CourseCompletion, LessonCompletion, Mastery
 from quizzes import matching_display
 from quizzes.humanize import score_text
-from quizzes.mastery import LEVEL_LABELS
-from quizzes.models import Attempt, Mastery, Response
+from quizzes.models import Attempt, Response
 
 
 def _prompt(version):

@@ -71,7 +71,7 @@ def my_progress(request):
     )
     if len(courses) == 1 or len(started) == 1:
         course = next(c for c in courses if len(courses) == 1 or c.pk in started)
-        return redirect("quizzes:progress", course.slug)
+        return redirect("progress:progress", course.slug)
     courses.sort(key=lambda course: course.pk not in started)
     return render(
         request, "registration/my_progress.html", {"courses": courses, "started": started}

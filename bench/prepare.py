@@ -210,7 +210,7 @@ def main():
         posts = [item for group in zip(*queues.values(), strict=False) for item in group]
         write(out, f"answer-{run}.tsv", posts)
 
-    progress = reverse("quizzes:progress", args=[course.slug])
+    progress = reverse("progress:progress", args=[course.slug])
     write(out, "progress.tsv", [line("GET", progress, learners[name]) for name in names])
     write(out, "course.tsv", [line("GET", course.get_absolute_url())])
     write(
@@ -222,7 +222,7 @@ def main():
 
     test = Quiz.objects.filter(course=course, kind=QuizKind.COURSE).first()
     responses = top_up_report(test, args.report_responses)
-    report = reverse("admin:quizzes_report_items", args=[test.pk])
+    report = reverse("reports:items", args=[test.pk])
     write(out, "report.tsv", [line("GET", report, sessions["instructor"])])
     facts = {"report_quiz": test.slug, "report_responses": responses, "learners": len(names)}
     (out / "facts.json").write_text(json.dumps(facts))

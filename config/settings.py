@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "accounts",
     "courses",
     "quizzes",
+    "progress",
+    "reports",
 ]
 
 MIDDLEWARE = [

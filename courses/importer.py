@@ -1,9 +1,10 @@
 """Build courses from course documents (see docs/course-format.md).
 
-Two phases: `parse_course()` reads and validates a course file (and its question bank) into plain
-dataclasses, collecting every problem with its file and line; `apply_course()` writes a parsed
-course to the database, matching objectives, lessons and questions by their stable keys. The
-management command validates every file before it writes anything, in one transaction.
+Two phases: `parse_course()` reads and validates a course file into plain dataclasses, collecting
+every problem with its file and line; `apply_course()` writes a parsed course to the database,
+matching objectives and lessons by their stable keys. The question bank a course file names is
+read and written by quizzes/bank.py; quizzes/importing.py composes the two, and the
+`import_course` command validates every file before it writes anything, in one transaction.
 """
 
 import math
@@ -15,7 +16,6 @@ from typing import Any
 import yaml
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from courses import sourcefiles
 from courses.models import Course, Lesson, Objective
@@ -44,10 +44,14 @@ class Problem:
 
 
 class CourseFileError(Exception):
-    """A course document failed validation; `problems` lists each one with file and line."""
+    """A course document failed validation; `problems` lists each one with file and line.
 
-    def __init__(self, problems: list[Problem]):
+    `doc` is the document as far as it could be read, when it could be, so that its question
+    bank can still be checked in the same run."""
+
+    def __init__(self, problems: list[Problem], doc: "CourseDoc | None" = None):
         self.problems = problems
+        self.doc = doc
         super().__init__("\n".join(str(p) for p in problems))
 
 
@@ -80,7 +84,7 @@ class CourseDoc:
     objectives: list[ObjectiveDoc] = field(default_factory=list)
     lessons: list[LessonDoc] = field(default_factory=list)
     questions_path: Path | None = None
-    bank: list[Any] = field(default_factory=list)  # quizzes.bank.QuestionDoc items
+    bank: list[Any] = field(default_factory=list)  # the parsed question bank (quizzes/bank.py)
     # Keys and slugs the file declares but that failed validation: the bank is still checked
     # (every problem in one pass) without reporting its references to them as unknown.
     unreadable_objectives: set[str] = field(default_factory=set)
@@ -303,7 +307,7 @@ def _parse_lessons(
 
 
 def parse_course(path: Path | str) -> CourseDoc:
-    """Read and validate a course file and its question bank; raise CourseFileError."""
+    """Read and validate a course file (not its question bank); raise CourseFileError."""
     path = Path(path)
     problems: list[Problem] = []
     try:
@@ -352,23 +356,15 @@ def parse_course(path: Path | str) -> CourseDoc:
                 doc.questions_path = sourcefiles.bank_path(path, questions)
             except sourcefiles.SourceFileError as error:
                 problems.append(Problem(path, line, str(error)))
-    if doc.questions_path is not None:
-        from quizzes.bank import parse_bank
-
-        # The bank is checked even when the course file has problems, so that one run
-        # reports them all.
-        doc.unreadable_objectives = _declared_objectives(data) - doc.objective_keys
-        doc.unreadable_lessons = _declared_lessons(lines, body_start) - {
-            lesson.slug for lesson in lessons
-        }
-        try:
-            doc.bank = parse_bank(doc)
-        except CourseFileError as error:
-            problems.extend(error.problems)
-    if not problems:
-        _check_objectives_used(doc, problems)
+    # Keys and slugs the file declares but that failed validation: the question bank is still
+    # checked against this partial document (quizzes.importing), so one run reports every
+    # problem of both files.
+    doc.unreadable_objectives = _declared_objectives(data) - doc.objective_keys
+    doc.unreadable_lessons = _declared_lessons(lines, body_start) - {
+        lesson.slug for lesson in lessons
+    }
     if problems:
-        raise CourseFileError(problems)
+        raise CourseFileError(problems, doc=doc)
     return doc
 
 
@@ -391,7 +387,7 @@ def _declared_lessons(lines: list[str], body_start: int) -> set[str]:
     return slugs
 
 
-def _check_objectives_used(doc: CourseDoc, problems: list[Problem]) -> None:
+def check_objectives_used(doc: CourseDoc, problems: list[Problem]) -> None:
     """An objective no lesson teaches and no question tests is a mistake, not an empty quiz."""
     taught = {key for lesson in doc.lessons for key in lesson.objective_keys}
     tested = {question.objective for question in doc.bank}
@@ -470,11 +466,23 @@ def _retire(instance: Any, report: ImportReport, label: str) -> None:
     report.add(f"retired {label}")
 
 
+@dataclass
+class AppliedCourse:
+    """What apply_course wrote: the course, its objectives by key and its lessons by slug."""
+
+    course: Course
+    objectives: dict[str, Objective]
+    lessons: dict[str, Lesson]
+
+
 @transaction.atomic
 def apply_course(
     doc: CourseDoc, report: ImportReport | None = None, *, replace: bool = False
-) -> Course:
+) -> AppliedCourse:
     """Write a parsed course to the database, by stable keys; nothing learners made is lost.
+
+    The caller records `Course.imported_at` once everything of the file is written
+    (quizzes.importing.import_course).
 
     Raises CourseFileError (and writes nothing) if the course's slug belongs to a course
     imported from another file, unless `replace` makes this file its source.
@@ -561,12 +569,4 @@ def apply_course(
         if slug not in doc_slugs and not lesson.retired:
             _retire(lesson, report, f'lesson "{slug}"')
 
-    if doc.questions_path is not None:
-        from quizzes.bank import apply_bank
-
-        apply_bank(doc, course, objectives, lessons, report)
-
-    if report.changes:
-        course.imported_at = timezone.now()
-        course.save(update_fields=["imported_at"])
-    return course
+    return AppliedCourse(course, objectives, lessons)

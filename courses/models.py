@@ -1,10 +1,9 @@
-"""Courses built from a course document: objectives, lessons and learners' completions.
+"""Courses built from a course document: objectives and lessons.
 
 The importer (courses/importer.py) owns every field marked "importer-owned": they are
 overwritten by the next import of the course document.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -78,12 +77,6 @@ class Objective(models.Model):
     def number(self):
         return self.position + 1
 
-    def mastery_params(self):
-        """The mastery model's parameters for this objective (defaults plus overrides)."""
-        from quizzes.mastery import Params
-
-        return Params.from_dict(self.bkt_params or {})
-
 
 class LessonQuerySet(models.QuerySet):
     def published(self):
@@ -123,40 +116,6 @@ class Lesson(models.Model):
     @property
     def anchors(self):
         return {entry["id"] for entry in self.toc}
-
-
-class LessonCompletion(models.Model):
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_completions"
-    )
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="completions")
-    completed_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "lesson"], name="completion_unique_lesson"),
-        ]
-
-    def __str__(self):
-        return f"{self.user} completed {self.lesson}"
-
-
-class CourseCompletion(models.Model):
-    """A learner completed the course: every lesson done and every objective Proficient+."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_completions"
-    )
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="completions")
-    completed_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "course"], name="course_completion_unique"),
-        ]
-
-    def __str__(self):
-        return f"{self.user} completed {self.course}"
 
 
 def outline_prefetch():

@@ -9,7 +9,6 @@ from django.utils.html import format_html, strip_tags
 from django.utils.text import Truncator
 
 from quizzes import matching_display
-from quizzes.mastery import display_percent, estimate_words
 
 
 @admin.display(description="objective", ordering="objective__key")
@@ -28,13 +27,6 @@ def question_cell(question, version):
         question.key,
         Truncator(full).chars(70),
     )
-
-
-def estimate_text(p):
-    """A mastery estimate for people: "55% (partly known)"."""
-    if p is None:
-        return "-"
-    return f"{display_percent(p)}% ({estimate_words(p)})"
 
 
 def answer_cell(response):

@@ -1,8 +1,9 @@
 """The question bank: parse, validate and apply a course's questions YAML.
 
 See docs/course-format.md ("The question bank", "What the importer checks"). The course importer
-(courses/importer.py) calls `parse_bank(doc)` while validating a course file, before anything is
-written, and `apply_bank(doc, course, objectives, lessons, report)` inside its transaction.
+(courses/importer.py) reads the course file; quizzes/importing.py then calls `parse_bank(doc)`
+before anything is written, and `apply_bank(doc, course, objectives, lessons, report)` inside
+its transaction.
 
 Parsing turns each YAML item into a `QuestionDoc` whose `spec` its question type
 (quizzes/questiontypes/) builds and grades; every piece of author Markdown is rendered and
@@ -552,7 +553,8 @@ def apply_bank(
     lessons: dict[str, Lesson],
     report: ImportReport,
 ) -> None:
-    """Write a parsed bank (`doc.bank`) to the database; called inside apply_course's transaction.
+    """Write a parsed bank (`doc.bank`) to the database; called inside
+    quizzes.importing.import_course's transaction.
 
     `objectives` and `lessons` map keys and slugs to the course's saved rows.
     """

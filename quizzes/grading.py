@@ -56,5 +56,5 @@ def correct_display(qtype: str, spec: Mapping[str, Any]) -> str:
 
 
 def guess_for_spec(qtype: str, spec: Mapping[str, Any]) -> float:
-    """The mastery model's guess parameter G for this question (quizzes.mastery.Answer.guess)."""
+    """The mastery model's guess parameter G for this question (progress.mastery.Answer.guess)."""
     return questiontypes.get(qtype).guess(spec)

@@ -740,7 +740,7 @@ class _Linter:
 
 
 def lint(doc) -> LintResult:
-    """Every check on a parsed course (`courses.importer.parse_course`) and its bank."""
+    """Every check on a parsed course (`quizzes.importing.parse_course_file`) and its bank."""
     linter = _Linter(doc)
     linter.length_cue()
     linter.give_aways()

@@ -1,14 +1,15 @@
-"""Questions, quizzes, learners' attempts and answers, and mastery per objective.
+"""Questions, quizzes, and learners' attempts and answers.
 
 Questions are versioned: editing a question in the course document makes a new
 QuestionVersion and past responses stay tied to the version they answered. Responses are
-immutable once graded; a Mastery row is a cache rebuilt from responses by
-`manage.py recompute_mastery`.
+immutable once graded; the learner's mastery built from them lives in progress/models.py.
 """
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from courses.models import Course, Lesson, Objective
 from quizzes import questiontypes
@@ -17,6 +18,50 @@ from quizzes import questiontypes
 class QuestionQuerySet(models.QuerySet):
     def active(self):
         return self.filter(retired=False)
+
+    def pool_sizes(self, objective_ids) -> dict[int, int]:
+        """The size of each objective's question pool: its active questions (one query).
+
+        The pool caps the mastery model's distinct-question minimums (docs/specs/mastery.md);
+        objectives without active questions are absent.
+        """
+        rows = (
+            self.active()
+            .filter(objective_id__in=objective_ids)
+            .order_by()
+            .values("objective_id")
+            .annotate(n=Count("id"))
+        )
+        return {row["objective_id"]: row["n"] for row in rows}
+
+    def pool_size(self, objective_id) -> int:
+        """The size of one objective's question pool (see pool_sizes)."""
+        return self.pool_sizes([objective_id]).get(objective_id, 0)
+
+    def with_pool_size(self):
+        """Annotate `pool_size`: the size of each question's objective's pool (see pool_sizes),
+        in the same query."""
+        pool = (
+            Question.objects.active()
+            .filter(objective=OuterRef("objective"))
+            .order_by()
+            .values("objective")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        return self.annotate(pool_size=Subquery(pool))
+
+    def with_response_id(self, attempt):
+        """Annotate `response_id`: the id of the attempt's response to each question, or None."""
+        responses = Response.objects.filter(attempt=attempt, question=OuterRef("pk"))
+        return self.annotate(response_id=Subquery(responses.values("pk")[:1]))
+
+    def for_question_page(self):
+        """With the current version and the lesson without its text (only its slug is used,
+        for the link to the passage): one query."""
+        return self.select_related("current_version", "lesson").defer(
+            "lesson__body_markdown", "lesson__body_html", "lesson__toc"
+        )
 
 
 class QuestionLevel(models.TextChoices):
@@ -164,13 +209,37 @@ class Quiz(models.Model):
     def get_absolute_url(self):
         return reverse("quizzes:quiz", args=[self.course.slug, self.slug])
 
+    def attempts_left(self, used):
+        """Attempts the learner may still start after `used` ones; None when unlimited."""
+        if self.attempts_allowed is None:
+            return None
+        return max(0, self.attempts_allowed - used)
+
+    def may_start_another(self, used):
+        """Whether a learner who has started `used` attempts may start one more."""
+        return self.attempts_allowed is None or used < self.attempts_allowed
+
+    def learner_may_start_another(self, user):
+        """may_start_another for this learner (counts their attempts only if there is a limit)."""
+        if self.attempts_allowed is None:
+            return True
+        return self.may_start_another(Attempt.objects.counted_at(user, self).count())
+
+
+def course_test_slug():
+    """A subquery giving a course's test slug, to annotate Course rows without a query."""
+    tests = Quiz.objects.filter(course=OuterRef("pk"), kind=QuizKind.COURSE)
+    return Subquery(tests.order_by("position").values("slug")[:1])
+
 
 class AttemptQuerySet(models.QuerySet):
-    def finished(self):
-        return self.filter(finished_at__isnull=False)
-
     def for_user(self, user):
         return self.filter(user=user)
+
+    def counted_at(self, user, quiz):
+        """The learner's attempts at the quiz that count toward attempts_allowed (practice
+        sessions do not)."""
+        return self.filter(user=user, quiz=quiz, is_practice=False)
 
 
 class Attempt(models.Model):
@@ -211,6 +280,36 @@ class Attempt(models.Model):
             return None
         return self.finished_at - self.started_at
 
+    def question_url(self, slot):
+        """The page of the question in `slot` (1-based); needs quiz and course loaded."""
+        quiz = self.quiz
+        return reverse("quizzes:question", args=[quiz.course.slug, quiz.slug, self.pk, slot])
+
+    def first_unanswered_slot(self, answered_ids):
+        """The first slot whose question is not in `answered_ids`, else None."""
+        return next(
+            (slot for slot, qid in enumerate(self.question_ids, 1) if qid not in answered_ids),
+            None,
+        )
+
+    def finish(self, *, now=None, score=None):
+        """Close the attempt: its score is the sum of its response scores (unanswered questions
+        score 0) out of one point per question. One UPDATE, plus one query for the sum unless
+        `score` is given; returns False, changing nothing, if it was already finished.
+        """
+        if score is None:
+            score = self.responses.aggregate(total=Sum("score"))["total"] or 0.0
+        values = {
+            "finished_at": now or timezone.now(),
+            "score": score,
+            "max_score": len(self.question_ids),
+        }
+        done = Attempt.objects.filter(pk=self.pk, finished_at__isnull=True).update(**values)
+        if done:
+            for name, value in values.items():
+                setattr(self, name, value)
+        return bool(done)
+
 
 class Response(models.Model):
     """A graded answer. Immutable once stored."""
@@ -250,55 +349,3 @@ class Response(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.question.key} · {self.score:g}"
-
-
-class MasteryLevel(models.IntegerChoices):
-    NOT_STARTED = 0, "Not started"
-    ATTEMPTED = 1, "Attempted"
-    FAMILIAR = 2, "Familiar"
-    PROFICIENT = 3, "Proficient"
-    MASTERED = 4, "Mastered"
-
-
-class Mastery(models.Model):
-    """The cached mastery state of one learner on one objective."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="masteries"
-    )
-    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="masteries")
-    estimate = models.FloatField(default=0.1)
-    level = models.PositiveSmallIntegerField(
-        choices=MasteryLevel.choices, default=MasteryLevel.NOT_STARTED
-    )
-    counted_answers = models.PositiveIntegerField(default=0)
-    review_box = models.PositiveSmallIntegerField(null=True, blank=True)
-    review_due_at = models.DateTimeField(null=True, blank=True)
-    state = models.JSONField(default=dict, help_text="The model's full state (quizzes.mastery).")
-    params_version = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name_plural = "mastery"
-        constraints = [
-            models.UniqueConstraint(fields=["user", "objective"], name="mastery_unique"),
-        ]
-        indexes = [models.Index(fields=["objective", "level"], name="mastery_objective_level")]
-
-    def __str__(self):
-        return f"{self.user} · {self.objective.key} · {self.get_level_display()}"
-
-    STATE_FIELDS = [
-        "state", "estimate", "level", "counted_answers", "review_box", "review_due_at",
-        "params_version",
-    ]  # fmt: skip
-
-    def set_state(self, state, *, params_version):
-        """Copy a quizzes.mastery.State into this row's fields (STATE_FIELDS); does not save."""
-        self.state = state.to_json()
-        self.estimate = state.p
-        self.level = int(state.level)
-        self.counted_answers = state.n
-        self.review_box = state.box
-        self.review_due_at = state.due
-        self.params_version = params_version

@@ -29,7 +29,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.csp import CSP, build_policy
 
-from courses.importer import CourseFileError, ImportReport, apply_course, parse_course
+from courses.importer import CourseFileError, ImportReport
+from quizzes import importing
 
 logger = logging.getLogger(__name__)
 
@@ -85,16 +86,21 @@ def import_course(state: PreviewState) -> None:
 
     state.imports += 1
     try:
-        doc = parse_course(state.course_path)
+        doc = importing.parse_course_file(state.course_path)
     except CourseFileError as error:
         state.problems = [str(problem) for problem in error.problems]
         state.findings = []
         return
     report = ImportReport()
-    with transaction.atomic():
-        course = apply_course(doc, report)
-        result = lint(doc)
-        record(course, result)
+    try:
+        with transaction.atomic():
+            course = importing.import_course(doc, report)
+            result = lint(doc)
+            record(course, result)
+    except CourseFileError as error:  # its slug belongs to a course from another file
+        state.problems = [str(problem) for problem in error.problems]
+        state.findings = []
+        return
     state.slug = doc.slug
     state.problems = []
     state.findings = result.findings

@@ -3,7 +3,7 @@
 A quiz that gives its feedback at the end (the course test) is answered like an exam: each
 answer is validated when given and kept as a draft, the learner can go back and change any of
 them on the review page, and "Submit my answers" grades them all, stores them with their
-mastery updates (quizzes.services.record_answer) and finishes the attempt. Nothing is graded
+mastery updates and finishes the attempt (progress.review.submit). Nothing is graded
 before that, so neither the progress page nor the levels give an answer away early.
 
 The drafts live in the learner's session (the raw form input per question slot), like Django's
@@ -12,15 +12,12 @@ form wizard keeps its steps: they stay in the browser session that gave them unt
 
 import html
 
-from django.db import IntegrityError, transaction
 from django.http import QueryDict
-from django.utils import timezone
 from django.utils.html import strip_tags
 
 from quizzes import matching_display
 from quizzes.forms import AnswerForm
-from quizzes.models import FeedbackMode, Question
-from quizzes.services import AttemptFinished, close_attempt, record_answer
+from quizzes.models import FeedbackMode
 
 SESSION_KEY = "quiz-drafts"
 
@@ -104,35 +101,3 @@ def _answer_text(question, grade) -> str:
         rows = matching_display.pair_rows(question.current_version.spec, grade.answer)
         return "\n".join(f"{row['left']} → {row['chosen']}" for row in rows)
     return grade.answer_display
-
-
-def submit(attempt, session) -> None:
-    """Grade and store every draft of the attempt, then finish it with its total score.
-
-    Drafts that no longer validate (the question changed meanwhile) count as unanswered. A
-    second submission (another tab) finds the attempt finished and stores nothing.
-    """
-    saved = drafts(session, attempt)
-    questions = (
-        Question.objects.select_related("current_version", "objective")
-        .filter(pk__in=attempt.question_ids)
-        .in_bulk()
-    )
-    with transaction.atomic():
-        answered = set(attempt.responses.values_list("question_id", flat=True))
-        for slot, question_id in enumerate(attempt.question_ids, 1):
-            question = questions.get(question_id)
-            if question is None or question_id in answered or slot not in saved:
-                continue
-            form = draft_form(attempt, question, saved[slot])
-            if not form.is_valid():
-                continue
-            try:
-                with transaction.atomic():
-                    record_answer(attempt=attempt, question=question, grade=form.grade)
-            except IntegrityError:  # answered meanwhile (another tab): the first one stands
-                continue
-            except AttemptFinished:  # submitted meanwhile (another tab): nothing more to store
-                break
-        close_attempt(attempt, now=timezone.now())
-    clear(session, attempt)

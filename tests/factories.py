@@ -19,6 +19,7 @@ from factory.django import DjangoModelFactory, Password
 
 from courses.models import Course, Lesson, Objective
 from courses.rendering import render
+from progress.services import record_answer
 from quizzes.grading import Grade
 from quizzes.models import (
     Attempt,
@@ -29,8 +30,7 @@ from quizzes.models import (
     QuizKind,
     Response,
 )
-from quizzes.roles import make_instructor
-from quizzes.services import record_answer
+from reports.roles import make_instructor
 
 PASSWORD = "correct horse battery staple"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning, winter time in London

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from courses.models import CourseCompletion, LessonCompletion
-from quizzes.models import Attempt, Mastery, Question, Response
+from progress.models import CourseCompletion, LessonCompletion, Mastery
+from quizzes.models import Attempt, Question, Response
 from tests.factories import DAY, T0, answer, make_bank, make_course, make_user
 
 PASSWORD = "correct horse battery staple"

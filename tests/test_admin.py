@@ -9,8 +9,9 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from quizzes.models import Attempt, MasteryLevel, Quiz, Response
-from quizzes.roles import INSTRUCTORS, ensure_instructors_group, instructor_codenames
+from progress.mastery import Level as MasteryLevel
+from quizzes.models import Attempt, Quiz, Response
+from reports.roles import INSTRUCTORS, ensure_instructors_group, instructor_codenames
 from tests.factories import (
     T0,
     make_attempt,
@@ -111,8 +112,8 @@ def test_a_learner_never_reaches_the_admin(learner_client, setup):
     for url in [
         reverse("admin:index"),
         reverse("admin:quizzes_response_changelist"),
-        reverse("admin:quizzes_reports"),
-        reverse("admin:quizzes_export_responses"),
+        reverse("reports:index"),
+        reverse("reports:export_responses"),
     ]:
         response = learner_client.get(url)
         assert response.status_code == 302
@@ -120,21 +121,21 @@ def test_a_learner_never_reaches_the_admin(learner_client, setup):
 
 
 def test_anonymous_visitors_are_sent_to_the_admin_login(client):
-    response = client.get(reverse("admin:quizzes_reports"))
+    response = client.get(reverse("reports:index"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
 
 
 def test_staff_without_the_view_permissions_get_403_on_reports(client):
     client.force_login(make_user("staffer", is_staff=True))
-    assert client.get(reverse("admin:quizzes_reports")).status_code == 403
-    assert client.get(reverse("admin:quizzes_export_mastery")).status_code == 403
+    assert client.get(reverse("reports:index")).status_code == 403
+    assert client.get(reverse("reports:export_mastery")).status_code == 403
 
 
 def test_the_admin_index_links_to_the_reports(instructor_client):
     response = instructor_client.get(reverse("admin:index"))
     assert response.status_code == 200
-    assert reverse("admin:quizzes_reports").encode() in response.content
+    assert reverse("reports:index").encode() in response.content
 
 
 # --- learners' records are view-only -------------------------------------------------------
@@ -166,7 +167,7 @@ def test_an_instructor_cannot_change_attempts_or_mastery(instructor_client, setu
     attempt_url = reverse("admin:quizzes_attempt_change", args=[attempt.pk])
     assert instructor_client.get(attempt_url).status_code == 200
     assert instructor_client.post(attempt_url, {"score": "0"}).status_code == 403
-    mastery_url = reverse("admin:quizzes_mastery_change", args=[row.pk])
+    mastery_url = reverse("admin:progress_mastery_change", args=[row.pk])
     assert instructor_client.post(mastery_url, {"level": "4"}).status_code == 403
     delete_url = reverse("admin:quizzes_attempt_delete", args=[attempt.pk])
     assert instructor_client.post(delete_url, {"post": "yes"}).status_code == 403
@@ -311,7 +312,7 @@ def test_the_mastery_row_links_to_its_evidence(instructor_client, setup):
     make_attempt(ivy, other_quiz, [(q3, "b", 0.0)])
     make_attempt(jon, quiz, [(q1, "d", 0.0)])
     make_mastery(ivy, first, MasteryLevel.FAMILIAR)
-    page = instructor_client.get(reverse("admin:quizzes_mastery_changelist"))
+    page = instructor_client.get(reverse("admin:progress_mastery_changelist"))
     link = (
         reverse("admin:quizzes_response_changelist")
         + f"?user__id__exact={ivy.pk}&amp;objective__id__exact={first.pk}"
@@ -330,7 +331,7 @@ def test_responses_and_mastery_filter_by_objective_and_level(instructor_client, 
     make_mastery(kim, first, MasteryLevel.PROFICIENT)
     make_mastery(lee, first, MasteryLevel.ATTEMPTED)
     make_mastery(lee, second, MasteryLevel.PROFICIENT)
-    url = reverse("admin:quizzes_mastery_changelist")
+    url = reverse("admin:progress_mastery_changelist")
     by_level = instructor_client.get(url + f"?level__exact={MasteryLevel.PROFICIENT}")
     assert by_level.context["cl"].result_count == 2
     both = instructor_client.get(
@@ -356,7 +357,7 @@ def _fill(quiz, questions, objective, learners):
         make_mastery(learner, objective, MasteryLevel.FAMILIAR)
 
 
-@pytest.mark.parametrize("name", ["quizzes_attempt", "quizzes_response", "quizzes_mastery"])
+@pytest.mark.parametrize("name", ["quizzes_attempt", "quizzes_response", "progress_mastery"])
 def test_changelist_query_counts_do_not_grow_with_rows(
     client, setup, django_assert_num_queries, name
 ):
@@ -369,7 +370,7 @@ def test_changelist_query_counts_do_not_grow_with_rows(
     # the filters' choices: quizzes and objectives (attempts) or objectives (responses,
     # mastery); the count of all rows and of the filtered rows; the page of rows joined with
     # their users and related rows; attempts only: the date hierarchy's range and its days.
-    expected = {"quizzes_attempt": 10, "quizzes_response": 7, "quizzes_mastery": 7}[name]
+    expected = {"quizzes_attempt": 10, "quizzes_response": 7, "progress_mastery": 7}[name]
     with django_assert_num_queries(expected):
         small = client.get(url)
     _fill(quiz, [q1, q2], first, make_learners(27))

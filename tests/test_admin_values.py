@@ -4,13 +4,17 @@ key (full text on hover), questions by key and shortened prompt, matching answer
 import pytest
 from django.urls import reverse
 
-from quizzes.models import Attempt, Mastery, MasteryLevel, Response
-from tests.factories import make_course, make_question, make_user
-from tests.report_helpers import (
+from progress.mastery import Level as MasteryLevel
+from progress.models import Mastery
+from quizzes.models import Attempt, Response
+from tests.factories import (
     make_attempt,
     make_choice_question,
+    make_course,
     make_objective_quiz,
+    make_question,
     make_staff_instructor,
+    make_user,
     objectives_of,
 )
 

@@ -9,8 +9,9 @@ import pytest
 from django.core.management import call_command
 
 from courses import codestyle
-from courses.importer import CourseFileError, parse_course
+from courses.importer import CourseFileError
 from courses.rendering import fenced_lines, render
+from quizzes.importing import parse_course_file
 
 DATA = Path(__file__).parent / "data" / "courses"
 
@@ -89,7 +90,7 @@ def problems_of(text, tmp_path, name="bad.md"):
     path = tmp_path / name
     path.write_text(text)
     with pytest.raises(CourseFileError) as info:
-        parse_course(path)
+        parse_course_file(path)
     return [str(p).removeprefix(f"{path}:") for p in info.value.problems]
 
 
@@ -175,7 +176,7 @@ def test_errors_in_the_course_file_do_not_hide_errors_in_its_bank(tmp_path):
         .replace("source: context-windows#figures", "source: context-windows#nowhere", 1)
     )
     with pytest.raises(CourseFileError) as info:
-        parse_course(course)
+        parse_course_file(course)
     messages = [str(p) for p in info.value.problems]
     assert len(messages) == 3
     assert messages[0].startswith(f'{course}:26: lesson "the-licence" names unknown objective')
@@ -192,7 +193,7 @@ def test_a_broken_lesson_does_not_make_its_questions_point_nowhere(tmp_path):
         course.read_text().replace("objectives=context minutes=2", "objectives=context minutes=x")
     )
     with pytest.raises(CourseFileError) as info:
-        parse_course(course)
+        parse_course_file(course)
     assert [p.message for p in info.value.problems] == [
         'lesson "context-windows": minutes must be a whole number'
     ]

@@ -1,4 +1,4 @@
-"""The question bank importer (quizzes/bank.py), through parse_course and `import_course`."""
+"""The question bank importer (quizzes/bank.py), through parse_course_file and `import_course`."""
 
 import shutil
 from io import StringIO
@@ -8,11 +8,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from courses.importer import CourseFileError, ImportReport, parse_course
+from courses.importer import CourseFileError, ImportReport
 from courses.models import Course
 from quizzes import questiontypes
 from quizzes.bank import apply_bank, inline_html, quiz_title
 from quizzes.grading import grade
+from quizzes.importing import parse_course_file
 from quizzes.models import (
     Attempt,
     FeedbackMode,
@@ -163,7 +164,7 @@ def test_a_second_import_changes_nothing_and_says_so():
 
 @pytest.mark.django_db
 def test_applying_an_unchanged_bank_only_reads(django_assert_num_queries):
-    doc = parse_course(DATA / "quiz-course.md")
+    doc = parse_course_file(DATA / "quiz-course.md")
     run_import(DATA / "quiz-course.md")
     course = Course.objects.get(slug="quiz-course")
     objectives = {o.key: o for o in course.objectives.all()}
@@ -347,7 +348,7 @@ def test_an_answered_question_cannot_change_type(course_file):
     )
 
     with pytest.raises(CourseFileError) as info:
-        parse_course(course_file)
+        parse_course_file(course_file)
 
     assert [str(problem) for problem in info.value.problems] == [
         f'{bank}:34: question "research-free": learners have answered it as a truefalse '
@@ -596,7 +597,7 @@ def test_invalid_banks_are_reported_with_file_and_line(course_file, text, expect
     bank.write_text(text)
 
     with pytest.raises(CourseFileError) as info:
-        parse_course(course_file)
+        parse_course_file(course_file)
 
     assert [str(problem) for problem in info.value.problems] == [
         f"{bank}:{line}: {message}" for line, message in expected
@@ -610,7 +611,7 @@ def test_every_problem_in_a_bank_is_reported_at_once(course_file):
     edit(bank, "answer: 10000000", "answer: lots")  # line 46
 
     with pytest.raises(CourseFileError) as info:
-        parse_course(course_file)
+        parse_course_file(course_file)
 
     assert [str(problem) for problem in info.value.problems] == [
         f'{bank}:6: question "large-context": source "context-windows#gone" has no section "gone"',
@@ -624,7 +625,7 @@ def test_a_missing_bank_file_is_reported_on_the_questions_line(course_file):
     bank.unlink()
 
     with pytest.raises(CourseFileError) as info:
-        parse_course(course_file)
+        parse_course_file(course_file)
 
     assert [str(problem) for problem in info.value.problems] == [
         f'{course_file}:5: question bank "{bank}" does not exist'
@@ -633,7 +634,7 @@ def test_a_missing_bank_file_is_reported_on_the_questions_line(course_file):
 
 def test_an_empty_bank_is_an_empty_list(course_file):
     bank_of(course_file).write_text("# no questions yet\n")
-    assert parse_course(course_file).bank == []
+    assert parse_course_file(course_file).bank == []
 
 
 def test_an_objective_cannot_take_the_course_test_slug(course_file):
@@ -643,7 +644,7 @@ def test_an_objective_cannot_take_the_course_test_slug(course_file):
     edit(bank_of(course_file), "objective: licence", "objective: course-test")
 
     with pytest.raises(CourseFileError) as info:
-        parse_course(course_file)
+        parse_course_file(course_file)
 
     assert [str(problem) for problem in info.value.problems] == [
         f'{course_file}:9: objective key "course-test" is reserved for the course test'

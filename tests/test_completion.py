@@ -1,10 +1,10 @@
 import pytest
 from django.urls import reverse
 
-from courses.models import CourseCompletion, LessonCompletion
-from quizzes import mastery
-from quizzes.models import Attempt, Mastery, Question
-from quizzes.progress import check_course_completion
+from progress import mastery
+from progress.models import CourseCompletion, LessonCompletion, Mastery
+from progress.standing import check_course_completion
+from quizzes.models import Attempt, Question
 from tests.factories import DAY, T0, answer, make_bank, make_course, make_user
 from tests.quiz_helpers import answer_url, post_data
 
@@ -127,10 +127,10 @@ def test_only_the_learner_who_did_it_completes(course):
 def test_course_home_and_certificate_show_the_completion(course, client):
     ada = make_user("ada", first_name="Ada", last_name="Lovelace")
     client.force_login(ada)
-    certificate = reverse("quizzes:certificate", args=[course.slug])
+    certificate = reverse("progress:certificate", args=[course.slug])
     response = client.get(certificate)  # not completed yet: back to the progress page
     assert response.status_code == 302
-    assert response.url == reverse("quizzes:progress", args=[course.slug])
+    assert response.url == reverse("progress:progress", args=[course.slug])
 
     CourseCompletion.objects.create(user=ada, course=course, completed_at=T0)
     home = client.get(course.get_absolute_url()).content.decode()
@@ -146,10 +146,10 @@ def test_the_certificate_is_personal(course, client):
     ada, bob = make_user("ada"), make_user("bob")
     CourseCompletion.objects.create(user=ada, course=course, completed_at=T0)
     client.force_login(bob)
-    response = client.get(reverse("quizzes:certificate", args=[course.slug]))
+    response = client.get(reverse("progress:certificate", args=[course.slug]))
     assert response.status_code == 302  # bob has not completed it: no certificate
     client.logout()
-    response = client.get(reverse("quizzes:certificate", args=[course.slug]))
+    response = client.get(reverse("progress:certificate", args=[course.slug]))
     assert "/accounts/login/" in response.url
 
 

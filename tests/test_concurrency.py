@@ -18,7 +18,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
-from quizzes.models import Attempt, Mastery, Question, Response
+from progress.models import Mastery
+from quizzes.models import Attempt, Question, Response
 from tests.factories import make_course, make_question, make_quiz, make_user
 from tests.quiz_helpers import answer_url, post_data, start_url
 

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from quizzes.roles import INSTRUCTORS
+from reports.roles import INSTRUCTORS
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from quizzes.admin_reports import csv_safe
-from quizzes.models import MasteryLevel as L
+from progress.mastery import Level as L
 from quizzes.models import Response
+from reports.views import csv_safe
 from tests.factories import (
     T0,
     make_attempt,
@@ -58,9 +58,7 @@ def _rows(response):
 
 def test_responses_csv_has_one_row_per_answer(instructor_client, data):
     course, attempt = data
-    response = instructor_client.get(
-        reverse("admin:quizzes_export_responses") + f"?course={course.pk}"
-    )
+    response = instructor_client.get(reverse("reports:export_responses") + f"?course={course.pk}")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="responses-export-course.csv"'
     rows = _rows(response)
@@ -109,15 +107,13 @@ def test_responses_csv_has_one_row_per_answer(instructor_client, data):
 
 
 def test_responses_csv_without_a_course_covers_every_course(instructor_client, data):
-    rows = _rows(instructor_client.get(reverse("admin:quizzes_export_responses")))
+    rows = _rows(instructor_client.get(reverse("reports:export_responses")))
     assert [row[0] for row in rows[1:]] == ["amy", "amy", "zed"]
 
 
 def test_mastery_csv_has_one_row_per_learner_and_objective(instructor_client, data):
     course, _ = data
-    response = instructor_client.get(
-        reverse("admin:quizzes_export_mastery") + f"?course={course.pk}"
-    )
+    response = instructor_client.get(reverse("reports:export_mastery") + f"?course={course.pk}")
     rows = _rows(response)
     assert rows[0][:6] == ["learner", "email", "course", "objective", "level", "estimate"]
     assert [row[:9] for row in rows[1:]] == [
@@ -153,7 +149,7 @@ def test_cells_that_spreadsheets_would_run_are_quoted(instructor_client, data):
     attempt.user.username = "@evil"
     attempt.user.save()
     rows = _rows(
-        instructor_client.get(reverse("admin:quizzes_export_responses") + f"?course={course.pk}")
+        instructor_client.get(reverse("reports:export_responses") + f"?course={course.pk}")
     )
     assert [row[0] for row in rows[1:]] == ["'@evil", "'@evil"]
     assert [row[7] for row in rows[1:]] == ["'=HYPERLINK(1)", "'-2+3"]
@@ -162,7 +158,7 @@ def test_cells_that_spreadsheets_would_run_are_quoted(instructor_client, data):
 
 
 def test_exports_stream_rows_only_while_the_body_is_read(instructor_client, data):
-    url = reverse("admin:quizzes_export_responses")
+    url = reverse("reports:export_responses")
     with CaptureQueriesContext(connection) as before:
         response = instructor_client.get(url)
     assert not any("quizzes_response" in q["sql"] for q in before.captured_queries)
@@ -173,11 +169,11 @@ def test_exports_stream_rows_only_while_the_body_is_read(instructor_client, data
 
 
 def test_export_of_an_unknown_course_is_404(instructor_client, data):
-    url = reverse("admin:quizzes_export_mastery")
+    url = reverse("reports:export_mastery")
     assert instructor_client.get(url + "?course=999").status_code == 404
     assert instructor_client.get(url + "?course=abc").status_code == 404
 
 
 def test_a_learner_cannot_export(learner_client, data):
-    response = learner_client.get(reverse("admin:quizzes_export_responses"))
+    response = learner_client.get(reverse("reports:export_responses"))
     assert response.status_code == 302

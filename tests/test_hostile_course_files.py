@@ -19,7 +19,8 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
-from courses.importer import CourseFileError, parse_course
+from courses.importer import CourseFileError
+from quizzes.importing import parse_course_file
 
 DATA = Path(__file__).parent / "data" / "courses"
 ROOT = Path(__file__).resolve().parent.parent
@@ -242,7 +243,7 @@ def test_python_tags_are_refused_and_never_run(imported, tag):
 def test_reading_dev_zero_fails_in_under_a_second():
     started = time.monotonic()
     with pytest.raises(CourseFileError, match="not a regular file"):
-        parse_course("/dev/zero")
+        parse_course_file("/dev/zero")
     assert time.monotonic() - started < 1
 
 
@@ -250,19 +251,19 @@ def test_reading_dev_zero_fails_in_under_a_second():
 def test_the_size_limit_is_a_setting(folder, settings):
     settings.COURSE_FILE_MAX_BYTES = 1000
     with pytest.raises(CourseFileError, match="larger than the limit of 0"):
-        parse_course(folder / COURSE)
+        parse_course_file(folder / COURSE)
     settings.COURSE_FILE_MAX_BYTES = 1024 * 1024
-    assert parse_course(folder / COURSE).slug == "quiz-course"
+    assert parse_course_file(folder / COURSE).slug == "quiz-course"
 
 
 @pytest.mark.django_db
 def test_a_bank_in_a_subfolder_or_linked_from_inside_the_folder_is_fine(folder):
     (folder / "banks").mkdir()
     shutil.move(folder / BANK, folder / "banks" / BANK)
-    assert len(parse_course(set_questions(folder, f"banks/{BANK}")).bank) > 1
+    assert len(parse_course_file(set_questions(folder, f"banks/{BANK}")).bank) > 1
     (folder / "bank.yaml").symlink_to(Path("banks") / BANK)
     edit(folder / COURSE, f"questions: banks/{BANK}", "questions: bank.yaml")
-    assert len(parse_course(folder / COURSE).bank) > 1
+    assert len(parse_course_file(folder / COURSE).bank) > 1
 
 
 def test_the_command_line_shows_one_line_per_problem_and_exits_non_zero(tmp_path):

@@ -4,8 +4,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from courses.importer import CourseFileError, parse_course
-from courses.models import Course, Lesson, LessonCompletion, Objective
+from courses.importer import CourseFileError
+from courses.models import Course, Lesson, Objective
+from progress.models import LessonCompletion
+from quizzes.importing import parse_course_file
 from tests.factories import make_user
 
 DATA = Path(__file__).parent / "data" / "courses"
@@ -31,7 +33,7 @@ def problems_of(text, tmp_path, name="bad.md"):
     path = tmp_path / name
     path.write_text(text)
     with pytest.raises(CourseFileError) as info:
-        parse_course(path)
+        parse_course_file(path)
     return [str(p) for p in info.value.problems]
 
 
@@ -174,7 +176,7 @@ def test_it_reports_each_problem_with_file_and_line(text, expected, tmp_path):
 
 def test_a_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(CourseFileError) as info:
-        parse_course(tmp_path / "nope.md")
+        parse_course_file(tmp_path / "nope.md")
     assert "no such file" in str(info.value)
 
 

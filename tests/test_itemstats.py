@@ -1,4 +1,4 @@
-"""Tests of quizzes.itemstats (pure Python, no Django).
+"""Tests of reports.itemstats (pure Python, no Django).
 
 The main data set is small enough that every figure is worked out by hand in the comments; the
 assertions use the precision of that hand arithmetic.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from quizzes.itemstats import (
+from reports.itemstats import (
     NEEDS_ATTEMPTS,
     NEGATIVE_ALPHA,
     NO_ATTEMPTS,

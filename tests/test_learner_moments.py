@@ -4,11 +4,11 @@ sentence saying what earned it, "My progress", and completing the course (htmx a
 import pytest
 from django.urls import reverse
 
-from courses.models import Course, CourseCompletion, LessonCompletion
-from quizzes import mastery
-from quizzes.models import Attempt, Mastery, Question
-from tests.factories import make_course, make_user
-from tests.progress_helpers import DAY, T0, answer, make_bank
+from courses.models import Course
+from progress import mastery
+from progress.models import CourseCompletion, LessonCompletion, Mastery
+from quizzes.models import Attempt, Question
+from tests.factories import DAY, T0, answer, make_bank, make_course, make_user
 from tests.quiz_helpers import answer_url, post_data, summary_url
 
 HX = {"HTTP_HX_REQUEST": "true"}

@@ -8,9 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from courses.importer import CourseFileError, parse_course
+from courses.importer import CourseFileError
 from courses.models import Course
 from quizzes import lint
+from quizzes.importing import parse_course_file
 from quizzes.models import CourseReview, Question
 from tests.factories import make_staff_instructor, make_user
 
@@ -25,7 +26,7 @@ def copy_course(tmp_path, name):
 
 
 def findings_of(name):
-    result = lint.lint(parse_course(DATA / f"{name}.md"))
+    result = lint.lint(parse_course_file(DATA / f"{name}.md"))
     return result, {(f.check, f.subject, f.severity): f for f in result.findings}
 
 
@@ -121,7 +122,7 @@ def test_an_emphasised_not_is_fine(tmp_path):
     bank.write_text(
         bank.read_text().replace("Which of these is not a planet?", "Which is **NOT** a planet?")
     )
-    result = lint.lint(parse_course(course))
+    result = lint.lint(parse_course_file(course))
     assert not any("negatively worded" in f.message for f in result.findings)
 
 
@@ -176,7 +177,7 @@ def test_every_import_runs_the_linter_and_keeps_its_report(tmp_path):
     assert (review.errors, review.warnings) == (11, 17)
     stored = lint.LintResult.from_dict(review.report)
     assert [str(f) for f in stored.findings] == [
-        str(f) for f in lint.lint(parse_course(course_path)).findings
+        str(f) for f in lint.lint(parse_course_file(course_path)).findings
     ]
     # A clean course imports without a word from the linter.
     _out, err = run("import_course", str(copy_course(tmp_path, "clean")))
@@ -208,7 +209,7 @@ def test_bad_level_and_inference_values_are_import_errors(tmp_path):
         .replace("level: analyse", "level: analyse\n  inference: maybe")
     )
     with pytest.raises(CourseFileError) as info:
-        parse_course(course_path)
+        parse_course_file(course_path)
     assert [str(p) for p in info.value.problems] == [
         f'{bank}:15: question "soup-on-a-summit": level must be one of recall, apply, analyse '
         "(not 'evaluate')",

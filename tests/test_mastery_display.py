@@ -1,10 +1,10 @@
-"""How the mastery estimate and the next step are put into words (quizzes.mastery)."""
+"""How the mastery estimate and the next step are put into words (progress.mastery)."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from quizzes import mastery as m
+from progress import mastery as m
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

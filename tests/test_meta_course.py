@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from courses.importer import parse_course
 from courses.models import Course
 from quizzes.grading import grade
+from quizzes.importing import parse_course_file
 from quizzes.models import Question
 from tests.factories import make_user
 from tests.test_bank import answer_on_current_version
 
-pytestmark = pytest.mark.django_db  # parse_course reads stored question types
+pytestmark = pytest.mark.django_db  # parse_course_file reads stored question types
 
 META = Path(__file__).resolve().parent.parent / "fixtures" / "meta-open-source-ai.md"
 SOURCE_QUOTES = {
@@ -41,7 +41,7 @@ SOURCE_QUOTES = {
 
 @pytest.fixture
 def bank():
-    return parse_course(META).bank
+    return parse_course_file(META).bank
 
 
 def words(html):
@@ -113,7 +113,7 @@ def test_the_weakest_trivia_is_retired_and_learners_answers_on_it_survive():
     assert retired.retired
     assert retired.responses.get() == kept
     for key in ("muse-build-time", "muse-wang-deal-value", "strategy-number-of-reasons"):
-        assert key not in {q.key for q in parse_course(META).bank}
+        assert key not in {q.key for q in parse_course_file(META).bank}
 
 
 @pytest.mark.parametrize(

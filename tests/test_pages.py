@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from courses.models import LessonCompletion
+from progress.models import LessonCompletion
 from tests.factories import make_course, make_lesson
 
 

@@ -3,9 +3,9 @@ import random
 import pytest
 from django.urls import reverse
 
-from quizzes import mastery
-from quizzes.models import Attempt, Mastery, Question
-from quizzes.practice import (
+from progress import mastery
+from progress.models import Mastery
+from progress.practice import (
     ObjectiveChoice,
     Seen,
     extend_practice,
@@ -14,6 +14,7 @@ from quizzes.practice import (
     start_practice,
     weakest_objective,
 )
+from quizzes.models import Attempt, Question
 from tests.factories import DAY, T0, answer, make_bank, make_course, make_user
 from tests.quiz_helpers import answer_url, post_data
 
@@ -155,7 +156,7 @@ def test_a_session_grows_one_new_question_at_a_time_and_ends(bank):
 
 def test_practice_page_get_only_offers_to_start(bank, learner_client):
     course, objective, questions = bank
-    url = reverse("quizzes:practice", args=[course.slug, objective.key])
+    url = reverse("progress:practice", args=[course.slug, objective.key])
     response = learner_client.get(url)
     assert response.status_code == 200
     assert "Start practising" in response.content.decode()
@@ -164,7 +165,7 @@ def test_practice_page_get_only_offers_to_start(bank, learner_client):
 
 def test_practice_post_starts_a_session_on_the_question_page(bank, learner_client, learner):
     course, objective, questions = bank
-    url = reverse("quizzes:practice", args=[course.slug, objective.key])
+    url = reverse("progress:practice", args=[course.slug, objective.key])
     response = learner_client.post(url)
     attempt = Attempt.objects.get(user=learner)
     assert attempt.is_practice and attempt.quiz.objective == objective
@@ -176,7 +177,7 @@ def test_practice_post_starts_a_session_on_the_question_page(bank, learner_clien
 
 def test_practice_of_an_unknown_objective_is_404(bank, learner_client):
     course, objective, questions = bank
-    url = reverse("quizzes:practice", args=[course.slug, "nope"])
+    url = reverse("progress:practice", args=[course.slug, "nope"])
     assert learner_client.post(url).status_code == 404
 
 
@@ -186,7 +187,7 @@ def test_practice_my_weakest_picks_the_lowest_level(bank, learner_client, learne
     make_bank(second, 2)
     Mastery.objects.create(user=learner, objective=second, level=L.FAMILIAR, estimate=0.6)
     Mastery.objects.create(user=learner, objective=first, level=L.ATTEMPTED, estimate=0.7)
-    url = reverse("quizzes:practice_weakest", args=[course.slug])
+    url = reverse("progress:practice_weakest", args=[course.slug])
     assert learner_client.get(url).status_code == 405
     assert learner_client.post(url).status_code == 302
     assert Attempt.objects.get(user=learner).quiz.objective == first
@@ -197,7 +198,7 @@ def test_practice_next_adds_a_question_and_rejects_get_and_strangers(
 ):
     course, objective, questions = bank
     attempt = start_practice(learner, objective.quiz)
-    url = reverse("quizzes:practice_next", args=[attempt.pk])
+    url = reverse("progress:practice_next", args=[attempt.pk])
     assert learner_client.get(url).status_code == 405
     asked = next(q for q in questions if q.pk == attempt.question_ids[0])
     answer(learner, asked, 1.0, T0, attempt=attempt)
@@ -217,9 +218,9 @@ def test_a_whole_practice_session_through_the_quiz_pages(bank, learner_client, l
     quiz = objective.quiz
     quiz.feedback_mode = "end"  # practice gives feedback at once whatever the quiz says
     quiz.save()
-    page = learner_client.post(reverse("quizzes:practice", args=[course.slug, objective.key]))
+    page = learner_client.post(reverse("progress:practice", args=[course.slug, objective.key]))
     attempt = Attempt.objects.get(user=learner)
-    next_url = reverse("quizzes:practice_next", args=[attempt.pk])
+    next_url = reverse("progress:practice_next", args=[attempt.pk])
     for slot in (1, 2, 3):
         attempt.refresh_from_db()
         question = Question.objects.select_related("current_version").get(
@@ -236,7 +237,7 @@ def test_a_whole_practice_session_through_the_quiz_pages(bank, learner_client, l
         assert attempt.finished_at is None  # an answer never ends a practice session
         page = learner_client.post(next_url)
     assert page.status_code == 302
-    assert page.url == reverse("quizzes:progress", args=[course.slug])  # all asked: the end
+    assert page.url == reverse("progress:progress", args=[course.slug])  # all asked: the end
     attempt.refresh_from_db()
     assert attempt.finished_at is not None and attempt.score == 3
     assert Mastery.objects.get(user=learner, objective=objective).counted_answers == 3

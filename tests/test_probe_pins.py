@@ -14,8 +14,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from progress.models import Mastery
 from quizzes.forms import AnswerForm
-from quizzes.models import Attempt, Mastery, Question, Response
+from quizzes.models import Attempt, Question, Response
 from tests.factories import make_question, make_quiz, make_user
 from tests.quiz_helpers import (
     ALL_TYPES,

@@ -4,16 +4,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.models import CourseCompletion, LessonCompletion
-from quizzes import mastery
-from quizzes.models import Mastery, Response
+from progress import mastery
+from progress.models import CourseCompletion, LessonCompletion, Mastery
+from quizzes.models import Response
 from tests.factories import DAY, T0, answer, make_bank, make_course, make_user
 
 HOUR = DAY / 24
 
 
 def progress_url(course):
-    return reverse("quizzes:progress", args=[course.slug])
+    return reverse("progress:progress", args=[course.slug])
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_it_needs_a_login_and_a_published_course(client, setup):
     response = client.get(progress_url(course))
     assert response.status_code == 302 and "/accounts/login/" in response.url
     client.force_login(make_user("bob"))
-    assert client.get(reverse("quizzes:progress", args=["nope"])).status_code == 404
+    assert client.get(reverse("progress:progress", args=["nope"])).status_code == 404
 
 
 def test_each_objective_shows_its_level_estimate_and_what_is_missing(client, setup):
@@ -123,7 +123,7 @@ def test_next_step_after_the_lessons_is_the_weakest_objective(client, setup):
     Mastery.objects.create(user=ada, objective=second, level=mastery.Level.PROFICIENT)
     body = body_of(client, course)
     assert "Practise your weakest objective: Objective 1" in body
-    assert reverse("quizzes:practice", args=[course.slug, first.key]) in body
+    assert reverse("progress:practice", args=[course.slug, first.key]) in body
 
 
 def test_next_step_is_a_review_once_everything_is_proficient(client, setup):
@@ -139,7 +139,7 @@ def test_next_step_is_a_review_once_everything_is_proficient(client, setup):
     body = body_of(client, course)
     assert "Review due: Objective 1" in body
     assert "Course completed on 2 March 2026" in body
-    assert reverse("quizzes:certificate", args=[course.slug]) in body
+    assert reverse("progress:certificate", args=[course.slug]) in body
     assert 'value="100" aria-labelledby="completion-label"' in body
 
 

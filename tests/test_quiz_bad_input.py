@@ -9,8 +9,9 @@ import re
 
 import pytest
 
+from progress.models import Mastery
 from quizzes.forms import AnswerForm
-from quizzes.models import Attempt, Mastery, Response
+from quizzes.models import Attempt, Response
 from tests.factories import make_quiz, make_user
 from tests.quiz_helpers import (
     answer_url,

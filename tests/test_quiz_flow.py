@@ -7,7 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from quizzes.models import Attempt, FeedbackMode, Mastery, Response
+from progress.models import Mastery
+from quizzes.models import Attempt, FeedbackMode, Response
 from tests.factories import make_question, make_quiz, make_user
 from tests.quiz_helpers import (
     answer_url,
@@ -296,8 +297,8 @@ def test_question_page_query_count(django_assert_num_queries, learner_client, qu
     attempt = start(learner_client, quiz)
     url = slot_url(attempt, 1)
     learner_client.get(url)  # warm the session cache
-    # user; attempt + quiz + course; question + version + lesson + objective + the id of its
-    # response in the attempt (a subquery): nothing answered, so no query for the response
+    # user; attempt + quiz + course; question + version + lesson + the id of its response in
+    # the attempt (a subquery): nothing answered, so no query for the response
     with django_assert_num_queries(3):
         assert learner_client.get(url).status_code == 200
     first = question_in(attempt, 1, questions)
@@ -357,7 +358,7 @@ def test_summary_query_count(django_assert_num_queries, learner_client, quiz, qu
         learner_client.post(answer_url(attempt, slot), post_data(attempt, question))
     # user; attempt (+quiz, course, objective); its responses (+version); its questions
     # (+version, lesson); objectives with the level before the attempt (subqueries); and,
-    # as an answer reached Proficient, whether it completed the course (quizzes.moments).
+    # as an answer reached Proficient, whether it completed the course (progress.moments).
     # (A quiz with a limit on attempts adds one: the attempts used, for Retry.)
     with django_assert_num_queries(6):
         assert learner_client.get(summary_url(attempt)).status_code == 200

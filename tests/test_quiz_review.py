@@ -3,7 +3,8 @@ until submitted, can be changed on the way, and are graded together on submissio
 
 import pytest
 
-from quizzes.models import Attempt, FeedbackMode, Mastery, Response
+from progress.models import Mastery
+from quizzes.models import Attempt, FeedbackMode, Response
 from tests.factories import make_question, make_quiz
 from tests.quiz_helpers import (
     ALL_TYPES,

@@ -3,8 +3,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from quizzes import mastery
-from quizzes.models import Mastery, Response
+from progress import mastery
+from progress.models import Mastery
+from quizzes.models import Response
 from tests.factories import DAY, T0, answer, make_bank, make_course, make_user
 
 HOUR = DAY / 24

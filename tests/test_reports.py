@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.models import MasteryLevel as L
+from progress.mastery import Level as L
 from tests.factories import (
     T0,
     make_attempt,
@@ -63,7 +63,7 @@ def test_class_mastery_counts_levels_share_median_reviews_and_stuck(
     instructor_client, mastery_class
 ):
     course, first, second, users = mastery_class
-    response = instructor_client.get(reverse("admin:quizzes_report_mastery", args=[course.pk]))
+    response = instructor_client.get(reverse("reports:mastery", args=[course.pk]))
     assert response.status_code == 200
     one, two = response.context["summaries"]
     assert one.objective == first and two.objective == second
@@ -96,7 +96,7 @@ def test_class_mastery_grid_colours_each_cell_and_links_to_its_evidence(
     instructor_client, mastery_class
 ):
     course, first, second, users = mastery_class
-    response = instructor_client.get(reverse("admin:quizzes_report_mastery", args=[course.pk]))
+    response = instructor_client.get(reverse("reports:mastery", args=[course.pk]))
     grid = response.context["grid"]
     assert [name for name, _ in grid] == ["ann", "ben", "cat", "dan"]
     levels = {name: [level for level, _, _ in cells] for name, cells in grid}
@@ -112,10 +112,7 @@ def test_class_mastery_grid_colours_each_cell_and_links_to_its_evidence(
 
 
 def test_class_mastery_of_an_unknown_course_is_404(instructor_client):
-    assert (
-        instructor_client.get(reverse("admin:quizzes_report_mastery", args=[999])).status_code
-        == 404
-    )
+    assert instructor_client.get(reverse("reports:mastery", args=[999])).status_code == 404
 
 
 # --- item analysis ---------------------------------------------------------------------------
@@ -163,7 +160,7 @@ def item_data():
 
 def test_item_analysis_of_first_attempts_shows_every_figure(instructor_client, item_data):
     course, first, quiz, q1, q2, learners = item_data
-    response = instructor_client.get(reverse("admin:quizzes_report_items", args=[quiz.pk]))
+    response = instructor_client.get(reverse("reports:items", args=[quiz.pk]))
     assert response.status_code == 200
     stats = response.context["stats"]
     assert response.context["mode"] == "first"
@@ -212,7 +209,7 @@ def test_item_analysis_of_first_attempts_shows_every_figure(instructor_client, i
 
 def test_item_analysis_can_use_all_or_latest_attempts(instructor_client, item_data):
     course, first, quiz, q1, q2, learners = item_data
-    url = reverse("admin:quizzes_report_items", args=[quiz.pk])
+    url = reverse("reports:items", args=[quiz.pk])
     every = instructor_client.get(url + "?attempts=all").context["stats"]
     assert every.S == 6  # L1's second attempt joins; practice and unfinished never do
     assert every.questions[0].facility.value == pytest.approx(100 * 2 / 6)
@@ -230,7 +227,7 @@ def test_item_analysis_withholds_variance_figures_below_five_attempts(instructor
     q1 = make_choice_question(first, "only")
     quiz = make_quiz(first.course, first)
     make_attempt(make_user("solo"), quiz, [(q1, "a", 1.0)])
-    response = instructor_client.get(reverse("admin:quizzes_report_items", args=[quiz.pk]))
+    response = instructor_client.get(reverse("reports:items", args=[quiz.pk]))
     stats = response.context["stats"]
     assert stats.S == 1 and stats.sd.value is None
     assert stats.questions[0].discrimination.reason == "needs at least 5 attempts"
@@ -249,7 +246,7 @@ def test_objective_report_levels_alpha_and_misconceptions(instructor_client, ite
     make_mastery(l4, first, L.ATTEMPTED, estimate=0.25)
     # l5 has no row on this objective but one on the other, so belongs to the class.
     make_mastery(l5, objectives_of(course)[1], L.ATTEMPTED, estimate=0.2)
-    response = instructor_client.get(reverse("admin:quizzes_report_objectives", args=[course.pk]))
+    response = instructor_client.get(reverse("reports:objectives", args=[course.pk]))
     assert response.status_code == 200
     one, two = response.context["figures"]
     assert one.counts == [1, 2, 1, 1, 0]
@@ -270,7 +267,7 @@ def test_objective_report_levels_alpha_and_misconceptions(instructor_client, ite
     assert two.counts == [4, 1, 0, 0, 0] and two.alpha.value is None
     html = response.content.decode()
     assert f'href="{q1.source_url()}"' in html
-    assert f'href="{reverse("admin:quizzes_report_items", args=[quiz.pk])}"' in html
+    assert f'href="{reverse("reports:items", args=[quiz.pk])}"' in html
     assert_csp_clean(html)
 
 
@@ -279,12 +276,12 @@ def test_objective_report_levels_alpha_and_misconceptions(instructor_client, ite
 
 def test_reports_index_links_every_report(instructor_client, item_data):
     course, first, quiz, *_ = item_data
-    html = instructor_client.get(reverse("admin:quizzes_reports")).content.decode()
+    html = instructor_client.get(reverse("reports:index")).content.decode()
     for url in [
-        reverse("admin:quizzes_report_mastery", args=[course.pk]),
-        reverse("admin:quizzes_report_objectives", args=[course.pk]),
-        reverse("admin:quizzes_report_items", args=[quiz.pk]),
-        reverse("admin:quizzes_export_responses") + f"?course={course.pk}",
+        reverse("reports:mastery", args=[course.pk]),
+        reverse("reports:objectives", args=[course.pk]),
+        reverse("reports:items", args=[quiz.pk]),
+        reverse("reports:export_responses") + f"?course={course.pk}",
     ]:
         assert f'href="{url}"' in html
     assert_csp_clean(html)
@@ -292,7 +289,7 @@ def test_reports_index_links_every_report(instructor_client, item_data):
 
 def test_report_pages_send_the_strict_csp(instructor_client, item_data):
     course, *_ = item_data
-    response = instructor_client.get(reverse("admin:quizzes_report_mastery", args=[course.pk]))
+    response = instructor_client.get(reverse("reports:mastery", args=[course.pk]))
     policy = response["Content-Security-Policy"]
     assert "style-src 'self'" in policy and "script-src 'self'" in policy
 
@@ -308,16 +305,16 @@ def _grow(course, quiz, questions, objective, n):
     [
         # user (session cached), permissions of user and group; the course; its objectives;
         # the mastery rows joined with their users.
-        ("quizzes_report_mastery", 6),
+        ("mastery", 6),
         # user, permissions x2; the quiz with course and objective; the question pool with
         # lessons and current versions; the attempts' fingerprint (count, last id, last
         # finish) for the cache; on a miss, the response rows of the counted attempts.
-        ("quizzes_report_items", 7),
+        ("items", 7),
         # user, permissions x2; the course; objectives; questions; mastery rows; first-attempt
         # response rows; wrong-answer rows.
-        ("quizzes_report_objectives", 9),
+        ("objectives", 9),
         # user, permissions x2; courses; quizzes.
-        ("quizzes_reports", 5),
+        ("index", 5),
     ],
 )
 def test_report_query_counts_do_not_grow_with_the_class(
@@ -328,8 +325,8 @@ def test_report_query_counts_do_not_grow_with_the_class(
     questions = [make_choice_question(first, f"c{i}") for i in range(3)]
     quiz = make_quiz(first.course, first)
     client.force_login(make_staff_instructor())
-    arg = {"quizzes_report_items": [quiz.pk], "quizzes_reports": []}.get(name, [course.pk])
-    url = reverse(f"admin:{name}", args=arg)
+    arg = {"items": [quiz.pk], "index": []}.get(name, [course.pk])
+    url = reverse(f"reports:{name}", args=arg)
     _grow(course, quiz, questions, first, 3)
     client.get(url + "?attempts=all")  # warm the session cache, not the report's
     with django_assert_num_queries(expected):
@@ -343,7 +340,7 @@ def test_item_analysis_is_cached_until_an_attempt_finishes(
     instructor_client, item_data, django_assert_num_queries
 ):
     course, first, quiz, q1, q2, learners = item_data
-    url = reverse("admin:quizzes_report_items", args=[quiz.pk])
+    url = reverse("reports:items", args=[quiz.pk])
     assert instructor_client.get(url).context["stats"].S == 5
     # A hit: user, permissions x2, quiz, questions, fingerprint; no response rows.
     with django_assert_num_queries(6) as captured:
@@ -364,8 +361,8 @@ def test_item_analysis_is_cached_until_an_attempt_finishes(
 def test_reports_only_answer_get(instructor_client, item_data):
     course, first, quiz, *_ = item_data
     for url in [
-        reverse("admin:quizzes_report_items", args=[quiz.pk]),
-        reverse("admin:quizzes_report_mastery", args=[course.pk]),
-        reverse("admin:quizzes_export_responses"),
+        reverse("reports:items", args=[quiz.pk]),
+        reverse("reports:mastery", args=[course.pk]),
+        reverse("reports:export_responses"),
     ]:
         assert instructor_client.post(url).status_code == 405

@@ -9,8 +9,8 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 
-from courses.models import LessonCompletion
-from quizzes.models import Attempt, Mastery, Question, Response
+from progress.models import LessonCompletion, Mastery
+from quizzes.models import Attempt, Question, Response
 from tests.factories import make_question, make_quiz, make_user
 from tests.quiz_helpers import answer_url, finish_url, post_data, slot_url, start_url, summary_url
 
@@ -121,7 +121,7 @@ def test_signed_in_pages_send_a_strict_csp_and_carry_no_inline_code(client, alic
         quiz.get_absolute_url(),
         slot_url(attempt, 1),  # answered: the feedback
         slot_url(attempt, 2),  # the answer form
-        reverse("quizzes:progress", args=[course.slug]),
+        reverse("progress:progress", args=[course.slug]),
         reverse("accounts:settings"),
     ]
     for url in urls:
@@ -274,8 +274,8 @@ def test_a_learner_cannot_reach_the_admin_or_its_reports(learner_client, quiz):
     for url in [
         reverse("admin:index"),
         reverse("admin:quizzes_attempt_changelist"),
-        reverse("admin:quizzes_report_items", args=[quiz.pk]),
-        reverse("admin:quizzes_export_responses"),
+        reverse("reports:items", args=[quiz.pk]),
+        reverse("reports:export_responses"),
     ]:
         response = learner_client.get(url)
         assert response.status_code == 302, url
@@ -407,7 +407,7 @@ def test_a_learners_progress_and_exports_show_only_their_own_answers(bob_client,
         body = b"".join(response) if response.streaming else response.content
         assert answered.key.encode() not in body, url
         assert b"alice" not in body, url
-    progress = bob_client.get(reverse("quizzes:progress", args=[alice_attempt.quiz.course.slug]))
+    progress = bob_client.get(reverse("progress:progress", args=[alice_attempt.quiz.course.slug]))
     assert progress.status_code == 200
     assert b"alice" not in progress.content
 

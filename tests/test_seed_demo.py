@@ -9,9 +9,13 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from quizzes import grading, mastery
-from quizzes.models import Attempt, Mastery, Question, Response
+from progress import mastery
+from progress.models import Mastery
+from progress.services import stored_answer
+from quizzes import grading
+from quizzes.models import Attempt, Question, Quiz, Response
 from tests.factories import (
     QuestionFactory,
     make_choice_question,
@@ -21,6 +25,7 @@ from tests.factories import (
     make_user,
     objectives_of,
 )
+from tests.quiz_helpers import answer_url, post_data, start_url
 
 pytestmark = pytest.mark.django_db
 
@@ -138,16 +143,7 @@ def test_mastery_rows_are_the_replay_of_the_answers(course):
             .order_by("graded_at", "id")
         )
         state, outcomes = mastery.replay(
-            [
-                mastery.Answer(
-                    r.pk,
-                    r.question.key,
-                    r.score,
-                    r.graded_at,
-                    grading.guess_for_spec(r.question.type, r.version.spec),
-                )
-                for r in answers
-            ],
+            [stored_answer(r) for r in answers],
             pool_size=pools[row.objective_id],
             tz=tz,
         )
@@ -215,3 +211,59 @@ def test_it_refuses_an_unknown_course_or_bad_counts(course):
         _seed("--learners", "0")
     with pytest.raises(CommandError, match="not a date"):
         _seed("--start", "yesterday")
+
+
+# --- every writer of mastery agrees: seeded history, live answers, the rebuild ---------------
+
+# Seeded answers start long before the live ones below, as on any real deployment.
+SEED_ARGS = ("--learners", "4", "--seed", "7", "--course", "seed-course", "--start", "2020-01-06")
+
+
+def _answer_live(client, attempt):
+    """Answer every question of the attempt right, through the answer view (as a browser)."""
+    for slot, question_id in enumerate(attempt.question_ids, 1):
+        question = Question.objects.select_related("current_version").get(pk=question_id)
+        response = client.post(answer_url(attempt, slot), post_data(attempt, question))
+        assert response.status_code == 302
+
+
+def test_after_seeding_and_answering_live_the_rebuild_finds_no_difference(course, client):
+    _seed(*SEED_ARGS)
+    learner = get_user_model().objects.get(username="demo-0001")
+    client.force_login(learner)
+    quiz = Quiz.objects.get(course=course, slug="quiz-objective-1")
+    client.post(start_url(quiz))
+    attempt = Attempt.objects.filter(user=learner, finished_at__isnull=True).get()
+    _answer_live(client, attempt)
+    out = io.StringIO()
+    call_command("recompute_mastery", "--check", stdout=out)  # raises on any difference
+    assert "Mastery rows agree with the responses." in out.getvalue()
+
+
+def test_a_question_from_the_seeded_history_answered_again_live_counts_once(course, client):
+    _seed(*SEED_ARGS)
+    learner = get_user_model().objects.get(username="demo-0001")
+    seeded = Response.objects.filter(user=learner).select_related("question").first()
+    question, objective = seeded.question, seeded.objective
+    attempt = Attempt.objects.create(
+        user=learner,
+        quiz=Quiz.objects.get(objective=objective),
+        seed=1,
+        question_ids=[question.pk],
+        started_at=timezone.now(),
+    )
+    client.force_login(learner)
+    _answer_live(client, attempt)
+
+    state = mastery.State.from_json(Mastery.objects.get(user=learner, objective=objective).state)
+    # The model keys its per-question history by question id, whoever wrote the answer: the
+    # question seeded and answered again live is one entry, not two.
+    counted = Response.objects.filter(user=learner, objective=objective, counted=True)
+    assert set(state.last) == {str(pk) for pk in counted.values_list("question_id", flat=True)}
+    assert str(question.pk) in state.last
+    # So the distinct-question guards count each question once: those whose latest counted
+    # answer is fully right.
+    latest = {}
+    for response in counted.order_by("graded_at", "id"):
+        latest[response.question_id] = response.score
+    assert state.distinct_correct == sum(1 for score in latest.values() if score == 1.0)

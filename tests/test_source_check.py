@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from courses.importer import CourseFileError, parse_course
+from courses.importer import CourseFileError
 from courses.rendering import CalloutError, InvalidSourceCheck, render
 from courses.source_check import source_check_problems
+from quizzes.importing import parse_course_file
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data" / "courses"
@@ -100,7 +101,7 @@ def test_the_importer_reports_a_malformed_source_check_with_file_and_line(tmp_pa
     path.write_text(text)
 
     with pytest.raises(CourseFileError) as info:
-        parse_course(path)
+        parse_course_file(path)
 
     assert [str(p) for p in info.value.problems] == [
         f'{path}:20: a source check lists "Source says", "Primary document", '

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from courses.importer import CourseFileError, parse_course
+from courses.importer import CourseFileError
 from quizzes.grading import grade
+from quizzes.importing import parse_course_file
 from quizzes.text_match import match_text
 
 DATA = Path(__file__).resolve().parent / "data" / "courses"
@@ -185,7 +186,7 @@ def set_text_question(course_file, extra):
 def test_allow_typos_level_and_inference_are_read_from_the_bank(course_file):
     set_text_question(course_file, "  allow_typos: true\n  level: apply\n  inference: true\n")
 
-    doc = parse_course(course_file)
+    doc = parse_course_file(course_file)
 
     question = next(q for q in doc.bank if q.key == "free-for")
     assert question.spec["allow_typos"] is True
@@ -212,6 +213,6 @@ def test_bad_values_of_the_new_fields_are_reported_with_file_and_line(course_fil
     line = bank.read_text().split("\n").index(extra.rstrip("\n")) + 1
 
     with pytest.raises(CourseFileError) as info:
-        parse_course(course_file)
+        parse_course_file(course_file)
 
     assert [str(p) for p in info.value.problems] == [f"{bank}:{line}: {message}"]

@@ -3,7 +3,7 @@ never 100 (quizzes.mastery.display_percent)."""
 
 from django import template
 
-from quizzes.mastery import display_percent
+from progress.mastery import display_percent
 
 register = template.Library()
 

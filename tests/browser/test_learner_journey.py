@@ -31,7 +31,7 @@ def test_stylesheet_is_applied_under_the_enforced_content_security_policy(page, 
 
 
 def test_new_learner_reads_a_lesson_takes_its_quiz_and_sees_the_new_level(page, real_course):
-    from quizzes.models import Mastery
+    from progress.models import Mastery
 
     course_url = f"/courses/{COURSE_SLUG}/"
     page.goto("/")

@@ -83,8 +83,8 @@ def test_checking_an_empty_answer_shows_the_message_in_place(page, real_course, 
 def _all_but_the_last_lesson_done(page, course, username):
     from django.contrib.auth import get_user_model
 
-    from courses.models import LessonCompletion
-    from quizzes.models import Mastery, MasteryLevel
+    from progress.mastery import Level as MasteryLevel
+    from progress.models import LessonCompletion, Mastery
 
     sign_up(page, username)
     user = get_user_model().objects.get(username=username)

@@ -26,7 +26,7 @@ def submit_answer(page, *, correct):
 
 
 def test_learner_takes_lesson_and_quiz_by_full_page_loads(page, real_course):
-    from quizzes.models import Mastery
+    from progress.models import Mastery
 
     course_url = f"/courses/{COURSE_SLUG}/"
     page.goto(course_url)

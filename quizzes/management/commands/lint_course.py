@@ -2,7 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.importer import CourseFileError, parse_course
+from courses.importer import CourseFileError
+from quizzes.importing import parse_course_file
 from quizzes.lint import format_text, lint
 
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             if index:
                 self.stdout.write("")
             try:
-                doc = parse_course(path)
+                doc = parse_course_file(path)
             except CourseFileError as error:
                 for problem in error.problems:
                     self.stderr.write(str(problem))

@@ -1,0 +1,276 @@
+"""The learners' records in the admin: attempts, responses and mastery rows.
+
+They are evidence, so they are view-only for everyone but superusers. The instructors'
+reports (reports/) link here for the answers behind a figure (evidence_url).
+"""
+
+from django.contrib import admin
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+
+from progress.mastery import Level, display_percent, estimate_words
+from progress.models import Mastery
+from quizzes import matching_display, questiontypes
+from quizzes.admin import prompt_text
+from quizzes.admin_display import answer_cell, objective_key, question_cell
+from quizzes.humanize import score_text
+from quizzes.models import Attempt, Response
+
+
+def evidence_url(user_id, objective_id, base=None):
+    """The responses list filtered to one learner's answers on one objective.
+
+    Pass ``base`` (the responses list's URL) when making many, to reverse it only once.
+    """
+    base = base or reverse("admin:quizzes_response_changelist")
+    return f"{base}?user__id__exact={user_id}&objective__id__exact={objective_id}"
+
+
+def estimate_text(p):
+    """A mastery estimate for people: "55% (partly known)"."""
+    if p is None:
+        return "-"
+    return f"{display_percent(p)}% ({estimate_words(p)})"
+
+
+class LearnerRecordAdmin(admin.ModelAdmin):
+    """Learners' records are evidence: only superusers may add, change or delete them."""
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.display(description="learner", ordering="user__username")
+def learner(obj):
+    user = obj.user
+    name = user.get_full_name()
+    return f"{name} ({user.username})" if name else user.username
+
+
+# --- content -----------------------------------------------------------------------------
+
+
+class FinishedFilter(admin.SimpleListFilter):
+    title = "finished"
+    parameter_name = "finished"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(finished_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(finished_at__isnull=True)
+        return queryset
+
+
+class LevelAfterFilter(admin.SimpleListFilter):
+    title = "level after"
+    parameter_name = "level"
+
+    def lookups(self, request, model_admin):
+        return Level.choices()
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        try:
+            level = int(self.value())
+        except ValueError:
+            return queryset.none()
+        return queryset.filter(level_after=level)
+
+
+class ResponseInline(admin.TabularInline):
+    model = Response
+    extra = 0
+    max_num = 0
+    can_delete = False
+    fields = readonly_fields = (
+        "slot", "question", "prompt", "answer_text", "correct", "score_percent",
+    )  # fmt: skip
+    ordering = ["slot"]
+
+    @admin.display(description="answer")
+    def answer_text(self, obj):
+        return answer_cell(obj)
+
+    @admin.display(description="score")
+    def score_percent(self, obj):
+        return f"{round(100 * obj.score)}%"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question", "version")
+
+    @admin.display(description="prompt")
+    def prompt(self, obj):
+        return prompt_text(obj.version)
+
+    @admin.display(description="correct answer")
+    def correct(self, obj):
+        return questiontypes.get(obj.question.type).answer_key(obj.version.spec)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attempt)
+class AttemptAdmin(LearnerRecordAdmin):
+    list_display = [
+        learner,
+        "quiz",
+        "score_display",
+        "started_at",
+        "duration_display",
+        "finished_at",
+    ]
+    list_filter = ["quiz", "quiz__objective", "started_at", FinishedFilter]
+    list_select_related = ["user", "quiz"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
+    date_hierarchy = "started_at"
+    readonly_fields = [
+        "user",
+        "quiz",
+        "is_practice",
+        "seed",
+        "question_ids",
+        "started_at",
+        "finished_at",
+        "score_display",
+    ]
+    fields = tuple(readonly_fields)  # the score as "6.3 / 10 (63%)", not the raw float
+    inlines = [ResponseInline]
+
+    @admin.display(description="score", ordering="score")
+    def score_display(self, obj):
+        return score_text(obj) or "-"
+
+    @admin.display(description="duration")
+    def duration_display(self, obj):
+        duration = obj.duration
+        if duration is None:
+            return "-"
+        minutes, seconds = divmod(int(duration.total_seconds()), 60)
+        return f"{minutes} min {seconds:02d} s"
+
+
+@admin.register(Response)
+class ResponseAdmin(LearnerRecordAdmin):
+    list_display = [
+        learner,
+        "question_cell",
+        objective_key,
+        "answer_cell",
+        "score_percent",
+        "counted",
+        "level_after_display",
+        "graded_at",
+    ]
+    list_filter = ["objective", LevelAfterFilter, "counted"]
+    list_select_related = ["user", "question", "objective", "version"]
+    search_fields = [
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "user__email",
+        "question__key",
+    ]
+    readonly_fields = [
+        "user",
+        "attempt",
+        "question",
+        "version",
+        "objective",
+        "slot",
+        "answer_full",
+        "score_percent",
+        "revealed",
+        "graded_at",
+        "counted",
+        "estimate_after",
+        "level_after_display",
+    ]
+    fields = tuple(readonly_fields)  # these, not the raw model fields (P after, level number)
+
+    @admin.display(description="question", ordering="question__key")
+    def question_cell(self, obj):
+        return question_cell(obj.question, obj.version)
+
+    @admin.display(description="answer")
+    def answer_cell(self, obj):
+        return answer_cell(obj)
+
+    @admin.display(description="answer")
+    def answer_full(self, obj):
+        """The answer in full: a matching answer as a table, one row per pair."""
+        if obj.question.type == "matching":
+            rows = matching_display.pair_rows(obj.version.spec, obj.answer)
+            return render_to_string("admin/progress/_pairs.html", {"rows": rows})
+        return obj.answer_display
+
+    @admin.display(description="score", ordering="score")
+    def score_percent(self, obj):
+        return f"{round(100 * obj.score)}%"
+
+    @admin.display(description="estimate after", ordering="p_after")
+    def estimate_after(self, obj):
+        return estimate_text(obj.p_after)
+
+    @admin.display(description="level after", ordering="level_after")
+    def level_after_display(self, obj):
+        if obj.level_after is None:
+            return "-"
+        return Level(obj.level_after).label
+
+
+@admin.register(Mastery)
+class MasteryAdmin(LearnerRecordAdmin):
+    list_display = [
+        learner,
+        objective_key,
+        "level",
+        "estimate_display",
+        "counted_answers",
+        "review_box",
+        "review_due_at",
+        "evidence",
+    ]
+    list_filter = ["objective", "level"]
+    list_select_related = ["user", "objective"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
+    readonly_fields = [
+        "user",
+        "objective",
+        "estimate_display",
+        "level",
+        "counted_answers",
+        "review_box",
+        "review_due_at",
+        "state",
+        "params_version",
+        "updated_at",
+        "evidence",
+    ]
+    fields = tuple(readonly_fields)
+
+    @admin.display(description="estimate", ordering="estimate")
+    def estimate_display(self, obj):
+        return estimate_text(obj.estimate)
+
+    @admin.display(description="evidence")
+    def evidence(self, obj):
+        return format_html('<a href="{}">Answers</a>', evidence_url(obj.user_id, obj.objective_id))

@@ -1,0 +1,105 @@
+"""The learner's state: mastery per objective and completed lessons and courses.
+
+These rows are derived from what the learner did: a Mastery row is a cache that
+`manage.py recompute_mastery` rebuilds from the learner's responses; a completion is
+recorded once when its rule is met (progress/standing.py).
+
+The models moved here from `courses` and `quizzes` without touching the database: each keeps
+its table (`db_table`), and the migrations only move them in Django's model state.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from courses.models import Course, Lesson, Objective
+from progress import mastery
+
+
+def mastery_params(objective):
+    """The mastery model's parameters for an objective (defaults plus its `bkt_params`)."""
+    return mastery.Params.from_dict(objective.bkt_params or {})
+
+
+class LessonCompletion(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_completions"
+    )
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="completions")
+    completed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "courses_lessoncompletion"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "lesson"], name="completion_unique_lesson"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} completed {self.lesson}"
+
+
+class CourseCompletion(models.Model):
+    """A learner completed the course: every lesson done and every objective Proficient+."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_completions"
+    )
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="completions")
+    completed_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "courses_coursecompletion"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="course_completion_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} completed {self.course}"
+
+
+class Mastery(models.Model):
+    """The cached mastery state of one learner on one objective."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="masteries"
+    )
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="masteries")
+    estimate = models.FloatField(default=0.1)
+    level = models.PositiveSmallIntegerField(
+        choices=mastery.Level.choices(), default=mastery.Level.NOT_STARTED
+    )
+    counted_answers = models.PositiveIntegerField(default=0)
+    review_box = models.PositiveSmallIntegerField(null=True, blank=True)
+    review_due_at = models.DateTimeField(null=True, blank=True)
+    state = models.JSONField(default=dict, help_text="The model's full state (progress.mastery).")
+    params_version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "quizzes_mastery"
+        verbose_name_plural = "mastery"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "objective"], name="mastery_unique"),
+        ]
+        indexes = [models.Index(fields=["objective", "level"], name="mastery_objective_level")]
+
+    def __str__(self):
+        return f"{self.user} · {self.objective.key} · {self.get_level_display()}"
+
+    STATE_FIELDS = [
+        "state", "estimate", "level", "counted_answers", "review_box", "review_due_at",
+        "params_version",
+    ]  # fmt: skip
+
+    def set_state(self, state, *, params_version):
+        """Copy a progress.mastery.State into this row's fields (STATE_FIELDS); does not save."""
+        self.state = state.to_json()
+        self.estimate = state.p
+        self.level = int(state.level)
+        self.counted_answers = state.n
+        self.review_box = state.box
+        self.review_due_at = state.due
+        self.params_version = params_version
+
+    def review_due(self, now):
+        """Whether this objective is Mastered and its review is due at `now`."""
+        return mastery.review_due(self.level, self.review_due_at, now)

@@ -1,0 +1,178 @@
+"""The one operation spanning the quiz and the learner's progress: storing a graded answer.
+
+`record_answer` stores the Response and applies it to the learner's Mastery row for the
+question's objective in one short transaction, holding the row locks (SELECT ... FOR UPDATE on
+PostgreSQL; on SQLite the IMMEDIATE transaction mode takes the write lock at BEGIN), so two
+answers at once are applied one after the other and neither update is lost.
+
+The attempt's row is locked first, by both `record_answer` and `close_attempt`: an answer and
+a Finish at the same moment are applied one after the other, so no answer is stored in a
+finished attempt and a finished attempt's score counts every answer stored in it; and of two
+last answers at once, the second sees the first and finishes the attempt.
+
+`mastery_answer` is the one definition of the mastery model's view of an answer. Every writer
+of mastery rows uses it: the live answer here, the rebuild (`recompute_mastery`) and the demo
+data (`seed_demo_data`), so replaying the responses always gives the stored rows.
+"""
+
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from progress import mastery
+from progress.models import Mastery, mastery_params
+from progress.standing import check_course_completion
+from quizzes import grading
+from quizzes.models import Attempt, Question, Response
+
+
+def course_tz():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def mastery_answer(*, question_id, qtype, spec, score, revealed, at, id=0):
+    """The mastery model's view of one answer.
+
+    Keyed by the question's id, so a question counts once toward the model's distinct-question
+    rules whoever wrote the answer; scored 0 when the answer was revealed first; with the guess
+    parameter of the question version answered. `id` breaks ties between answers at the same
+    time (the response's id).
+    """
+    return mastery.Answer(
+        id=id,
+        question=str(question_id),
+        score=0.0 if revealed else score,
+        at=at,
+        guess=grading.guess_for_spec(qtype, spec),
+    )
+
+
+class AttemptFinished(Exception):
+    """The attempt was finished (by another request) before this answer could be stored."""
+
+
+def _lock_attempt(attempt):
+    """Lock the attempt's row until commit and return the number and total score of the
+    answers stored in it (exact while the lock is held); raise AttemptFinished if it is
+    finished.
+
+    Two statements: on PostgreSQL a statement that waited for the row lock sees the row as it
+    is now, but anything else (a subquery counting answers) as it was when the statement
+    began, which could miss the answer whose transaction held the lock.
+    """
+    rows = Attempt.objects.select_for_update(no_key=True).filter(pk=attempt.pk)
+    if rows.values_list("finished_at", flat=True).get() is not None:
+        raise AttemptFinished
+    totals = Response.objects.filter(attempt_id=attempt.pk).aggregate(
+        answered=Count("pk"), total=Sum("score")
+    )
+    return totals["answered"], totals["total"] or 0.0
+
+
+def stored_answer(response):
+    """mastery_answer of a stored Response (its question and version loaded)."""
+    return mastery_answer(
+        id=response.pk,
+        question_id=response.question_id,
+        qtype=response.question.type,
+        spec=response.version.spec,
+        score=response.score,
+        revealed=response.revealed,
+        at=response.graded_at,
+    )
+
+
+def _locked_mastery(user_id, objective):
+    """The learner's Mastery row for the objective, created if missing, locked for update."""
+    rows = Mastery.objects.select_for_update()
+    try:  # get(), not first(): (user, objective) is unique, and no ORDER BY to build
+        return rows.get(user_id=user_id, objective=objective)
+    except Mastery.DoesNotExist:
+        # INSERT ... ON CONFLICT DO NOTHING: no savepoint, and safe if another request won.
+        Mastery.objects.bulk_create(
+            [Mastery(user_id=user_id, objective=objective)], ignore_conflicts=True
+        )
+        return rows.get(user_id=user_id, objective=objective)
+
+
+@transaction.atomic
+def record_answer(*, attempt, question, grade, now=None, pool=None):
+    """Store a graded answer and update the learner's mastery of its objective, atomically.
+
+    `question` comes with `current_version` and `objective` loaded; `grade` is the
+    grading.Grade of the answer. `now` is the grading time; by default it is taken once the
+    mastery row is locked, so the order of `graded_at` is the order the updates were applied
+    and replaying the responses rebuilds the same row. `pool` is the objective's pool size
+    (Question.objects.pool_size; read here if not given). The answer that completes a quiz
+    attempt (not a practice session, which grows one question at a time) finishes it, in the
+    same transaction, with the total of its scores.
+
+    Queries: the objective's pool size unless given, the attempt row (locked) with the count
+    and sum of its responses, the mastery row (locked; created if missing), the response
+    INSERT, the mastery UPDATE; the attempt UPDATE after its last answer; the completion check
+    when an objective reaches Proficient.
+
+    Raises AttemptFinished if the attempt is finished, and IntegrityError if the question
+    was already answered in this attempt; either way nothing is changed.
+    """
+    objective = question.objective
+    version = question.current_version
+    if pool is None:
+        pool = Question.objects.pool_size(objective.pk)
+    answered_before, score_before = _lock_attempt(attempt)
+    row = _locked_mastery(attempt.user_id, objective)
+    if now is None:
+        now = timezone.now()
+    params = mastery_params(objective)
+    state = mastery.State.from_json(row.state, params)
+    response = Response(
+        attempt=attempt,
+        user_id=attempt.user_id,
+        question=question,
+        version=version,
+        objective=objective,
+        slot=attempt.question_ids.index(question.pk) + 1,
+        answer=grade.answer,
+        answer_display=grade.answer_display,
+        score=grade.score,
+        graded_at=now,
+    )
+    answer = mastery_answer(
+        question_id=question.pk,
+        qtype=question.type,
+        spec=version.spec,
+        score=response.score,
+        revealed=response.revealed,
+        at=now,
+    )
+    outcome = mastery.apply_answer(state, answer, pool_size=pool, params=params, tz=course_tz())
+    response.counted = outcome.counted
+    response.p_after = outcome.p
+    response.level_after = int(outcome.level)
+    response.save(force_insert=True)
+
+    row.set_state(state, params_version=objective.params_version)
+    row.save(update_fields=[*Mastery.STATE_FIELDS, "updated_at"])
+
+    if outcome.previous_level < mastery.Level.PROFICIENT <= outcome.level:
+        # The only answer that can complete the course: one raising an objective to Proficient.
+        check_course_completion(attempt.user, objective.course, now=now)
+
+    if not attempt.is_practice and answered_before + 1 >= len(attempt.question_ids):
+        attempt.finish(now=now, score=score_before + grade.score)
+    return response
+
+
+@transaction.atomic
+def close_attempt(attempt, *, now=None):
+    """Finish an open attempt now with the total of the answers stored in it (unanswered
+    questions score 0), under the attempt's lock, so an answer arriving at the same moment is
+    either counted or refused. Returns False if it was already finished."""
+    try:
+        _, total = _lock_attempt(attempt)
+    except AttemptFinished:
+        return False
+    return attempt.finish(now=now, score=total)

@@ -1,0 +1,335 @@
+"""A learner's standing in a course: mastery per objective, evidence, completion.
+
+The glue between the stored rows (Response, Mastery, LessonCompletion, CourseCompletion) and the
+pure mastery model in progress.mastery. Every page that shows levels reads them through here, with
+a fixed number of queries whatever the number of objectives or answers.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+from courses.models import Course, Objective
+from progress import mastery
+from progress.models import CourseCompletion, LessonCompletion, Mastery, mastery_params
+from quizzes.models import Question, Quiz, QuizKind, Response
+
+
+def state_of(row: Mastery | None, objective: Objective) -> mastery.State:
+    """The model state stored on a Mastery row (a fresh state when there is none)."""
+    params = mastery_params(objective)
+    if row is None or not row.state:
+        return mastery.State(p=params.l0)
+    return mastery.State.from_json(row.state, params)
+
+
+@dataclass
+class ObjectiveStatus:
+    """What a page shows of one objective for one learner."""
+
+    objective: Objective
+    level: mastery.Level
+    estimate: float
+    review_due: bool = False
+    review_due_at: datetime | None = None
+    counted_answers: int = 0
+
+    @property
+    def label(self) -> str:
+        return self.level.label
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.estimate)
+
+    @property
+    def proficient(self) -> bool:
+        return self.level >= mastery.Level.PROFICIENT
+
+    @property
+    def has_evidence(self) -> bool:
+        """Whether any answer counts towards the estimate (before that it is only the prior)."""
+        return self.counted_answers > 0 or self.level > mastery.Level.NOT_STARTED
+
+    @property
+    def shown_percent(self) -> int:
+        """The estimate for people: rounded down, never 100 (mastery.display_percent)."""
+        return mastery.display_percent(self.estimate)
+
+    @property
+    def estimate_words(self) -> str:
+        return mastery.estimate_words(self.estimate)
+
+
+def status_from_row(objective: Objective, row: Mastery | None, now: datetime) -> ObjectiveStatus:
+    if row is None:
+        return ObjectiveStatus(objective, mastery.Level.NOT_STARTED, mastery_params(objective).l0)
+    scheduled = row.level == mastery.Level.MASTERED  # only Mastered has a review date
+    return ObjectiveStatus(
+        objective,
+        mastery.Level(row.level),
+        row.estimate,
+        review_due=row.review_due(now),
+        review_due_at=row.review_due_at if scheduled else None,
+        counted_answers=row.counted_answers,
+    )
+
+
+def mastery_rows(user, objectives) -> dict[int, Mastery]:
+    """The learner's Mastery rows of these objectives by objective id (one query, none if anon)."""
+    if not user.is_authenticated:
+        return {}
+    ids = [objective.pk for objective in objectives]
+    return {row.objective_id: row for row in Mastery.objects.filter(user=user, objective__in=ids)}
+
+
+def attach_levels(user, objectives) -> None:
+    """Set `objective.progress` (an ObjectiveStatus, or None for visitors) on each objective.
+
+    One query for the learner's mastery rows, none for a visitor: for the course home and the
+    lesson page, so their objective lists show levels without a query per objective.
+    """
+    objectives = list(objectives)
+    rows = mastery_rows(user, objectives)
+    now = timezone.now()
+    for objective in objectives:
+        objective.progress = (
+            status_from_row(objective, rows.get(objective.pk), now)
+            if user.is_authenticated
+            else None
+        )
+
+
+@dataclass
+class ObjectiveProgress:
+    """One objective on the progress page: status, what is missing, the evidence."""
+
+    status: ObjectiveStatus
+    pool_size: int
+    needs: list[str]
+    evidence: list[Response] = field(default_factory=list)
+    quiz: Quiz | None = None
+    hint: str = ""  # the next step towards the level above, one sentence
+
+    @property
+    def objective(self) -> Objective:
+        return self.status.objective
+
+    @property
+    def next_label(self) -> str | None:
+        level = self.status.level
+        return None if level == mastery.Level.MASTERED else mastery.Level(level + 1).label
+
+
+@dataclass
+class NextStep:
+    kind: str  # "lesson", "quiz", "practice", "review" or "done"
+    text: str
+    url: str
+
+
+@dataclass
+class CourseProgress:
+    course: Course
+    objectives: list[ObjectiveProgress]
+    lessons_total: int
+    lessons_done: int
+    completion: CourseCompletion | None
+    next_step: NextStep | None
+
+    @property
+    def percent(self) -> int:
+        """Course completion: the share of the completion rules met, one per lesson completed
+        and one per objective at Proficient or above."""
+        total = self.lessons_total + len(self.objectives)
+        if self.completion is not None or not total:
+            return 100 if self.completion is not None else 0
+        met = self.lessons_done + sum(1 for item in self.objectives if item.status.proficient)
+        return round(100 * met / total)
+
+
+def course_progress(user, course: Course, now: datetime | None = None) -> CourseProgress:
+    """Everything the progress page shows, in 8 queries whatever the course's size:
+    objectives, lessons, the learner's lesson completions, mastery rows, responses (with their
+    versions), pool sizes, objective quizzes, and the course completion row.
+    """
+    now = now or timezone.now()
+    objectives = list(course.objectives.active())
+    lessons = list(course.lessons.for_outline())
+    done = set(
+        LessonCompletion.objects.filter(user=user, lesson__course=course).values_list(
+            "lesson_id", flat=True
+        )
+    )
+    rows = mastery_rows(user, objectives)
+    evidence: dict[int, list[Response]] = {}
+    responses = (
+        Response.objects.filter(user=user, objective__in=objectives)
+        .select_related("version")
+        .only(
+            "id",
+            "objective_id",
+            "question_id",
+            "score",
+            "revealed",
+            "graded_at",
+            "counted",
+            "p_after",
+            "level_after",
+            "version__prompt_html",
+        )  # fmt: skip
+        .order_by("graded_at", "id")
+    )
+    for response in responses:
+        response.prompt_text = html.unescape(strip_tags(response.version.prompt_html))  # type: ignore[attr-defined]
+        evidence.setdefault(response.objective_id, []).append(response)
+    sizes = Question.objects.pool_sizes([objective.pk for objective in objectives])
+    quizzes = {
+        quiz.objective_id: quiz
+        for quiz in Quiz.objects.filter(course=course, kind=QuizKind.OBJECTIVE).select_related(
+            "course"
+        )
+    }
+    completion = course_completion(user, course)
+
+    items = []
+    for objective in objectives:
+        row = rows.get(objective.pk)
+        size = sizes.get(objective.pk, 0)
+        state = state_of(row, objective)
+        items.append(
+            ObjectiveProgress(
+                status=status_from_row(objective, row, now),
+                pool_size=size,
+                needs=mastery.next_level_needs(state, pool_size=size),
+                hint=mastery.next_level_hint(state, pool_size=size),
+                evidence=evidence.get(objective.pk, []),
+                quiz=quizzes.get(objective.pk),
+            )
+        )
+
+    next_step = _next_step(course, lessons, done, items, completion)
+    return CourseProgress(
+        course=course,
+        objectives=items,
+        lessons_total=len(lessons),
+        lessons_done=sum(1 for lesson in lessons if lesson.pk in done),
+        completion=completion,
+        next_step=next_step,
+    )
+
+
+def _next_step(course, lessons, done, items, completion) -> NextStep | None:
+    """The next lesson to read, else the weakest objective below Proficient, else a review."""
+    lesson = next((lesson for lesson in lessons if lesson.pk not in done), None)
+    if lesson is not None:
+        return NextStep(
+            "lesson", f"Read the next lesson: {lesson.title}", lesson.get_absolute_url()
+        )
+    below = [item for item in items if not item.status.proficient and item.pool_size]
+    if below:
+        weakest = min(
+            below, key=lambda i: (i.status.level, i.status.estimate, i.objective.position)
+        )
+        if weakest.status.level == mastery.Level.NOT_STARTED and weakest.quiz is not None:
+            return NextStep(
+                "quiz", f"Take the quiz: {weakest.objective.text}", weakest.quiz.get_absolute_url()
+            )
+        return NextStep(
+            "practice",
+            f"Practise your weakest objective: {weakest.objective.text}",
+            reverse("progress:practice", args=[course.slug, weakest.objective.key]),
+        )
+    due = [item for item in items if item.status.review_due]
+    if due:
+        item = min(due, key=lambda i: i.status.review_due_at)
+        return NextStep(
+            "review",
+            f"Review due: {item.objective.text}",
+            reverse("progress:practice", args=[course.slug, item.objective.key]),
+        )
+    if completion is None:
+        return None
+    return NextStep(
+        "done",
+        "Course completed: see your certificate",
+        reverse("progress:certificate", args=[course.slug]),
+    )
+
+
+def course_completion(user, course: Course) -> CourseCompletion | None:
+    """The learner's completion of the course, or None (one query, none for a visitor)."""
+    if not user.is_authenticated:
+        return None
+    return CourseCompletion.objects.filter(user=user, course=course).first()
+
+
+def completion_rule_text(course: Course) -> str:
+    """What earning the course's certificate took, in words, from the rules that grant it.
+
+    The course is complete when every published lesson is marked complete and every active
+    objective is at Proficient or above (check_course_completion); Proficient's rule (estimate
+    and different questions answered correctly, no second day) comes from quizzes.mastery.
+    Two queries: lessons and objectives with their pool sizes.
+    """
+    lessons = course.lessons.published().count()
+    objectives = list(course.objectives.active())
+    p_min, distinct = mastery.THRESHOLDS[mastery.Level.PROFICIENT]
+    fewer = any(
+        size < distinct
+        for size in Question.objects.pool_sizes([o.pk for o in objectives]).values()
+    )
+    questions = f"at least {distinct} different questions" + (
+        " (every question, where an objective has fewer)" if fewer else ""
+    )
+    lesson_text = "the lesson" if lessons == 1 else f"all {lessons} lessons"
+    objective_text = (
+        "its learning objective"
+        if len(objectives) == 1
+        else f"each of its {len(objectives)} learning objectives"
+    )
+    return (
+        f"having completed {lesson_text} and reached Proficient or above on {objective_text}: "
+        f"an estimated mastery of at least {round(100 * p_min)}% from correct answers to "
+        f"{questions}"
+    )
+
+
+def check_course_completion(user, course: Course, now: datetime | None = None):
+    """Record the course as completed when every published lesson is complete and every active
+    objective is at Proficient or above. Returns the CourseCompletion row, or None.
+
+    Called after a lesson is marked complete and after each recorded answer. A completion, once
+    earned, is kept (with its date) even if a level later drops.
+    """
+    existing = course_completion(user, course)
+    if not user.is_authenticated or existing is not None:
+        return existing
+    lessons = set(course.lessons.published().values_list("id", flat=True))
+    done = set(
+        LessonCompletion.objects.filter(user=user, lesson_id__in=lessons).values_list(
+            "lesson_id", flat=True
+        )
+    )
+    if lessons - done:
+        return None
+    objectives = set(course.objectives.active().values_list("id", flat=True))
+    proficient = set(
+        Mastery.objects.filter(
+            user=user, objective_id__in=objectives, level__gte=mastery.Level.PROFICIENT
+        ).values_list("objective_id", flat=True)
+    )
+    if objectives - proficient:
+        return None
+    with transaction.atomic():
+        completion, _ = CourseCompletion.objects.get_or_create(
+            user=user, course=course, defaults={"completed_at": now or timezone.now()}
+        )
+    return completion

@@ -1,0 +1,107 @@
+"""The learner's progress page, completion certificate and practice sessions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from progress import practice
+from progress.course_views import get_course
+from progress.standing import (
+    completion_rule_text,
+    course_completion,
+    course_progress,
+    mastery_rows,
+    status_from_row,
+)
+from quizzes.models import Attempt, Question, Quiz, QuizKind
+
+
+@login_required
+def progress(request, slug):
+    course = get_course(slug)
+    # Queries: session, user, course, then course_progress's 8 (see its docstring).
+    data = course_progress(request.user, course)
+    return render(request, "progress/progress.html", {"course": course, "progress": data})
+
+
+@login_required
+def certificate(request, slug):
+    course = get_course(slug)
+    completion = course_completion(request.user, course)
+    if completion is None:
+        messages.info(request, "The certificate appears once you have completed the course.")
+        return redirect("progress:progress", course.slug)
+    context = {"course": course, "completion": completion, "rule": completion_rule_text(course)}
+    return render(request, "progress/certificate.html", context)
+
+
+def _practice_quizzes(course):
+    """The course's objective quizzes whose objective is active, with their objectives."""
+    return Quiz.objects.filter(
+        course=course, kind=QuizKind.OBJECTIVE, objective__retired=False
+    ).select_related("objective", "course")
+
+
+def _start(request, quiz):
+    attempt = practice.start_practice(request.user, quiz)
+    if attempt is None:
+        messages.info(request, "This objective has no questions to practise yet.")
+        return redirect("progress:progress", quiz.course.slug)
+    return redirect(attempt.question_url(1))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def practice_objective(request, slug, objective_key):
+    """GET: a page with the Start button (a link can point here); POST: start a session."""
+    course = get_course(slug)
+    quiz = get_object_or_404(_practice_quizzes(course), objective__key=objective_key)
+    if request.method == "POST":
+        return _start(request, quiz)
+    return render(request, "progress/practice_start.html", {"course": course, "quiz": quiz})
+
+
+@login_required
+@require_POST
+def practice_weakest(request, slug):
+    """Start a session on the weakest objective (lowest level, then a review due...)."""
+    course = get_course(slug)
+    quizzes = {quiz.objective_id: quiz for quiz in _practice_quizzes(course)}
+    sizes = Question.objects.pool_sizes(list(quizzes))
+    objectives = [quiz.objective for quiz in quizzes.values() if sizes.get(quiz.objective_id)]
+    rows = mastery_rows(request.user, objectives)
+    now = timezone.now()
+    choices = []
+    for objective in objectives:
+        status = status_from_row(objective, rows.get(objective.pk), now)
+        choices.append(
+            practice.ObjectiveChoice(
+                objective.pk, status.level, status.review_due, status.estimate, objective.position
+            )
+        )
+    chosen = practice.weakest_objective(choices)
+    if chosen is None:
+        messages.info(request, "This course has no questions to practise yet.")
+        return redirect("progress:progress", course.slug)
+    return _start(request, quizzes[chosen])
+
+
+@login_required
+@require_POST
+def practice_next(request, pk):
+    """Add the next question to a practice session and go to it (or end the session)."""
+    attempt = get_object_or_404(
+        Attempt.objects.select_related("quiz__course"), pk=pk, user=request.user, is_practice=True
+    )
+    if attempt.finished_at is not None:
+        raise Http404("This practice session is over.")
+    slot = practice.extend_practice(attempt)
+    if slot is None:
+        messages.success(
+            request, "You have practised every question of this objective in this session."
+        )
+        return redirect("progress:progress", attempt.quiz.course.slug)
+    return redirect(attempt.question_url(slot))

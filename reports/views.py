@@ -1,0 +1,657 @@
+"""Instructor reports as admin views: class mastery, item analysis, per-objective, CSV exports.
+
+The views are served under /admin/reports/ (reports/urls.py, included by config/urls.py),
+each wrapped in the admin site's admin_view, and render templates that extend
+"admin/base_site.html". Each report fetches its rows once (values_list, joined in SQL)
+and computes in Python with the pure modules (reports.itemstats), so its query count does not
+grow with the class. Only users who may view responses and mastery rows see them.
+"""
+
+import csv
+import hashlib
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import partial
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from courses.models import Course, Objective
+from progress.admin import evidence_url
+from progress.mastery import Level, review_due
+from progress.models import Mastery
+from quizzes import questiontypes
+from quizzes.models import Attempt, Question, Quiz, Response
+from reports import itemstats
+from reports.course_review import course_review
+
+LEVELS = list(Level)
+PROFICIENT = Level.PROFICIENT
+STUCK_MIN_ANSWERS = 8
+GRID_PAGE_SIZE = 100
+CSV_CHUNK = 2000
+
+SELECTORS = {
+    "first": "each learner's first completed attempt",
+    "all": "all completed attempts",
+    "latest": "each learner's latest completed attempt",
+}
+REPORT_PERMISSIONS = ("quizzes.view_response", "progress.view_mastery", "quizzes.view_attempt")
+
+
+def urls(admin_site):
+    """The reports' URL patterns, each behind the admin's login and staff check, GET only."""
+
+    def view(func):
+        return admin_site.admin_view(require_GET(partial(func, admin_site)))
+
+    return [
+        path("", view(reports_index), name="index"),
+        path("mastery/<int:course_id>/", view(class_mastery), name="mastery"),
+        path("items/<int:quiz_id>/", view(item_analysis), name="items"),
+        path("objectives/<int:course_id>/", view(objective_report), name="objectives"),
+        path("review/<int:course_id>/", view(course_review), name="course_review"),
+        path("export/responses.csv", view(export_responses), name="export_responses"),
+        path("export/mastery.csv", view(export_mastery), name="export_mastery"),
+    ]
+
+
+def _check(request):
+    if not request.user.has_perms(REPORT_PERMISSIONS):
+        raise PermissionDenied("You may not view learners' results.")
+
+
+def _render(request, admin_site, template, title, context):
+    context = {**admin_site.each_context(request), "title": title, **context}
+    return TemplateResponse(request, f"admin/reports/{template}", context)
+
+
+def learner_name(username, first_name, last_name):
+    name = f"{first_name} {last_name}".strip()
+    return f"{name} ({username})" if name else username
+
+
+def _median(values):
+    return statistics.median(values) if values else None
+
+
+# --- index -------------------------------------------------------------------------------
+
+
+def reports_index(admin_site, request):
+    _check(request)
+    courses = list(Course.objects.order_by("position", "title"))
+    quizzes = defaultdict(list)
+    for quiz in Quiz.objects.order_by("course", "position"):
+        quizzes[quiz.course_id].append(quiz)
+    rows = [(course, quizzes[course.pk]) for course in courses]
+    return _render(request, admin_site, "index.html", "Reports", {"rows": rows})
+
+
+# --- class mastery -----------------------------------------------------------------------
+
+
+@dataclass
+class ObjectiveSummary:
+    objective: Objective
+    counts: list[int]  # learners at each level, index = level
+    learners: int
+    share_proficient: float | None  # percent at Proficient or above
+    median_estimate: float | None  # of learners who started
+    reviews_due: int
+    stuck: list[tuple[str, str]] = field(default_factory=list)  # (learner, evidence url)
+
+    @property
+    def segments(self):
+        """(level, label, count, percent, x offset) for the stacked bar, in level order."""
+        out, x = [], 0.0
+        for level in LEVELS:
+            count = self.counts[level]
+            width = 100 * count / self.learners if self.learners else 0.0
+            out.append((int(level), level.label, count, round(width, 3), round(x, 3)))
+            x += width
+        return out
+
+
+def summarise_mastery(objectives, rows, now):
+    """Per-objective summaries and the learners x objectives grid from mastery rows.
+
+    ``rows`` are (user_id, username, first_name, last_name, objective_id, level, estimate,
+    counted_answers, review_due_at). The class is every learner with a row on any of the
+    objectives; a learner without a row on an objective is Not started there. The grid is a
+    list of (user id, learner, [level per objective]) sorted by learner.
+    """
+    base = reverse("admin:quizzes_response_changelist")
+    learners = {}
+    cells = defaultdict(dict)  # objective id -> user id -> row
+    for user_id, username, first, last, objective_id, level, estimate, counted, due in rows:
+        learners.setdefault(user_id, learner_name(username, first, last))
+        cells[objective_id][user_id] = (level, estimate, counted, due)
+    total = len(learners)
+    summaries = []
+    for objective in objectives:
+        by_user = cells.get(objective.pk, {})
+        counts = [0] * len(LEVELS)
+        estimates, stuck, due_count = [], [], 0
+        for user_id, (level, estimate, counted, due) in by_user.items():
+            counts[level] += 1
+            if level > Level.NOT_STARTED:
+                estimates.append(estimate)
+            if review_due(level, due, now):
+                due_count += 1
+            if level == Level.ATTEMPTED and counted >= STUCK_MIN_ANSWERS:
+                stuck.append((learners[user_id], evidence_url(user_id, objective.pk, base)))
+        counts[Level.NOT_STARTED] += total - len(by_user)
+        proficient = sum(counts[PROFICIENT:])
+        summaries.append(
+            ObjectiveSummary(
+                objective=objective,
+                counts=counts,
+                learners=total,
+                share_proficient=100 * proficient / total if total else None,
+                median_estimate=_median(estimates),
+                reviews_due=due_count,
+                stuck=sorted(stuck),
+            )
+        )
+    columns = [cells.get(objective.pk, {}) for objective in objectives]
+    grid = [
+        (user_id, name, [column.get(user_id, (0,))[0] for column in columns])
+        for user_id, name in sorted(learners.items(), key=lambda item: item[1].casefold())
+    ]
+    return summaries, grid
+
+
+def grid_cells(objectives, rows):
+    """(learner, [(level, label, evidence url)]) for the grid rows of one page."""
+    base = reverse("admin:quizzes_response_changelist")
+    labels = {int(level): level.label for level in LEVELS}
+    return [
+        (
+            name,
+            [
+                (level, labels[level], evidence_url(user_id, objective.pk, base))
+                for objective, level in zip(objectives, levels, strict=True)
+            ],
+        )
+        for user_id, name, levels in rows
+    ]
+
+
+def class_mastery(admin_site, request, course_id):
+    _check(request)
+    course = get_object_or_404(Course, pk=course_id)
+    objectives = list(course.objectives.filter(retired=False).order_by("position"))
+    rows = Mastery.objects.filter(objective__course=course, objective__retired=False).values_list(
+        "user_id",
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "objective_id",
+        "level",
+        "estimate",
+        "counted_answers",
+        "review_due_at",
+    )
+    summaries, grid = summarise_mastery(objectives, rows, timezone.now())
+    page = Paginator(grid, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
+    return _render(
+        request,
+        admin_site,
+        "class_mastery.html",
+        f"Class mastery: {course.title}",
+        {
+            "course": course,
+            "objectives": objectives,
+            "summaries": summaries,
+            "page": page,
+            "grid": grid_cells(objectives, page.object_list),
+            "levels": [(int(level), level.label) for level in LEVELS],
+            "stuck_min": STUCK_MIN_ANSWERS,
+        },
+    )
+
+
+# --- item analysis -----------------------------------------------------------------------
+
+
+def counted_attempts(mode, **filters):
+    """Finished, non-practice attempts matching ``filters``, narrowed by the selector.
+
+    "first" keeps each learner's earliest finished attempt at the quiz, "latest" the most
+    recent; ties in start time are broken by id. "all" keeps every finished attempt.
+    """
+    base = Attempt.objects.filter(finished_at__isnull=False, is_practice=False)
+    attempts = base.filter(**filters)
+    if mode == "all":
+        return attempts
+    same = base.filter(quiz_id=OuterRef("quiz_id"), user_id=OuterRef("user_id"))
+    if mode == "first":
+        other = same.filter(
+            Q(started_at__lt=OuterRef("started_at"))
+            | Q(started_at=OuterRef("started_at"), pk__lt=OuterRef("pk"))
+        )
+    else:
+        other = same.filter(
+            Q(started_at__gt=OuterRef("started_at"))
+            | Q(started_at=OuterRef("started_at"), pk__gt=OuterRef("pk"))
+        )
+    return attempts.filter(~Exists(other))
+
+
+def question_info(question):
+    """itemstats.QuestionInfo from a question and its current version."""
+    spec = question.current_version.spec if question.current_version else {}
+    question_type = questiontypes.get(question.type)
+    return itemstats.QuestionInfo(
+        key=question.key,
+        type=question.type,
+        option_keys=question_type.option_keys(spec),
+        option_marks=question_type.option_marks(spec),
+    )
+
+
+def _chosen(question_type, answer):
+    if not isinstance(answer, dict):
+        return ()
+    return question_type.chosen(answer)
+
+
+def attempt_rows(rows, questions):
+    """itemstats.AttemptRow per attempt from response rows ordered by attempt, then slot.
+
+    ``rows`` are (attempt_id, user_id, question_id, score, answer), the answer as stored (a
+    dict) or None; ``questions`` maps a question id to the Question. Only choice questions'
+    answers are read.
+    """
+    info = {}  # question id -> (key, its QuestionType if options are analysed else None)
+    for question_id, question in questions.items():
+        question_type = questiontypes.get(question.type)
+        choice = question_type if question_type.analyses_options else None
+        info[question_id] = (question.key, choice)
+    out = []
+    last = last_user = None
+    marks, choices = [], {}
+    for attempt_id, user_id, question_id, score, answer in rows:
+        if attempt_id != last:
+            if last is not None:
+                out.append(itemstats.AttemptRow(last, last_user, tuple(marks), choices))
+            last, last_user, marks, choices = attempt_id, user_id, [], {}
+        key, choice = info.get(question_id) or (f"#{question_id}", None)
+        marks.append((key, score))
+        if choice is not None:
+            choices[key] = _chosen(choice, answer)
+    if last is not None:
+        out.append(itemstats.AttemptRow(last, last_user, tuple(marks), choices))
+    return out
+
+
+def _spec(question):
+    return question.current_version.spec if question.current_version else {}
+
+
+def _questions_for(queryset):
+    return list(
+        queryset.select_related("course", "lesson", "current_version").order_by("position")
+    )
+
+
+REPORT_CACHE_SECONDS = 600
+# Part of every cached report's key. The cached figures are pickled itemstats objects: raise
+# this number whenever a change to reports.itemstats or to the figures below would make an
+# entry written by the previous code wrong, so a deploy never reads it.
+REPORT_CACHE_VERSION = 1
+
+
+def _item_analysis_figures(quiz, mode, questions):
+    """(QuizStats, keys of the questions shown, attempts used, learners) for the report.
+
+    The figures depend only on the quiz's finished attempts (their answers are immutable) and
+    the question pool, so they are cached in the shared cache under a fingerprint of both:
+    the number of finished non-practice attempts, the largest id and the latest finish among
+    them, and each question's id, current version and retired flag. A newly finished or
+    deleted attempt, or a re-imported question, gives a new key; the entry also expires after
+    REPORT_CACHE_SECONDS (a superuser deleting a single answer shows after that at worst).
+    """
+    fingerprint = counted_attempts("all", quiz=quiz).aggregate(
+        n=Count("id"), last=Max("id"), done=Max("finished_at")
+    )
+    pool = [(q.pk, q.current_version_id, q.retired) for q in questions]
+    digest = hashlib.sha256(repr((quiz.pk, mode, fingerprint, pool)).encode()).hexdigest()
+    key = f"reports:items:v{REPORT_CACHE_VERSION}:{digest}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    by_id = {question.pk: question for question in questions}
+    rows = (
+        Response.objects.filter(attempt__in=counted_attempts(mode, quiz=quiz).values("pk"))
+        .order_by("attempt_id", "slot")
+        .values_list("attempt_id", "user_id", "question_id", "score", "answer")
+    )
+    attempts = attempt_rows(rows, by_id)
+    answered = {key for attempt in attempts for key, _ in attempt.marks}
+    shown = [q for q in questions if not q.retired or q.key in answered]
+    stats = itemstats.analyse(attempts, [question_info(q) for q in shown])
+    learners = len({attempt.learner_id for attempt in attempts})
+    result = (stats, {q.key for q in shown}, len(attempts), learners)
+    cache.set(key, result, REPORT_CACHE_SECONDS)
+    return result
+
+
+def item_analysis(admin_site, request, quiz_id):
+    _check(request)
+    quiz = get_object_or_404(Quiz.objects.select_related("course", "objective"), pk=quiz_id)
+    mode = request.GET.get("attempts", "first")
+    if mode not in SELECTORS:
+        mode = "first"
+    pool = Question.objects.filter(course=quiz.course_id)
+    if quiz.objective_id:
+        pool = pool.filter(objective=quiz.objective_id)
+    questions = _questions_for(pool)
+    stats, shown_keys, attempts_used, learners = _item_analysis_figures(quiz, mode, questions)
+    shown = [question for question in questions if question.key in shown_keys]
+    table = []
+    for question, qstats in zip(shown, stats.questions, strict=True):
+        question_type = questiontypes.get(question.type)
+        labels = question_type.option_labels(_spec(question))
+        correct = question_type.correct_keys(_spec(question))
+        table.append(
+            {
+                "question": question,
+                "stats": qstats,
+                "distractors": [
+                    (row, labels.get(row.option_key, ""), row.option_key in correct)
+                    for row in qstats.distractors
+                ],
+            }
+        )
+    return _render(
+        request,
+        admin_site,
+        "item_analysis.html",
+        f"Item analysis: {quiz.title}",
+        {
+            "quiz": quiz,
+            "mode": mode,
+            "mode_label": SELECTORS[mode],
+            "selectors": SELECTORS.items(),
+            "stats": stats,
+            "table": table,
+            "attempts_used": attempts_used,
+            "learners": learners,
+            "min_attempts": itemstats.MIN_ATTEMPTS,
+        },
+    )
+
+
+# --- per objective -----------------------------------------------------------------------
+
+
+@dataclass
+class ObjectiveFigures:
+    objective: Objective
+    counts: list[int]
+    learners: int
+    share_proficient: float | None
+    median_estimate: float | None
+    alpha: itemstats.Figure
+    alpha_attempts: int
+    guidance: str
+    misconceptions: list[tuple[Question | None, str, str, int]]  # question, key, answer, count
+
+    @property
+    def quiz(self):
+        """The objective's quiz, if it has one (selected with the objective)."""
+        return getattr(self.objective, "quiz", None)
+
+
+def objective_figures(objectives, questions, mastery_rows, first_rows, wrong_rows):
+    """Per-objective figures from rows fetched once.
+
+    ``mastery_rows``: (user_id, objective_id, level, estimate) of the course's objectives.
+    ``first_rows``: (objective_id, attempt_id, user_id, question_id, score) of first attempts
+    at objective quizzes, ordered by (attempt, slot).
+    ``wrong_rows``: (objective_id, question_id, answer_display, score) with score below 1.
+    """
+    by_id = {question.pk: question for question in questions}
+    by_key = {question.key: question for question in questions}
+    learners = {row[0] for row in mastery_rows}
+    levels = defaultdict(list)
+    for _, objective_id, level, estimate in mastery_rows:
+        levels[objective_id].append((level, estimate))
+    attempts_by_objective = defaultdict(list)
+    for objective_id, *row in first_rows:
+        attempts_by_objective[objective_id].append((*row, None))  # alpha needs no choices
+    wrong_by_objective = defaultdict(list)
+    for objective_id, question_id, answer_display, score in wrong_rows:
+        question = by_id.get(question_id)
+        wrong_by_objective[objective_id].append(
+            (question.key if question else f"#{question_id}", answer_display, score)
+        )
+    out = []
+    for objective in objectives:
+        counts = [0] * len(LEVELS)
+        estimates = []
+        for level, estimate in levels.get(objective.pk, ()):
+            counts[level] += 1
+            if level > Level.NOT_STARTED:
+                estimates.append(estimate)
+        counts[0] += len(learners) - len(levels.get(objective.pk, ()))
+        pool = [q for q in questions if q.objective_id == objective.pk]
+        attempts = attempt_rows(attempts_by_objective.get(objective.pk, ()), by_id)
+        stats = itemstats.analyse(attempts, [question_info(q) for q in pool])
+        misconceptions = [
+            (by_key.get(key), key, label, count)
+            for key, label, count in itemstats.top_wrong_answers(
+                wrong_by_objective.get(objective.pk, ())
+            )
+        ]
+        out.append(
+            ObjectiveFigures(
+                objective=objective,
+                counts=counts,
+                learners=len(learners),
+                share_proficient=(
+                    100 * sum(counts[PROFICIENT:]) / len(learners) if learners else None
+                ),
+                median_estimate=_median(estimates),
+                alpha=stats.alpha,
+                alpha_attempts=stats.S,
+                guidance=stats.guidance,
+                misconceptions=misconceptions,
+            )
+        )
+    return out
+
+
+def objective_report(admin_site, request, course_id):
+    _check(request)
+    course = get_object_or_404(Course, pk=course_id)
+    objectives = list(
+        course.objectives.filter(retired=False).select_related("quiz").order_by("position")
+    )
+    questions = _questions_for(Question.objects.filter(course=course))
+    mastery_rows = list(
+        Mastery.objects.filter(objective__course=course, objective__retired=False).values_list(
+            "user_id", "objective_id", "level", "estimate"
+        )
+    )
+    first = counted_attempts("first", quiz__course=course, quiz__kind="objective")
+    first_rows = list(
+        Response.objects.filter(attempt__in=first.values("pk"))
+        .order_by("attempt_id", "slot")
+        .values_list(
+            "attempt__quiz__objective_id",
+            "attempt_id",
+            "user_id",
+            "question_id",
+            "score",
+        )
+    )
+    wrong_rows = list(
+        Response.objects.filter(objective__course=course, score__lt=1).values_list(
+            "objective_id", "question_id", "answer_display", "score"
+        )
+    )
+    figures = objective_figures(objectives, questions, mastery_rows, first_rows, wrong_rows)
+    return _render(
+        request,
+        admin_site,
+        "objectives.html",
+        f"Objectives: {course.title}",
+        {
+            "course": course,
+            "figures": figures,
+            "levels": [(int(level), level.label) for level in LEVELS],
+        },
+    )
+
+
+# --- CSV exports -------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """A cell that spreadsheets will not run as a formula (prefixed with a quote)."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _stream_csv(filename, header, rows, convert):
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([csv_safe(cell) for cell in convert(row)])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _iso(value):
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
+
+
+def _course_filter(request, prefix):
+    course_id = request.GET.get("course")
+    if not course_id:
+        return {}, "all"
+    if not course_id.isdigit():
+        raise Http404("Unknown course.")
+    course = get_object_or_404(Course, pk=int(course_id))
+    return {prefix: course}, course.slug
+
+
+RESPONSE_HEADER = [
+    "learner",
+    "email",
+    "quiz",
+    "attempt",
+    "slot",
+    "question",
+    "objective",
+    "answer",
+    "score",
+    "counted",
+    "time",
+]
+
+
+def export_responses(admin_site, request):
+    """Every response (optionally of one course, ?course=ID), streamed in chunks."""
+    _check(request)
+    filters, label = _course_filter(request, "objective__course")
+    rows = (
+        Response.objects.filter(**filters)
+        .order_by("id")
+        .values_list(
+            "user__username",
+            "user__email",
+            "attempt__quiz__slug",
+            "attempt_id",
+            "slot",
+            "question__key",
+            "objective__key",
+            "answer_display",
+            "score",
+            "counted",
+            "graded_at",
+        )
+        .iterator(chunk_size=CSV_CHUNK)
+    )
+
+    def convert(row):
+        *head, score, counted, graded_at = row
+        return [*head, f"{score:g}", "yes" if counted else "no", _iso(graded_at)]
+
+    return _stream_csv(f"responses-{label}.csv", RESPONSE_HEADER, rows, convert)
+
+
+MASTERY_HEADER = [
+    "learner",
+    "email",
+    "course",
+    "objective",
+    "level",
+    "estimate",
+    "counted answers",
+    "review box",
+    "review due",
+    "updated",
+]
+
+
+def export_mastery(admin_site, request):
+    """Every mastery row (learner x objective, optionally of one course), streamed."""
+    _check(request)
+    filters, label = _course_filter(request, "objective__course")
+    rows = (
+        Mastery.objects.filter(**filters)
+        .order_by("user__username", "objective__course_id", "objective__position")
+        .values_list(
+            "user__username",
+            "user__email",
+            "objective__course__slug",
+            "objective__key",
+            "level",
+            "estimate",
+            "counted_answers",
+            "review_box",
+            "review_due_at",
+            "updated_at",
+        )
+        .iterator(chunk_size=CSV_CHUNK)
+    )
+
+    def convert(row):
+        *head, level, estimate, counted, box, due, updated = row
+        return [
+            *head,
+            Level(level).label,
+            f"{estimate:.4f}",
+            counted,
+            box or "",
+            _iso(due),
+            _iso(updated),
+        ]
+
+    return _stream_csv(f"mastery-{label}.csv", MASTERY_HEADER, rows, convert)
