@@ -7,6 +7,7 @@ view serves a page and its htmx fragment: an htmx answer gets the feedback swapp
 ("quizzes/question.html#answer").
 """
 
+import codecs
 from datetime import timedelta
 
 from django.contrib.auth.views import redirect_to_login
@@ -176,6 +177,14 @@ def form_error_status(request, form):
     """
     if request.FILES or request.content_type not in FORM_CONTENT_TYPES:
         return 400
+    charset = request.content_params.get("charset")
+    if charset is not None:
+        try:
+            codecs.lookup(charset)
+        except LookupError:  # no browser sends a charset that does not exist
+            return 400
+    if any("\ufffd" in value for values in request.POST.lists() for value in values[1]):
+        return 400  # bytes that were not UTF-8: a browser encodes what the learner typed
     for errors in form.errors.as_data().values():
         if any(error.code in TAMPERED_CODES for error in errors):
             return 400

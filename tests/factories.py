@@ -5,7 +5,7 @@ One factory per model, and a few short helpers over them for what tests say most
 Questions are built directly in the spec shapes of their question types
 (quizzes/questiontypes/), with their first version as the current one. Rows are written as
 given, with no grading: each test states exactly the scores and choices its figures come from;
-`answer()` is the one helper that goes through the live path (services.record_answer).
+`answer()` is the one helper that goes through the live path (progress.services.record_answer).
 
 Shared fixtures built from these (course, objective, questions, quiz, learner,
 instructor_client...) are in tests/conftest.py.
@@ -19,11 +19,11 @@ from factory.django import DjangoModelFactory, Password
 
 from courses.models import Course, Lesson, Objective
 from courses.rendering import render
+from progress.models import Mastery
 from progress.services import record_answer
 from quizzes.grading import Grade
 from quizzes.models import (
     Attempt,
-    Mastery,
     Question,
     QuestionVersion,
     Quiz,
@@ -448,7 +448,7 @@ def make_mastery(user, objective, level, *, estimate=0.5, counted=1, due=None, b
 
 
 def answer(user, question, score, at, *, attempt=None, is_practice=False):
-    """Record an answer through the live path (services.record_answer) at time `at`; the
+    """Record an answer through the live path (progress.services.record_answer) at time `at`; the
     answer is option "a" when the score is 1, else "b"."""
     question = Question.objects.select_related("current_version", "objective").get(pk=question.pk)
     if attempt is None:

@@ -11,8 +11,8 @@ from tests.factories import (
     make_attempt,
     make_choice_question,
     make_course,
-    make_objective_quiz,
     make_question,
+    make_quiz,
     make_staff_instructor,
     make_user,
     objectives_of,
@@ -32,7 +32,7 @@ def setup():
     course = make_course("values-course")
     first, _second = objectives_of(course)
     question = make_choice_question(first, "q-one")
-    quiz = make_objective_quiz(first)
+    quiz = make_quiz(first.course, first)
     return course, first, question, quiz
 
 
@@ -67,7 +67,7 @@ def test_mastery_list_shows_the_estimate_in_percent_never_100(instructor_client,
     Mastery.objects.create(
         user=make_user("hal"), objective=objective, level=MasteryLevel.MASTERED, estimate=0.995
     )
-    page = instructor_client.get(reverse("admin:quizzes_mastery_changelist")).content.decode()
+    page = instructor_client.get(reverse("admin:progress_mastery_changelist")).content.decode()
     assert "99% (very likely known)" in page and "Mastered" in page
 
 

@@ -101,7 +101,7 @@ def test_an_address_too_long_for_a_username_is_refused_clearly(db):
 
 
 def test_an_account_made_while_it_runs_gives_a_message_not_an_integrity_error(db, monkeypatch):
-    from quizzes.management.commands import create_instructor as command
+    from reports.management.commands import create_instructor as command
 
     make_user("late@school.example", email="late@school.example")
     # As if the account appeared between the command's check and its save.

@@ -62,7 +62,7 @@ def test_the_account_page_sets_the_name_on_the_certificate(client, course):
     ada.refresh_from_db()
     assert ada.get_full_name() == "Ada Lovelace"
     CourseCompletion.objects.create(user=ada, course=course, completed_at=T0)
-    certificate = client.get(reverse("quizzes:certificate", args=[course.slug]))
+    certificate = client.get(reverse("progress:certificate", args=[course.slug]))
     assert "Ada Lovelace" in certificate.content.decode()
 
 
@@ -70,7 +70,7 @@ def test_without_a_name_the_certificate_shows_the_username_and_says_how_to_add_o
     ada = make_user("ada")
     CourseCompletion.objects.create(user=ada, course=course, completed_at=T0)
     client.force_login(ada)
-    page = client.get(reverse("quizzes:certificate", args=[course.slug])).content.decode()
+    page = client.get(reverse("progress:certificate", args=[course.slug])).content.decode()
     assert ">ada</h1>" in page
     assert "Add your name" in page
 
@@ -79,7 +79,7 @@ def test_the_certificate_says_the_rule_that_granted_completion(client, course):
     ada = make_user("ada")
     CourseCompletion.objects.create(user=ada, course=course, completed_at=T0)
     client.force_login(ada)
-    page = client.get(reverse("quizzes:certificate", args=[course.slug])).content.decode()
+    page = client.get(reverse("progress:certificate", args=[course.slug])).content.decode()
     assert "different days" not in page
     assert (
         "having completed all 2 lessons and reached Proficient or above on its learning "
@@ -91,7 +91,7 @@ def test_the_certificate_says_the_rule_that_granted_completion(client, course):
 def test_my_progress_goes_to_the_only_course_progress_page(client, course):
     client.force_login(make_user("ada"))
     response = client.get(reverse("accounts:my_progress"))
-    assert response["Location"] == reverse("quizzes:progress", args=[course.slug])
+    assert response["Location"] == reverse("progress:progress", args=[course.slug])
 
 
 def test_my_progress_lists_the_courses_when_there_are_several(client, course):
@@ -101,7 +101,7 @@ def test_my_progress_lists_the_courses_when_there_are_several(client, course):
     assert response.status_code == 200
     body = response.content.decode()
     for other in Course.objects.all():
-        assert reverse("quizzes:progress", args=[other.slug]) in body
+        assert reverse("progress:progress", args=[other.slug]) in body
 
 
 def _ready_to_complete(client, course):
@@ -116,7 +116,7 @@ def test_the_click_that_completes_the_course_says_so_with_htmx(client, course):
     url = _ready_to_complete(client, course)
     body = client.post(url, **HX).content.decode()
     assert "You have completed Course moment-course!" in body
-    assert reverse("quizzes:certificate", args=[course.slug]) in body
+    assert reverse("progress:certificate", args=[course.slug]) in body
 
 
 def test_the_click_that_completes_the_course_says_so_without_javascript(client, course):
@@ -124,7 +124,7 @@ def test_the_click_that_completes_the_course_says_so_without_javascript(client, 
     response = client.post(url, follow=True)
     body = response.content.decode()
     assert "You have completed Course moment-course!" in body
-    assert reverse("quizzes:certificate", args=[course.slug]) in body
+    assert reverse("progress:certificate", args=[course.slug]) in body
     # Only that once: the lesson page itself does not keep saying it.
     lesson = course.lessons.get(slug="lesson-2")
     assert (

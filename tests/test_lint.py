@@ -194,7 +194,7 @@ def test_level_and_inference_are_kept_on_the_question(tmp_path):
     # A new level is not new content: no new version for learners.
     bank = tmp_path / "clean.questions.yaml"
     bank.write_text(bank.read_text().replace("level: apply", "level: analyse\n  inference: true"))
-    out, _ = run("import_course", str(course_path))
+    out, _ = run("import_course", str(course_path), "-v", "2")
     assert 'updated question "soup-on-a-summit" (level, inference)' in out
     soup.refresh_from_db()
     assert (soup.level, soup.inference, soup.current_version.number) == ("analyse", True, 1)
@@ -221,8 +221,8 @@ def test_instructors_see_the_course_review_in_the_admin(tmp_path, client):
     run("import_course", str(copy_course(tmp_path, "flawed")))
     course = Course.objects.get(slug="flawed-course")
     client.force_login(make_staff_instructor())
-    index = client.get(reverse("admin:quizzes_reports")).content.decode()
-    url = reverse("admin:quizzes_course_review", args=[course.pk])
+    index = client.get(reverse("reports:index")).content.decode()
+    url = reverse("reports:course_review", args=[course.pk])
     assert f'href="{url}"' in index
     response = client.get(url)
     html = response.content.decode()
@@ -238,7 +238,7 @@ def test_the_course_review_needs_the_permission_to_view_questions(tmp_path, clie
     run("import_course", str(copy_course(tmp_path, "clean")))
     course = Course.objects.get(slug="boiling-water")
     client.force_login(make_user("staffer", is_staff=True))
-    response = client.get(reverse("admin:quizzes_course_review", args=[course.pk]))
+    response = client.get(reverse("reports:course_review", args=[course.pk]))
     assert response.status_code == 403
 
 
@@ -247,7 +247,7 @@ def test_a_fault_in_the_linter_never_stops_an_import(tmp_path, monkeypatch, capl
         raise RuntimeError("a bug in a check")
 
     monkeypatch.setattr(lint, "lint", broken)
-    out, _ = run("import_course", str(copy_course(tmp_path, "clean")))
+    out, _ = run("import_course", str(copy_course(tmp_path, "clean")), "-v", "2")
     assert "created course" in out
     assert Course.objects.filter(slug="boiling-water").exists()
     assert "the course linter failed" in caplog.text

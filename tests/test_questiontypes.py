@@ -293,14 +293,14 @@ def test_a_toy_type_needs_one_module_and_one_template(yesno, yesno_course, clien
     admin_page = client.get(reverse("admin:quizzes_attempt_change", args=[attempt.pk]))
     assert admin_page.status_code == 200
     assert "Unsure" in admin_page.content.decode()
-    analysis = client.get(reverse("admin:quizzes_report_items", args=[quiz.pk]))
+    analysis = client.get(reverse("reports:items", args=[quiz.pk]))
     table = analysis.content.decode()
     assert analysis.status_code == 200
     assert "Yes, no or unsure" in table  # the type's label, from the registry
     options = table.split('distractors" data-question="card-is-document-yesno">')[1]
     options = options.split("</table>")[0]
     assert "Unsure" in options and "No" in options  # its options, by their labels
-    export = client.get(reverse("admin:quizzes_export_responses"))
+    export = client.get(reverse("reports:export_responses"))
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
     assert rows[1][rows[0].index("answer")] == "Unsure"
 

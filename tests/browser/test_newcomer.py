@@ -239,15 +239,15 @@ def test_admin_columns_that_matter_are_on_screen_at_1280(page, class_results):
     course = class_results
     quiz = course.quizzes.filter(kind="objective").order_by("position").first()
     checks = [
-        (f"/admin/quizzes/attempt/reports/items/{quiz.pk}/", "#question-figures", ["Flags"]),
+        (f"/admin/reports/items/{quiz.pk}/", "#question-figures", ["Flags"]),
         (
-            f"/admin/quizzes/attempt/reports/mastery/{course.pk}/",
+            f"/admin/reports/mastery/{course.pk}/",
             "#objective-summary",
             ["Proficient or above", "Reviews due"],
         ),
         ("/admin/quizzes/response/", "#result_list", ["Score", "Counted", "Level after"]),
         ("/admin/quizzes/attempt/", "#result_list", ["Score", "Finished at"]),
-        ("/admin/quizzes/mastery/", "#result_list", ["Level", "Estimate", "Evidence"]),
+        ("/admin/progress/mastery/", "#result_list", ["Level", "Estimate", "Evidence"]),
     ]
     for url, table, names in checks:
         page.goto(url)

@@ -6,9 +6,9 @@ from django.db import transaction
 
 from courses.import_summary import summarise
 from courses.importer import CourseFileError, ImportReport
+from quizzes import lint
 from quizzes.course_review import record
 from quizzes.importing import import_course, parse_course_file
-from quizzes.lint import lint
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class Command(BaseCommand):
                     # The course linter's findings never stop an import: they are warnings (on
                     # stderr), kept for the admin's course review. lint_course --strict refuses.
                     try:
-                        result = lint(doc)
+                        result = lint.lint(doc)
                     except Exception:  # a fault in the linter must never stop an import
                         logger.exception("the course linter failed on %s", doc.path)
                         continue
