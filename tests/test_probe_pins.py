@@ -152,7 +152,11 @@ def forged(attempt, question, qtype):
             "1 MB value": {**good, first: MEGABYTE},
             "author's right key": {**good, first: "r1"},
         }
-    cases["another question's token"] = post_data(attempt, other_question(question, other))
+    foreign = post_data(attempt, other_question(question, other))
+    if qtype == "matching":  # a single question's option token in one of the selects
+        token = foreign["choice"]
+        foreign = {**good, next(iter(good)): token[0] if isinstance(token, list) else token}
+    cases["another question's token"] = foreign
     return cases
 
 
