@@ -88,16 +88,19 @@ class Command(BaseCommand):
             detail = report.changes if options["verbosity"] >= 2 or dry_run else notable
             for change in detail:
                 self.stdout.write(f"  {change}")
+        # The linter's findings: its errors always, its warnings (coverage, balance) with -v 2;
+        # `manage.py lint_course` shows them all with the coverage map.
         for result in lints:
             if result.findings:
                 self.stderr.write(
                     self.style.WARNING(
                         f"{result.path}: the course linter found {result.errors} error(s) and "
-                        f"{result.warnings} warning(s) (manage.py lint_course shows the coverage "
-                        "map):"
+                        f"{result.warnings} warning(s); manage.py lint_course {result.path} "
+                        "shows them with the coverage map."
                     )
                 )
                 for finding in result.findings:
-                    self.stderr.write(f"  {finding}")
+                    if finding.severity == lint.ERROR or options["verbosity"] >= 2:
+                        self.stderr.write(f"  {finding}")
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")
