@@ -11,7 +11,8 @@ bench/requests.lua (METHOD, PATH, COOKIE, CSRF, BODY, tab-separated):
 - answer-<run>.tsv: for each run (and run 0 for the check), fresh (attempt, slot) answers,
   each posted once as htmx does, 70% right, learners interleaved so that concurrent requests
   are different learners';
-- progress.tsv, course.tsv, lesson.tsv (every lesson, anonymous), baseline.tsv, report.tsv;
+- progress.tsv, course.tsv, lesson.tsv (every lesson, anonymous), baseline.tsv, report.tsv
+  (item analysis of the course test), mastery.tsv (class mastery);
 
 and facts.json (the report's quiz and its number of responses). The report's quiz (the course
 test) is topped up to --report-responses answers with synthetic learners whose one finished
@@ -224,6 +225,8 @@ def main():
     responses = top_up_report(test, args.report_responses)
     report = reverse("reports:items", args=[test.pk])
     write(out, "report.tsv", [line("GET", report, sessions["instructor"])])
+    mastery = reverse("reports:mastery", args=[course.pk])
+    write(out, "mastery.tsv", [line("GET", mastery, sessions["instructor"])])
     facts = {"report_quiz": test.slug, "report_responses": responses, "learners": len(names)}
     (out / "facts.json").write_text(json.dumps(facts))
     sys.stdout.write(json.dumps(facts) + "\n")
