@@ -303,18 +303,18 @@ def _grow(course, quiz, questions, objective, n):
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        # user (session cached), permissions of user and group; the course; its objectives;
+        # (user and session cached) permissions of user and group; the course; its objectives;
         # the mastery rows joined with their users.
-        ("mastery", 6),
-        # user, permissions x2; the quiz with course and objective; the question pool with
-        # lessons and current versions; the attempts' fingerprint (count, last id, last
+        ("mastery", 5),
+        # permissions x2 (the user cached); the quiz with course and objective; the question
+        # pool with lessons and current versions; the attempts' fingerprint (count, last id, last
         # finish) for the cache; on a miss, the response rows of the counted attempts.
-        ("items", 7),
-        # user, permissions x2; the course; objectives; questions; mastery rows; first-attempt
-        # response rows; wrong-answer rows.
-        ("objectives", 9),
-        # user, permissions x2; courses; quizzes.
-        ("index", 5),
+        ("items", 6),
+        # permissions x2 (the user cached); the course; objectives; questions; mastery rows;
+        # first-attempt response rows; wrong-answer rows.
+        ("objectives", 8),
+        # permissions x2 (the user cached); courses; quizzes.
+        ("index", 4),
     ],
 )
 def test_report_query_counts_do_not_grow_with_the_class(
@@ -342,8 +342,8 @@ def test_item_analysis_is_cached_until_an_attempt_finishes(
     course, first, quiz, q1, q2, learners = item_data
     url = reverse("reports:items", args=[quiz.pk])
     assert instructor_client.get(url).context["stats"].S == 5
-    # A hit: user, permissions x2, quiz, questions, fingerprint; no response rows.
-    with django_assert_num_queries(6) as captured:
+    # A hit: permissions x2 (the user cached), quiz, questions, fingerprint; no response rows.
+    with django_assert_num_queries(5) as captured:
         again = instructor_client.get(url)
     assert not any("quizzes_response" in q["sql"] for q in captured.captured_queries)
     assert again.context["stats"].S == 5
