@@ -131,6 +131,9 @@ def top_up_report(quiz, target):
                     finished_at=source.finished_at,
                     score=source.score,
                     max_score=source.max_score,
+                    answered_slots=source.answered_slots,
+                    answered_count=source.answered_count,
+                    score_so_far=source.score_so_far,
                 )
                 for user, source in zip(users, plan, strict=True)
             )

@@ -255,6 +255,12 @@ class Attempt(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     score = models.FloatField(null=True, blank=True, help_text="Sum of the question scores.")
     max_score = models.PositiveSmallIntegerField(default=0)
+    # The attempt's own state, kept by the answer transaction (progress.services.record_answer)
+    # so that no page counts its responses: the slots answered so far, in the order they were
+    # answered, how many, and the sum of their scores.
+    answered_slots = models.JSONField(default=list, editable=False)
+    answered_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    score_so_far = models.FloatField(default=0.0, editable=False)
 
     objects = AttemptQuerySet.as_manager()
 
@@ -284,6 +290,10 @@ class Attempt(models.Model):
         """The page of the question in `slot` (1-based); needs quiz and course loaded."""
         quiz = self.quiz
         return reverse("quizzes:question", args=[quiz.course.slug, quiz.slug, self.pk, slot])
+
+    def is_answered(self, slot):
+        """Whether the question in `slot` has a stored answer (from the attempt's state)."""
+        return slot in self.answered_slots
 
     def first_unanswered_slot(self, answered_ids):
         """The first slot whose question is not in `answered_ids`, else None."""

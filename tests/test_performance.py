@@ -1,5 +1,7 @@
 """The performance design: the signed-in user from the shared cache with Django's session
-check, and the merged response-headers middleware."""
+check, the merged response-headers middleware, the attempt's own state."""
+
+import importlib
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -9,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from quizzes.models import Attempt, Question
 from tests.factories import make_question, make_quiz, make_user
-from tests.quiz_helpers import answer_url, post_data, start_url
+from tests.quiz_helpers import answer_url, finish_url, post_data, start_url
 
 PASSWORD = "correct horse battery staple"
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -108,3 +110,55 @@ def test_htmx_requests_are_recognised(learner_client, quiz):
     question = Question.objects.get(pk=attempt.question_ids[0])
     page = learner_client.post(answer_url(attempt, 1), post_data(attempt, question), **HX)
     assert page.status_code == 200 and "<html" not in page.content.decode()  # the fragment
+
+
+# --- the attempt's own state ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_attempt_keeps_its_answered_slots_count_and_score(learner_client, quiz):
+    attempt = start(learner_client, quiz)
+    questions = Question.objects.in_bulk(attempt.question_ids)
+    for slot, right in ((2, True), (1, False)):
+        question = questions[attempt.question_ids[slot - 1]]
+        learner_client.post(answer_url(attempt, slot), post_data(attempt, question, correct=right))
+    attempt.refresh_from_db()
+    assert attempt.answered_slots == [2, 1]
+    assert attempt.answered_count == 2
+    assert attempt.score_so_far == 1.0
+    assert attempt.finished_at is None
+    assert attempt.is_answered(2) and not attempt.is_answered(3)
+    question = questions[attempt.question_ids[2]]
+    learner_client.post(answer_url(attempt, 3), post_data(attempt, question))
+    attempt.refresh_from_db()
+    assert attempt.finished_at is not None and attempt.score == 2.0 and attempt.max_score == 3
+    assert attempt.answered_count == 3
+
+
+@pytest.mark.django_db
+def test_finishing_early_scores_the_answers_in_the_state(learner_client, quiz):
+    attempt = start(learner_client, quiz)
+    question = Question.objects.get(pk=attempt.question_ids[1])
+    learner_client.post(answer_url(attempt, 2), post_data(attempt, question))
+    learner_client.post(finish_url(attempt))
+    attempt.refresh_from_db()
+    assert attempt.finished_at is not None
+    assert (attempt.score, attempt.max_score, attempt.answered_slots) == (1.0, 3, [2])
+
+
+@pytest.mark.django_db
+def test_the_migration_fills_the_state_in_from_the_responses(learner_client, quiz):
+    from django.apps import apps
+
+    attempt = start(learner_client, quiz)
+    questions = Question.objects.in_bulk(attempt.question_ids)
+    for slot in (3, 1):
+        question = questions[attempt.question_ids[slot - 1]]
+        learner_client.post(answer_url(attempt, slot), post_data(attempt, question))
+    Attempt.objects.update(answered_slots=[], answered_count=0, score_so_far=0)
+    migration = importlib.import_module("quizzes.migrations.0005_attempt_state")
+    migration.backfill(apps, None)
+    attempt.refresh_from_db()
+    assert (attempt.answered_slots, attempt.answered_count, attempt.score_so_far) == (
+        [3, 1], 2, 2.0,
+    )  # fmt: skip

@@ -314,9 +314,9 @@ def test_answer_post_query_count(django_assert_num_queries, learner_client, quiz
     first, second = question_in(attempt, 1, questions), question_in(attempt, 2, questions)
     # (the user from the cache) attempt (+quiz, course); question (+version, lesson,
     # objective, and as subqueries: pool size, answered already?); savepoint (the test's
-    # transaction; BEGIN in production); attempt row for update (finished?); the attempt's
-    # answers so far and their score; mastery row for update, missing: insert or ignore,
-    # select again; insert response; update mastery; release savepoint
+    # transaction; BEGIN in production); attempt row for update, with its state (finished?
+    # answered so far, score); mastery row for update, missing: insert or ignore, select
+    # again; insert response; update mastery; update the attempt's state; release savepoint
     with django_assert_num_queries(11):
         learner_client.post(answer_url(attempt, 1), post_data(attempt, first), **HX)
     # the same with the learner's mastery row already there: no insert, no second select
@@ -341,8 +341,8 @@ def test_answer_post_query_count_does_not_grow_with_the_attempt(
         learner_client.post(
             answer_url(attempt, 11), post_data(attempt, question_in(attempt, 11, questions))
         )
-    # the last answer also finishes the attempt: + update attempt
-    with django_assert_num_queries(10):
+    # the last answer also finishes the attempt, in the same update of its state
+    with django_assert_num_queries(9):
         learner_client.post(
             answer_url(attempt, 12), post_data(attempt, question_in(attempt, 12, questions))
         )
