@@ -144,6 +144,7 @@ def record_answer(*, attempt, question, grade, now=None, pool=None):
         pool = Question.objects.pool_size(objective.pk)
     _lock_attempt(attempt)
     row = _locked_mastery(attempt.user_id, objective)
+    row.objective = objective  # loaded already (the standing cache's signal reads its course)
     if now is None:
         now = timezone.now()
     params = mastery_params(objective)

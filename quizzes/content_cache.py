@@ -52,6 +52,13 @@ class CourseContent:
     pools: dict[int, int]  # objective id: number of active questions
     lessons: dict[int, Lesson]  # by id, without their bodies
 
+    def version_of(self, response):
+        """The QuestionVersion a response answered (the current one, else from the cache)."""
+        question = self.questions.get(response.question_id)
+        if question is not None and question.current_version_id == response.version_id:
+            return question.current_version
+        return question_version(response.version_id)
+
 
 _courses: dict[str, CourseContent] = {}
 

@@ -284,3 +284,39 @@ def test_a_retired_course_or_another_quizs_url_is_a_404(learner_client, quiz, co
     course.retired = True
     course.save()
     assert learner_client.get(slot_url(attempt, 1)).status_code == 404
+
+
+# --- the learner's standing ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_progress_page_is_kept_until_the_learners_next_answer(learner_client, quiz):
+    url = reverse("progress:progress", args=[quiz.course.slug])
+    learner_client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        before = learner_client.get(url).content.decode()
+    assert len(queries) == 0
+    attempt = start(learner_client, quiz)
+    question = Question.objects.get(pk=attempt.question_ids[0])
+    learner_client.post(answer_url(attempt, 1), post_data(attempt, question))
+    prompt = question.current_version.prompt_html.removeprefix("<p>").removesuffix("</p>")
+    after = learner_client.get(url).content.decode()
+    assert prompt not in before and prompt in after
+    # another learner's answer leaves this learner's standing cached
+    other = Client()
+    other.force_login(make_user())
+    attempt = start(other, quiz)
+    question = Question.objects.get(pk=attempt.question_ids[0])
+    other.post(answer_url(attempt, 1), post_data(attempt, question))
+    with CaptureQueriesContext(connection) as queries:
+        learner_client.get(url)
+    assert len(queries) == 0
+
+
+@pytest.mark.django_db
+def test_a_completed_lesson_drops_the_standing(learner_client, course):
+    url = reverse("progress:progress", args=[course.slug])
+    lesson = course.lessons.order_by("position").first()
+    before = learner_client.get(url).context["progress"].lessons_done
+    learner_client.post(reverse("courses:complete", args=[course.slug, lesson.slug]))
+    assert learner_client.get(url).context["progress"].lessons_done == before + 1
