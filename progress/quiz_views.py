@@ -188,8 +188,9 @@ def _mastery_change(attempt, responses):
 
 @login_required
 def summary(request, course_slug, quiz_slug, attempt_id):
-    # Queries: session, user, attempt, its responses, its questions, objectives with mastery
-    # before; with a limit on attempts, the learner's attempts at the quiz (for Retry).
+    # Queries: the attempt, its responses, objectives with mastery before (the session and the
+    # user from caches, the questions from the content cache); with a limit on attempts, the
+    # learner's attempts at the quiz (for Retry).
     attempt = get_attempt_for_user(request, course_slug, quiz_slug, attempt_id)
     quiz = attempt.quiz
     responses = {r.question_id: r for r in attempt.responses.select_related("version")}
@@ -202,13 +203,10 @@ def summary(request, course_slug, quiz_slug, attempt_id):
         if review.uses_review(attempt):
             _add_review(request, context, attempt, responses)
         return render(request, "quizzes/summary.html", context)
-    questions = Question.objects.select_related("current_version", "lesson").in_bulk(
-        attempt.question_ids
-    )
+    questions = attempt.content.questions  # shared: read, never changed
     items = []
     for slot, question_id in enumerate(attempt.question_ids, 1):
         question = questions[question_id]
-        question.course = quiz.course
         item = question_result(question, responses.get(question_id))
         item["slot"] = slot
         item["url"] = attempt.question_url(slot)

@@ -261,7 +261,7 @@ def start(request, course_slug, quiz_slug):
     context = _quiz_context(request, quiz)
     if context["open_attempt"] is not None:
         attempt = context["open_attempt"]
-        answered = set(attempt.responses.values_list("question_id", flat=True))
+        answered = {attempt.question_ids[slot - 1] for slot in attempt.answered_slots}
         if review.uses_review(attempt):  # drafts count as answered; all given: the review
             slot = review.first_open_slot(attempt, request.session, answered)
             url = summary_url(attempt) if slot is None else attempt.question_url(slot)

@@ -357,12 +357,11 @@ def test_summary_query_count(django_assert_num_queries, learner_client, quiz, qu
     for slot in range(1, 7):
         question = question_in(attempt, slot, questions)
         learner_client.post(answer_url(attempt, slot), post_data(attempt, question))
-    # (the user from the cache) attempt (+quiz, course, objective); its responses (+version);
-    # its questions (+version, lesson); objectives with the level before the attempt
+    # the attempt; its responses (+version); objectives with the level before the attempt
     # (subqueries); and, as an answer reached Proficient, whether it completed the course
-    # (progress.moments).
-    # (A quiz with a limit on attempts adds one: the attempts used, for Retry.)
-    with django_assert_num_queries(5):
+    # (progress.moments). The user, the quiz and its questions come from caches. (A quiz with
+    # a limit on attempts adds one: the attempts used, for Retry.)
+    with django_assert_num_queries(4):
         assert learner_client.get(summary_url(attempt)).status_code == 200
 
 
