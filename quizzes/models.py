@@ -38,31 +38,6 @@ class QuestionQuerySet(models.QuerySet):
         """The size of one objective's question pool (see pool_sizes)."""
         return self.pool_sizes([objective_id]).get(objective_id, 0)
 
-    def with_pool_size(self):
-        """Annotate `pool_size`: the size of each question's objective's pool (see pool_sizes),
-        in the same query."""
-        pool = (
-            Question.objects.active()
-            .filter(objective=OuterRef("objective"))
-            .order_by()
-            .values("objective")
-            .annotate(n=Count("id"))
-            .values("n")
-        )
-        return self.annotate(pool_size=Subquery(pool))
-
-    def with_response_id(self, attempt):
-        """Annotate `response_id`: the id of the attempt's response to each question, or None."""
-        responses = Response.objects.filter(attempt=attempt, question=OuterRef("pk"))
-        return self.annotate(response_id=Subquery(responses.values("pk")[:1]))
-
-    def for_question_page(self):
-        """With the current version and the lesson without its text (only its slug is used,
-        for the link to the passage): one query."""
-        return self.select_related("current_version", "lesson").defer(
-            "lesson__body_markdown", "lesson__body_html", "lesson__toc"
-        )
-
 
 class QuestionLevel(models.TextChoices):
     RECALL = "recall", "Recall"
