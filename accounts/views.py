@@ -27,7 +27,7 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.backends.CachedModelBackend")
         messages.success(request, welcome_message(user))
         return redirect(_safe_next(request))
     # A form shown again with its errors is a normal page (200): the learner corrects it.

@@ -11,7 +11,8 @@ bench/requests.lua (METHOD, PATH, COOKIE, CSRF, BODY, tab-separated):
 - answer-<run>.tsv: for each run (and run 0 for the check), fresh (attempt, slot) answers,
   each posted once as htmx does, 70% right, learners interleaved so that concurrent requests
   are different learners';
-- progress.tsv, course.tsv, lesson.tsv (every lesson, anonymous), baseline.tsv, report.tsv;
+- progress.tsv, course.tsv, lesson.tsv (every lesson, anonymous), baseline.tsv, report.tsv
+  (item analysis of the course test), mastery.tsv (class mastery);
 
 and facts.json (the report's quiz and its number of responses). The report's quiz (the course
 test) is topped up to --report-responses answers with synthetic learners whose one finished
@@ -130,6 +131,9 @@ def top_up_report(quiz, target):
                     finished_at=source.finished_at,
                     score=source.score,
                     max_score=source.max_score,
+                    answered_slots=source.answered_slots,
+                    answered_count=source.answered_count,
+                    score_so_far=source.score_so_far,
                 )
                 for user, source in zip(users, plan, strict=True)
             )
@@ -224,6 +228,8 @@ def main():
     responses = top_up_report(test, args.report_responses)
     report = reverse("reports:items", args=[test.pk])
     write(out, "report.tsv", [line("GET", report, sessions["instructor"])])
+    mastery = reverse("reports:mastery", args=[course.pk])
+    write(out, "mastery.tsv", [line("GET", mastery, sessions["instructor"])])
     facts = {"report_quiz": test.slug, "report_responses": responses, "learners": len(names)}
     (out / "facts.json").write_text(json.dumps(facts))
     sys.stdout.write(json.dumps(facts) + "\n")

@@ -1,17 +1,29 @@
 """The benchmark: gunicorn (2 workers) under wrk, on SQLite and, when DATABASE_URL is set, on
-PostgreSQL too. Run with `make bench`; results and the method are in docs/performance.md.
+PostgreSQL too. Run with `make bench`; the method and the results are in docs/performance.md.
 
 For each database: a fresh database (a temporary SQLite file, or a new PostgreSQL database next
 to the one DATABASE_URL names, dropped afterwards), migrate, import the course, seed the demo
-class (seed_demo_data), collect the static files, start gunicorn with production settings
-(debug off, BENCH on for the baseline view), log learners and an instructor in through the login
-form, write the request lists (bench/prepare.py), then for each endpoint run
-`wrk -t4 -c4 -d<BENCH_DURATION>s --latency` BENCH_RUNS times and keep the median. Every step is
-bounded in time. Prints a table of requests per second, p50 and p99 latency, the ratio to the
-baseline, non-2xx responses and the targets, then each worker's resident memory.
+class, collect the static files, start gunicorn with production settings (debug off, BENCH on
+for the baseline view), log learners and an instructor in through the login form, and write the
+request lists (bench/prepare.py). A bare Django project (bench/bare/) is served beside it with
+the same gunicorn settings: the reference trivial view.
 
-Environment: BENCH_DURATION (s, default 10), BENCH_RUNS (3), BENCH_LEARNERS (seeded class, 300),
-BENCH_SIGNED_IN (learners logged in, 16), BENCH_REPORT_RESPONSES (100000), DATABASE_URL.
+Then, in rounds (BENCH_ROUNDS, default 5): the app's baseline, the bare project, then each
+endpoint, all with `wrk -t4 -c4 -d<BENCH_DURATION>s`; one more baseline closes the last round.
+An endpoint's ratio in a round is its requests per second over the mean of the baselines
+either side of it (the one that opened its round and the one that opened the next), and the
+table gives the median of those paired ratios, so a load spike lands on both sides of a ratio
+instead of on one endpoint. After the rounds: the question page and the answer POST at 16 and
+64 connections, the admin reports timed cold and warm, each worker's memory, the server log.
+
+Every answer POST answers a question not answered before (a list per run, never replayed).
+The 1-minute load average is printed before every run, with a warning when it is above the
+number of CPUs: figures taken then are not worth much. Every step is bounded in time and
+every request goes to 127.0.0.1.
+
+Environment: BENCH_DURATION (s per run, 10), BENCH_ROUNDS (5), BENCH_LEARNERS (seeded class,
+300), BENCH_SIGNED_IN (learners logged in, 64), BENCH_REPORT_RESPONSES (100000), DATABASE_URL,
+BENCH_PORT (the first port of the servers; unset: ports the system picks).
 """
 
 import http.cookiejar
@@ -36,7 +48,9 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 LUA = ROOT / "bench" / "requests.lua"
 RESULTS = ROOT / "bench-results"
-PASSWORD = "bench-" + secrets.token_urlsafe(12)
+# Random, and nothing like the accounts' names (the similarity validator refuses that).
+PASSWORD = secrets.token_urlsafe(16)
+CPUS = os.cpu_count() or 1
 
 
 def envint(name, default):
@@ -45,27 +59,42 @@ def envint(name, default):
 
 
 DURATION = envint("BENCH_DURATION", 10)
-RUNS = envint("BENCH_RUNS", 3)
+ROUNDS = envint("BENCH_ROUNDS", 5)
 LEARNERS = envint("BENCH_LEARNERS", 300)
-SIGNED_IN = envint("BENCH_SIGNED_IN", 16)
+SIGNED_IN = envint("BENCH_SIGNED_IN", 64)
 REPORT_RESPONSES = envint("BENCH_REPORT_RESPONSES", 100_000)
-THREADS = CONNECTIONS = 4
+SCALE_CONNECTIONS = (16, 64)
 
-# name, request file, what it is, target as a ratio to the baseline (or None)
+# name, request file ({run}: a fresh list per run), what it is, target ratio to the baseline.
 ENDPOINTS = [
-    ("baseline", "baseline.tsv", "minimal Django view (no DB, no template)", None),
+    ("bare Django", "bare.tsv", "bench/bare: startproject's middleware, same view", 1 / 1.1),
     ("course home", "course.tsv", "anonymous", None),
-    ("lesson page", "lesson.tsv", "anonymous, every lesson in turn", 0.5),
-    ("question page", "question.tsv", "signed in, unanswered", 0.15),
-    ("answer POST", "answer-{run}.tsv", "htmx, graded, mastery updated", 0.08),
-    ("progress page", "progress.tsv", "signed in", None),
-    ("item analysis", "report.tsv", "admin report, course test", None),
+    ("lesson page", "lesson.tsv", "anonymous, every lesson in turn", 0.9),
+    ("question page", "question.tsv", "signed in, unanswered", 0.25),
+    ("answer POST", "answer-{run}.tsv", "htmx, graded, stored, mastery updated", 0.15),
+    ("progress page", "progress.tsv", "signed in", 0.2),
 ]
+ANSWER_P99_MS = 40  # at 4 connections
+SCALE_P99_MS = {"answer POST": 300}  # at 64 connections
+REPORT_COLD_MS, REPORT_WARM_MS = 500, 100
+MEMORY_MB = 100
 
 
 def log(message):
     sys.stdout.write(message + "\n")
     sys.stdout.flush()
+
+
+def load_average():
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def note_load(what):
+    """The 1-minute load average before a run, printed with a warning above the CPU count."""
+    load = load_average()
+    warning = f"  WARNING: load {load:.2f} > {CPUS} CPUs, this run is unreliable" * (load > CPUS)
+    log(f"  [load {load:.2f}] {what}{warning}")
+    return load
 
 
 def ensure_wrk():
@@ -78,7 +107,15 @@ def ensure_wrk():
     return shutil.which("wrk")
 
 
+_next_port = envint("BENCH_PORT", 0)
+
+
 def free_port():
+    """A port for a server: the next from BENCH_PORT when it is set, else one the system picks."""
+    global _next_port
+    if _next_port:
+        _next_port += 1
+        return _next_port - 1
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -99,17 +136,6 @@ def manage(env, *args, stdin=None, timeout=900):
         raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
     log(f"  manage.py {args[0]}: {time.monotonic() - started:.1f} s")
     return result.stdout
-
-
-def has_command(env, name):
-    result = subprocess.run(
-        [sys.executable, "manage.py", "help", name],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        timeout=60,
-    )
-    return result.returncode == 0
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -137,10 +163,9 @@ def login(base, username, password):
     return {"sessionid": cookies["sessionid"], "csrftoken": cookies["csrftoken"]}
 
 
-def check(base, request_file):
-    """The first request of a list answers 2xx (else the endpoint is skipped, with the reason).
-    Returns (problem or None, milliseconds the request took: a cold one, before any cache)."""
-    method, path, cookie, csrf, body = request_file.read_text().split("\n")[0].split("\t")
+def timed_request(base, request_line):
+    """Send one request of a list; returns (problem or None, milliseconds it took)."""
+    method, path, cookie, csrf, body = request_line.split("\t")
     headers = {"Cookie": cookie} if cookie else {}
     if csrf:
         headers.update({"X-CSRFToken": csrf, "HX-Request": "true"})
@@ -162,6 +187,10 @@ def check(base, request_file):
     return problem, (time.perf_counter() - started) * 1000
 
 
+def first_line(request_file):
+    return request_file.read_text().split("\n")[0]
+
+
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 
 
@@ -171,7 +200,9 @@ def parse_wrk(output):
         return float(match.group(1)) * UNITS[match.group(2)]
 
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    errors = re.search(r"Socket errors: (.*)", output)
+    errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
     repeated = re.search(r"repeated requests: (\d+)", output)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
@@ -179,15 +210,19 @@ def parse_wrk(output):
         "p99": latency(99),
         "requests": int(re.search(r"(\d+) requests in", output).group(1)),
         "non2xx": int(non2xx.group(1)) if non2xx else 0,
-        "socket_errors": errors.group(1).strip() if errors else "",
+        "socket_errors": sum(int(n) for n in errors.groups()) if errors else 0,
         "repeated": int(repeated.group(1)) if repeated else 0,
     }
 
 
-def run_wrk(wrk, base, request_file):
-    env = {**os.environ, "BENCH_REQUESTS": str(request_file), "BENCH_THREADS": str(THREADS)}
+def run_wrk(wrk, base, request_file, connections=4):
+    # One wrk thread per connection: bench/requests.lua gives thread i the lines i, i + n...,
+    # and the lists interleave the learners, so each connection is always the same learner
+    # (as in a class, where a learner does not answer two questions at the same moment).
+    threads = connections
+    env = {**os.environ, "BENCH_REQUESTS": str(request_file), "BENCH_THREADS": str(threads)}
     args = [
-        wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout", "10s",
+        wrk, f"-t{threads}", f"-c{connections}", f"-d{DURATION}s", "--timeout", "10s",
         "--latency", "-s", str(LUA), base + "/",
     ]  # fmt: skip
     result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=DURATION + 60)
@@ -196,6 +231,13 @@ def run_wrk(wrk, base, request_file):
     if result.stderr.strip():
         log("    " + result.stderr.strip().replace("\n", "\n    ")[:2000])
     return parse_wrk(result.stdout)
+
+
+def describe(run):
+    return (
+        f"{run['rps']:.0f} req/s, p50 {run['p50']:.1f} ms, p99 {run['p99']:.1f} ms, "
+        f"non-2xx {run['non2xx']}, socket errors {run['socket_errors']}"
+    )
 
 
 def worker_memory(master_pid):
@@ -229,13 +271,85 @@ def postgres_database(url):
     )
 
 
-def bench_database(wrk, label, database_url):
+def gunicorn(wsgi_app, env, log_path):
+    """gunicorn with the benchmark's settings (2 sync workers) on a free port: (process, URL)."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(VENV_BIN / "gunicorn"),
+            wsgi_app,
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--no-control-socket",
+            "--timeout",
+            "60",
+        ],  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    return server, f"http://127.0.0.1:{port}"
+
+
+def wait_until_up(base, path, log_path):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + path, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"gunicorn did not answer {path}: see {log_path}")
+
+
+def stop(server):
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def middleware_costs(env):
+    """bench/middleware_cost.py for the app and the bare project (in process, a few seconds)."""
+    costs = {}
+    for settings in ("config.settings", "bench.bare.settings"):
+        result = subprocess.run(
+            [sys.executable, "bench/middleware_cost.py", "--settings", settings],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        if result.returncode != 0:
+            log(f"  middleware cost of {settings} failed:\n{result.stderr[-2000:]}")
+            continue
+        lines = result.stdout.strip().splitlines()
+        log("  " + "\n  ".join(lines[:-1]))
+        costs[settings] = json.loads(lines[-1])
+    return costs
+
+
+def timed_report(base, request_file, warm=5):
+    """The report's first (cold) request and the median of `warm` more, in milliseconds."""
+    line = first_line(request_file)
+    problem, cold = timed_request(base, line)
+    if problem:
+        return {"skipped": problem}
+    warm_ms = [timed_request(base, line)[1] for _ in range(warm)]
+    return {"cold_ms": cold, "warm_ms": statistics.median(warm_ms), "warm_runs": warm_ms}
+
+
+def bench_database(wrk, label, database_url, bare_base):
     log(f"\n== {label}")
     tmp = Path(tempfile.mkdtemp(prefix="coursework-bench-"))
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "EMAIL_")) and key != "DATABASE_URL"
+        if not key.startswith(("DJANGO_", "EMAIL_", "REDIS_")) and key != "DATABASE_URL"
     }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -256,59 +370,21 @@ def bench_database(wrk, label, database_url):
     try:
         manage(env, "migrate", "--no-input")
         manage(env, "import_course", *sorted(str(p) for p in (ROOT / "fixtures").glob("*.md")))
-        if not has_command(env, "seed_demo_data"):
-            raise SystemExit("manage.py seed_demo_data is missing: cannot seed the class")
         seeded = manage(
-            env,
-            "seed_demo_data",
-            "--learners",
-            str(LEARNERS),
-            "--seed",
-            "1",
-            "--password-stdin",
-            stdin=PASSWORD + "\n",
-        )
+            env, "seed_demo_data", "--learners", str(LEARNERS), "--seed", "1",
+            "--password-stdin", stdin=PASSWORD + "\n",
+        )  # fmt: skip
         log("  " + seeded.strip().splitlines()[-1])
         manage(
-            env,
-            "create_instructor",
-            "bench-instructor@example.com",
-            "--password-stdin",
+            env, "create_instructor", "bench-instructor@example.com", "--password-stdin",
             stdin=PASSWORD + "\n",
-        )
+        )  # fmt: skip
         manage(env, "collectstatic", "--no-input", "--verbosity", "0")
+        costs = middleware_costs(env) if not database_url else {}
 
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server_log = (tmp / "gunicorn.log").open("w")
-        server = subprocess.Popen(
-            [
-                str(VENV_BIN / "gunicorn"),
-                "config.wsgi",
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--no-control-socket",
-                "--timeout",
-                "60",
-            ],  # fmt: skip
-            cwd=ROOT,
-            env=env,
-            stdout=server_log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            raise SystemExit(f"gunicorn did not answer /healthz: see {tmp / 'gunicorn.log'}")
+        server_log = tmp / "gunicorn.log"
+        server, base = gunicorn("config.wsgi", env, server_log)
+        wait_until_up(base, "/healthz", server_log)
 
         learners = {
             f"demo-{i:04d}": login(base, f"demo-{i:04d}", PASSWORD)
@@ -320,6 +396,7 @@ def bench_database(wrk, label, database_url):
         requests = tmp / "requests"
         requests.mkdir()
         started = time.monotonic()
+        answer_lists = ROUNDS + len(SCALE_CONNECTIONS)
         prepared = subprocess.run(
             [
                 sys.executable,
@@ -327,9 +404,9 @@ def bench_database(wrk, label, database_url):
                 str(sessions),
                 str(requests),
                 "--runs",
-                str(RUNS),
+                str(answer_lists),
                 "--answers-per-run",
-                str(max(2000, 500 * DURATION)),
+                str(max(3000, 800 * DURATION)),
                 "--report-responses",
                 str(REPORT_RESPONSES),
             ],  # fmt: skip
@@ -337,124 +414,186 @@ def bench_database(wrk, label, database_url):
             env=env,
             capture_output=True,
             text=True,
-            timeout=900,
+            timeout=1200,
         )
         if prepared.returncode != 0:
             raise SystemExit(f"bench/prepare.py failed:\n{prepared.stdout}{prepared.stderr}")
         facts = json.loads(prepared.stdout.strip().splitlines()[-1])
         log(f"  prepare: {time.monotonic() - started:.1f} s, {facts}")
+        (requests / "bare.tsv").write_text("GET\t/bench/baseline\t\t\t\n")
 
-        results = []
-        for name, filename, what, target in ENDPOINTS:
-            problem, first_ms = check(base, requests / filename.format(run=0))  # answer-0: spare
-            log(f"  {name}: first request {first_ms:.0f} ms")
-            if problem:
-                log(f"  {name}: skipped, {problem}")
-                results.append({"name": name, "what": what, "skipped": problem})
-                continue
-            runs = []
-            for run in range(1, RUNS + 1):
-                runs.append(run_wrk(wrk, base, requests / filename.format(run=run)))
-                log(
-                    f"  {name} run {run}: {runs[-1]['rps']:.0f} req/s, "
-                    f"p50 {runs[-1]['p50']:.2f} ms, p99 {runs[-1]['p99']:.2f} ms, "
-                    f"non-2xx {runs[-1]['non2xx']}"
-                )
-            results.append(
-                {
-                    "name": name,
-                    "what": what,
-                    "target": target,
-                    "first_ms": first_ms,
-                    "rps": statistics.median(r["rps"] for r in runs),
-                    "p50": statistics.median(r["p50"] for r in runs),
-                    "p99": statistics.median(r["p99"] for r in runs),
-                    "non2xx": sum(r["non2xx"] for r in runs),
-                    "repeated": sum(r["repeated"] for r in runs),
-                    "socket_errors": "; ".join(
-                        r["socket_errors"] for r in runs if r["socket_errors"]
-                    ),
-                    "runs": runs,
-                }
+        def base_of(name):
+            return bare_base if name == "bare Django" else base
+
+        skipped = {}
+        for name, filename, _what, _target in ENDPOINTS:  # answer-0.tsv: spare slots
+            problem, first_ms = timed_request(
+                base_of(name), first_line(requests / filename.format(run=0))
             )
+            log(f"  {name}: first request {first_ms:.0f} ms{', ' + problem if problem else ''}")
+            if problem:
+                skipped[name] = problem
+
+        # Rounds: baseline, then every endpoint; a last baseline closes the last round.
+        baselines, runs = [], {name: [] for name, *_ in ENDPOINTS}
+        for round_ in range(1, ROUNDS + 2):
+            load = note_load(f"round {round_}: baseline")
+            baselines.append(run_wrk(wrk, base, requests / "baseline.tsv") | {"load": load})
+            log(f"    baseline: {describe(baselines[-1])}")
+            if round_ > ROUNDS:
+                break
+            for name, filename, _what, _target in ENDPOINTS:
+                if name in skipped:
+                    continue
+                load = note_load(f"round {round_}: {name}")
+                request_file = requests / filename.format(run=round_)
+                runs[name].append(run_wrk(wrk, base_of(name), request_file) | {"load": load})
+                log(f"    {name}: {describe(runs[name][-1])}")
+
+        # More connections: the question page and fresh answers at 16 and 64.
+        scale = []
+        for i, connections in enumerate(SCALE_CONNECTIONS, start=ROUNDS + 1):
+            for name, filename in (
+                ("question page", "question.tsv"),
+                ("answer POST", "answer-{run}.tsv"),
+            ):
+                if name in skipped:
+                    continue
+                load = note_load(f"{name} at {connections} connections")
+                run = run_wrk(wrk, base, requests / filename.format(run=i), connections)
+                scale.append(run | {"name": name, "connections": connections, "load": load})
+                log(f"    {name} at {connections}: {describe(run)}")
+
+        note_load("reports, cold then warm")
+        reports = {}
+        for name, filename in (("item analysis", "report.tsv"), ("class mastery", "mastery.tsv")):
+            reports[name] = timed_report(base, requests / filename)
+            log(f"    {name}: {reports[name]}")
+
         memory = worker_memory(server.pid)
         bad = ("Traceback", "database is locked", "Internal Server Error")
         errors = [
-            line
-            for line in (tmp / "gunicorn.log").read_text().splitlines()
-            if any(word in line for word in bad)
+            line for line in server_log.read_text().splitlines() if any(w in line for w in bad)
         ]
         return {
-            "label": label,
-            "facts": facts,
-            "results": results,
-            "memory": memory,
-            "errors": errors,
-        }
+            "label": label, "facts": facts, "baselines": baselines, "runs": runs,
+            "skipped": skipped, "scale": scale, "reports": reports, "memory": memory,
+            "errors": errors, "middleware": costs,
+        }  # fmt: skip
     finally:
         if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
+            stop(server)
         if drop is not None:
             drop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def paired_ratios(outcome, name):
+    """The endpoint's req/s in each round over the mean of the baselines either side of it."""
+    baselines = outcome["baselines"]
+    return [
+        run["rps"] / ((baselines[i]["rps"] + baselines[i + 1]["rps"]) / 2)
+        for i, run in enumerate(outcome["runs"][name])
+    ]
+
+
+def verdict(met):
+    return "met" if met else "NOT met"
+
+
 def table(outcome):
-    results = outcome["results"]
-    baseline = next((r for r in results if r["name"] == "baseline" and "rps" in r), None)
+    baselines = outcome["baselines"]
+    loads = [b["load"] for b in baselines] + [
+        r["load"] for runs in outcome["runs"].values() for r in runs
+    ]
     lines = [
         f"### {outcome['label']}",
         "",
-        "| endpoint | req/s | p50 ms | p99 ms | ratio to baseline | target | non-2xx |",
-        "| --- | ---: | ---: | ---: | ---: | --- | ---: |",
+        f"wrk -t4 -c4 -d{DURATION}s, {ROUNDS} interleaved rounds; "
+        f"1-minute load average before the runs: {min(loads):.2f} to {max(loads):.2f} "
+        f"(median {statistics.median(loads):.2f}) on {CPUS} CPUs",
+        "",
+        "| endpoint | req/s | p50 ms | p99 ms | ratio (paired median) | per-round ratios "
+        "| target | non-2xx + socket errors |",
+        "| --- | ---: | ---: | ---: | ---: | --- | --- | ---: |",
+        f"| baseline (app's /bench/baseline) | "
+        f"{statistics.median(b['rps'] for b in baselines):.0f} | "
+        f"{statistics.median(b['p50'] for b in baselines):.2f} | "
+        f"{statistics.median(b['p99'] for b in baselines):.2f} | 1 | | | "
+        f"{sum(b['non2xx'] + b['socket_errors'] for b in baselines)} |",
     ]
-    for r in results:
-        if "skipped" in r:
-            lines.append(f"| {r['name']} | skipped: {r['skipped']} | | | | | |")
+    for name, _filename, what, target in ENDPOINTS:
+        if name in outcome["skipped"]:
+            lines.append(f"| {name} | skipped: {outcome['skipped'][name]} | | | | | | |")
             continue
-        ratio = r["rps"] / baseline["rps"] if baseline else float("nan")
-        target = ""
-        if r["target"] is not None:
-            met = ratio >= r["target"]
-            if r["name"] == "answer POST":
-                met = met and r["non2xx"] == 0 and r["p99"] <= 50
-                target = (
-                    f">= {r['target']}, p99 <= 50 ms, no non-2xx: {'met' if met else 'NOT met'}"
-                )
-            else:
-                target = f">= {r['target']}: {'met' if met else 'NOT met'}"
-        if r["name"] == "item analysis":
-            met = r["p50"] < 1000 and r["first_ms"] < 1000
-            answers = outcome["facts"]["report_responses"]
-            target = (
-                f"< 1 s over {answers:,} answers (first request {r['first_ms']:.0f} ms): "
-                f"{'met' if met else 'NOT met'}"
+        runs = outcome["runs"][name]
+        ratios = paired_ratios(outcome, name)
+        ratio = statistics.median(ratios)
+        p99 = statistics.median(r["p99"] for r in runs)
+        errors = sum(r["non2xx"] + r["socket_errors"] for r in runs)
+        text = ""
+        if name == "bare Django":
+            # The app's baseline against the bare project: within 10% means bare <= 1.1 x app.
+            ratio_app = 1 / ratio
+            text = f"app baseline / bare = {ratio_app:.3f} >= 0.9: {verdict(ratio_app >= 0.9)}"
+        elif name == "answer POST":
+            met = ratio >= target and p99 <= ANSWER_P99_MS and errors == 0
+            text = f">= {target}, p99 <= {ANSWER_P99_MS} ms, 0 errors: {verdict(met)}"
+        elif target is not None:
+            text = f">= {target}: {verdict(ratio >= target)}"
+        lines.append(
+            f"| {name} ({what}) | {statistics.median(r['rps'] for r in runs):.0f} | "
+            f"{statistics.median(r['p50'] for r in runs):.2f} | {p99:.2f} | {ratio:.3f} | "
+            f"{', '.join(f'{x:.3f}' for x in ratios)} | {text} | {errors} |"
+        )
+    if outcome["scale"]:
+        lines += [
+            "",
+            "| endpoint | connections | req/s | p50 ms | p99 ms | non-2xx | socket errors "
+            "| load before | target |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        ]
+        for run in outcome["scale"]:
+            text = ""
+            if run["connections"] == 64 and run["name"] in SCALE_P99_MS:
+                limit = SCALE_P99_MS[run["name"]]
+                met = run["p99"] <= limit and run["non2xx"] + run["socket_errors"] == 0
+                text = f"0 errors, p99 <= {limit} ms: {verdict(met)}"
+            lines.append(
+                f"| {run['name']} | {run['connections']} | {run['rps']:.0f} | {run['p50']:.1f} "
+                f"| {run['p99']:.1f} | {run['non2xx']} | {run['socket_errors']} "
+                f"| {run['load']:.2f} | {text} |"
             )
-        lines.append(
-            f"| {r['name']} ({r['what']}) | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} "
-            f"| {ratio:.3f} | {target} | {r['non2xx']} |"
-        )
     lines.append("")
+    answers = outcome["facts"].get("report_responses", 0)
+    for name, report in outcome["reports"].items():
+        if "skipped" in report:
+            lines.append(f"- {name}: skipped, {report['skipped']}")
+            continue
+        text = f"- {name} ({answers:,} answers): cold {report['cold_ms']:.0f} ms, warm "
+        text += f"{report['warm_ms']:.0f} ms (median of {len(report['warm_runs'])})"
+        if name == "item analysis":
+            met = report["cold_ms"] < REPORT_COLD_MS and report["warm_ms"] < REPORT_WARM_MS
+            text += f"; target < {REPORT_COLD_MS} ms cold, < {REPORT_WARM_MS} ms warm: "
+            text += verdict(met)
+        lines.append(text)
     for worker in outcome["memory"]:
-        verdict = "met" if worker["peak_mb"] < 120 else "NOT met"
         lines.append(
-            f"- worker {worker['pid']}: {worker['rss_mb']} MB resident, "
-            f"peak {worker['peak_mb']} MB (target < 120 MB: {verdict})"
+            f"- worker {worker['pid']}: {worker['rss_mb']} MB resident after the run, peak "
+            f"{worker['peak_mb']} MB (target < {MEMORY_MB} MB: "
+            f"{verdict(worker['rss_mb'] < MEMORY_MB)})"
         )
-    repeated = [r for r in results if r.get("repeated") and r["name"] == "answer POST"]
-    for r in repeated:
-        lines.append(f"- {r['name']}: {r['repeated']} requests repeated an earlier one")
+    answers_repeated = sum(r["repeated"] for r in outcome["runs"].get("answer POST", []))
+    answers_repeated += sum(r["repeated"] for r in outcome["scale"] if r["name"] == "answer POST")
+    lines.append(f"- answer POSTs that repeated an earlier one: {answers_repeated}")
     if outcome["errors"]:
         lines.append(
             f"- server log: {len(outcome['errors'])} error lines, e.g. {outcome['errors'][0]}"
         )
     else:
         lines.append('- server log: no traceback, no "database is locked"')
+    for settings, cost in outcome["middleware"].items():
+        lines.append(f"- in process, {settings}: {cost['whole_us']:.0f} us per trivial request")
     return "\n".join(lines)
 
 
@@ -462,13 +601,23 @@ def main():
     started = time.monotonic()
     wrk = ensure_wrk()
     log(
-        f"wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s, median of {RUNS} runs; "
-        f"{os.cpu_count()} CPUs; class of {LEARNERS}, {SIGNED_IN} signed in"
+        f"wrk -t4 -c4 -d{DURATION}s in {ROUNDS} interleaved rounds, then 16 and 64 "
+        f"connections; {CPUS} CPUs; class of {LEARNERS}, {SIGNED_IN} signed in"
     )
-    targets = [("SQLite", None)]
-    if os.environ.get("DATABASE_URL"):
-        targets.append(("PostgreSQL", os.environ["DATABASE_URL"]))
-    outcomes = [bench_database(wrk, label, url) for label, url in targets]
+    note_load("start")
+    tmp = Path(tempfile.mkdtemp(prefix="coursework-bench-bare-"))
+    bare_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    bare_env["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
+    bare, bare_base = gunicorn("bench.bare.wsgi", bare_env, tmp / "bare.log")
+    try:
+        wait_until_up(bare_base, "/bench/baseline", tmp / "bare.log")
+        targets = [("SQLite", None)]
+        if os.environ.get("DATABASE_URL"):
+            targets.append(("PostgreSQL", os.environ["DATABASE_URL"]))
+        outcomes = [bench_database(wrk, label, url, bare_base) for label, url in targets]
+    finally:
+        stop(bare)
+        shutil.rmtree(tmp, ignore_errors=True)
     report = "\n\n".join(table(outcome) for outcome in outcomes)
     log("\n" + report)
     RESULTS.mkdir(exist_ok=True)

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ProgressConfig(AppConfig):
     name = "progress"
     verbose_name = "Learner progress"
+
+    def ready(self):
+        from progress import standing
+
+        standing.connect_signals()

@@ -145,8 +145,7 @@ def extend_practice(attempt: Attempt, now: datetime | None = None) -> int | None
         .select_related("quiz__objective")
         .get(pk=attempt.pk)
     )
-    answered = set(attempt.responses.values_list("question_id", flat=True))
-    if attempt.question_ids and attempt.question_ids[-1] not in answered:
+    if attempt.question_ids and not attempt.is_answered(len(attempt.question_ids)):
         return len(attempt.question_ids)
     next_id = _next_id(attempt, attempt.quiz.objective, now)
     if next_id is None:
@@ -160,4 +159,4 @@ def extend_practice(attempt: Attempt, now: datetime | None = None) -> int | None
 def finish_practice(attempt: Attempt, now: datetime | None = None) -> None:
     """Close a practice session with the sum of its scores (every question asked is answered
     by then: the session only grows after an answer)."""
-    attempt.finish(now=now)
+    attempt.finish(now=now, score=attempt.score_so_far)

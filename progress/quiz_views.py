@@ -53,13 +53,11 @@ def _with_completion(context, attempt, response):
 
 @login_required
 def question_page(request, course_slug, quiz_slug, attempt_id, slot):
-    # Queries: session, user, attempt (+quiz, course), question (+version, lesson, the id of
-    # its response in this attempt); only if answered, that response (+version).
+    # Queries: the attempt (the session and the user come from caches, the quiz and the
+    # question from the content cache); only if the slot is answered, its response (+version).
     attempt = get_attempt_for_user(request, course_slug, quiz_slug, attempt_id)
-    question = question_for_slot(attempt, slot, Question.objects.with_response_id(attempt))
-    response = None
-    if question.response_id is not None:
-        response = Response.objects.select_related("version").get(pk=question.response_id)
+    question = question_for_slot(attempt, slot)
+    response = attempt_response(attempt, question) if attempt.is_answered(slot) else None
     context = question_context(attempt, question, slot, response=response)
     _with_completion(context, attempt, response)
     if response is None and attempt.finished_at is None and review.uses_review(attempt):
@@ -94,12 +92,11 @@ def answer(request, course_slug, quiz_slug, attempt_id, slot):
     """Grade an answer, store it and update the learner's mastery (a plain post redirects back
     to the question, an htmx post gets the feedback in place). In a course test the answer is
     a draft until the learner submits all of them on the review page."""
-    # Queries: session, user, attempt (+quiz, course), question (+version, lesson, and what
-    # record_answer needs: the objective and its pool size); then record_answer's transaction
+    # Queries: the attempt (the session and the user come from caches; the quiz, the question
+    # and its objective's pool size from the content cache); then record_answer's transaction
     # (see its docstring).
     attempt = get_attempt_for_user(request, course_slug, quiz_slug, attempt_id)
-    questions = Question.objects.select_related("objective").with_pool_size()
-    question = question_for_slot(attempt, slot, questions)
+    question = question_for_slot(attempt, slot)
     if attempt.finished_at is not None:
         first = attempt_response(attempt, question)
         if first is not None:  # answered before the attempt was finished: show that result
@@ -120,7 +117,10 @@ def answer(request, course_slug, quiz_slug, attempt_id, slot):
         return move_on(request, next_url_for(attempt, slot))
     try:
         response = record_answer(
-            attempt=attempt, question=question, grade=form.grade, pool=question.pool_size or 0
+            attempt=attempt,
+            question=question,
+            grade=form.grade,
+            pool=attempt.content.pools.get(question.objective_id, 0),
         )
     except (AttemptFinished, IntegrityError):
         # Another request got there first: this question answered at once from another tab
@@ -188,8 +188,9 @@ def _mastery_change(attempt, responses):
 
 @login_required
 def summary(request, course_slug, quiz_slug, attempt_id):
-    # Queries: session, user, attempt, its responses, its questions, objectives with mastery
-    # before; with a limit on attempts, the learner's attempts at the quiz (for Retry).
+    # Queries: the attempt, its responses, objectives with mastery before (the session and the
+    # user from caches, the questions from the content cache); with a limit on attempts, the
+    # learner's attempts at the quiz (for Retry).
     attempt = get_attempt_for_user(request, course_slug, quiz_slug, attempt_id)
     quiz = attempt.quiz
     responses = {r.question_id: r for r in attempt.responses.select_related("version")}
@@ -202,13 +203,10 @@ def summary(request, course_slug, quiz_slug, attempt_id):
         if review.uses_review(attempt):
             _add_review(request, context, attempt, responses)
         return render(request, "quizzes/summary.html", context)
-    questions = Question.objects.select_related("current_version", "lesson").in_bulk(
-        attempt.question_ids
-    )
+    questions = attempt.content.questions  # shared: read, never changed
     items = []
     for slot, question_id in enumerate(attempt.question_ids, 1):
         question = questions[question_id]
-        question.course = quiz.course
         item = question_result(question, responses.get(question_id))
         item["slot"] = slot
         item["url"] = attempt.question_url(slot)

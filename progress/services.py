@@ -8,7 +8,9 @@ answers at once are applied one after the other and neither update is lost.
 The attempt's row is locked first, by both `record_answer` and `close_attempt`: an answer and
 a Finish at the same moment are applied one after the other, so no answer is stored in a
 finished attempt and a finished attempt's score counts every answer stored in it; and of two
-last answers at once, the second sees the first and finishes the attempt.
+last answers at once, the second sees the first and finishes the attempt. The attempt carries
+its own state (the slots answered, their number and total score), read from its locked row and
+updated by the same transaction, so no request counts its responses.
 
 `mastery_answer` is the one definition of the mastery model's view of an answer. Every writer
 of mastery rows uses it: the live answer here, the rebuild (`recompute_mastery`) and the demo
@@ -19,7 +21,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Sum
 from django.utils import timezone
 
 from progress import mastery
@@ -54,22 +55,41 @@ class AttemptFinished(Exception):
     """The attempt was finished (by another request) before this answer could be stored."""
 
 
-def _lock_attempt(attempt):
-    """Lock the attempt's row until commit and return the number and total score of the
-    answers stored in it (exact while the lock is held); raise AttemptFinished if it is
-    finished.
+ATTEMPT_STATE = ("finished_at", "answered_slots", "answered_count", "score_so_far")
 
-    Two statements: on PostgreSQL a statement that waited for the row lock sees the row as it
-    is now, but anything else (a subquery counting answers) as it was when the statement
-    began, which could miss the answer whose transaction held the lock.
+
+def _lock_attempt(attempt):
+    """Lock the attempt's row until commit and read its state into `attempt` (the slots
+    answered, their number and total score: exact while the lock is held); raise
+    AttemptFinished if it is finished.
+
+    One statement: the state is in the locked row itself, and on PostgreSQL a statement that
+    waited for the row lock returns the row as the transaction that held the lock left it.
     """
     rows = Attempt.objects.select_for_update(no_key=True).filter(pk=attempt.pk)
-    if rows.values_list("finished_at", flat=True).get() is not None:
+    state = rows.values(*ATTEMPT_STATE).get()
+    if state["finished_at"] is not None:
         raise AttemptFinished
-    totals = Response.objects.filter(attempt_id=attempt.pk).aggregate(
-        answered=Count("pk"), total=Sum("score")
-    )
-    return totals["answered"], totals["total"] or 0.0
+    for name, value in state.items():
+        setattr(attempt, name, value)
+
+
+def _advance_attempt(attempt, slot, score, now):
+    """Add the answer in `slot` to the attempt's state (read under its lock by _lock_attempt)
+    and finish a quiz attempt (not a practice session, which grows one question at a time)
+    with its last answer, with the total of its scores; one UPDATE."""
+    values = {
+        "answered_slots": [*attempt.answered_slots, slot],
+        "answered_count": attempt.answered_count + 1,
+        "score_so_far": attempt.score_so_far + score,
+    }
+    if not attempt.is_practice and values["answered_count"] >= len(attempt.question_ids):
+        values.update(
+            finished_at=now, score=values["score_so_far"], max_score=len(attempt.question_ids)
+        )
+    Attempt.objects.filter(pk=attempt.pk).update(**values)
+    for name, value in values.items():
+        setattr(attempt, name, value)
 
 
 def stored_answer(response):
@@ -106,14 +126,14 @@ def record_answer(*, attempt, question, grade, now=None, pool=None):
     grading.Grade of the answer. `now` is the grading time; by default it is taken once the
     mastery row is locked, so the order of `graded_at` is the order the updates were applied
     and replaying the responses rebuilds the same row. `pool` is the objective's pool size
-    (Question.objects.pool_size; read here if not given). The answer that completes a quiz
-    attempt (not a practice session, which grows one question at a time) finishes it, in the
-    same transaction, with the total of its scores.
+    (Question.objects.pool_size; read here if not given). The attempt's state is updated in
+    the same transaction, and the answer that completes a quiz attempt (not a practice
+    session, which grows one question at a time) finishes it with the total of its scores.
 
-    Queries: the objective's pool size unless given, the attempt row (locked) with the count
-    and sum of its responses, the mastery row (locked; created if missing), the response
-    INSERT, the mastery UPDATE; the attempt UPDATE after its last answer; the completion check
-    when an objective reaches Proficient.
+    Queries: the objective's pool size unless given, the attempt row (locked, with its state),
+    the mastery row (locked; created if missing), the response INSERT, the mastery UPDATE, the
+    attempt UPDATE (its state; finished after its last answer); the completion check when an
+    objective reaches Proficient.
 
     Raises AttemptFinished if the attempt is finished, and IntegrityError if the question
     was already answered in this attempt; either way nothing is changed.
@@ -122,8 +142,9 @@ def record_answer(*, attempt, question, grade, now=None, pool=None):
     version = question.current_version
     if pool is None:
         pool = Question.objects.pool_size(objective.pk)
-    answered_before, score_before = _lock_attempt(attempt)
+    _lock_attempt(attempt)
     row = _locked_mastery(attempt.user_id, objective)
+    row.objective = objective  # loaded already (the standing cache's signal reads its course)
     if now is None:
         now = timezone.now()
     params = mastery_params(objective)
@@ -161,8 +182,7 @@ def record_answer(*, attempt, question, grade, now=None, pool=None):
         # The only answer that can complete the course: one raising an objective to Proficient.
         check_course_completion(attempt.user, objective.course, now=now)
 
-    if not attempt.is_practice and answered_before + 1 >= len(attempt.question_ids):
-        attempt.finish(now=now, score=score_before + grade.score)
+    _advance_attempt(attempt, response.slot, grade.score, now)
     return response
 
 
@@ -172,7 +192,7 @@ def close_attempt(attempt, *, now=None):
     questions score 0), under the attempt's lock, so an answer arriving at the same moment is
     either counted or refused. Returns False if it was already finished."""
     try:
-        _, total = _lock_attempt(attempt)
+        _lock_attempt(attempt)
     except AttemptFinished:
         return False
-    return attempt.finish(now=now, score=total)
+    return attempt.finish(now=now, score=attempt.score_so_far)

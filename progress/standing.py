@@ -11,7 +11,10 @@ import html
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.cache import caches
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -19,6 +22,7 @@ from django.utils.html import strip_tags
 from courses.models import Course, Objective
 from progress import mastery
 from progress.models import CourseCompletion, LessonCompletion, Mastery, mastery_params
+from quizzes.content_cache import CourseContent
 from quizzes.models import Question, Quiz, QuizKind, Response
 
 
@@ -117,6 +121,7 @@ class ObjectiveProgress:
     evidence: list[Response] = field(default_factory=list)
     quiz: Quiz | None = None
     hint: str = ""  # the next step towards the level above, one sentence
+    evidence_html: str = ""  # the evidence table, rendered once per standing (course_standing)
 
     @property
     def objective(self) -> Objective:
@@ -155,14 +160,23 @@ class CourseProgress:
         return round(100 * met / total)
 
 
-def course_progress(user, course: Course, now: datetime | None = None) -> CourseProgress:
+def course_progress(
+    user, course: Course, now: datetime | None = None, content: CourseContent | None = None
+) -> CourseProgress:
     """Everything the progress page shows, in 8 queries whatever the course's size:
     objectives, lessons, the learner's lesson completions, mastery rows, responses (with their
     versions), pool sizes, objective quizzes, and the course completion row.
+
+    With `content` (the course's quizzes.content_cache.CourseContent), the objectives, lessons,
+    pool sizes, quizzes and question versions come from it: 4 queries, the learner's rows.
     """
     now = now or timezone.now()
-    objectives = list(course.objectives.active())
-    lessons = list(course.lessons.for_outline())
+    if content is not None:
+        objectives = [o for o in content.objectives.values() if not o.retired]
+        lessons = [lesson for lesson in content.lessons.values() if not lesson.retired]
+    else:
+        objectives = list(course.objectives.active())
+        lessons = list(course.lessons.for_outline())
     done = set(
         LessonCompletion.objects.filter(user=user, lesson__course=course).values_list(
             "lesson_id", flat=True
@@ -170,33 +184,32 @@ def course_progress(user, course: Course, now: datetime | None = None) -> Course
     )
     rows = mastery_rows(user, objectives)
     evidence: dict[int, list[Response]] = {}
-    responses = (
-        Response.objects.filter(user=user, objective__in=objectives)
-        .select_related("version")
-        .only(
-            "id",
-            "objective_id",
-            "question_id",
-            "score",
-            "revealed",
-            "graded_at",
-            "counted",
-            "p_after",
-            "level_after",
-            "version__prompt_html",
-        )  # fmt: skip
-        .order_by("graded_at", "id")
-    )
-    for response in responses:
-        response.prompt_text = html.unescape(strip_tags(response.version.prompt_html))  # type: ignore[attr-defined]
+    fields = [
+        "id", "objective_id", "question_id", "version_id", "score", "revealed", "graded_at",
+        "counted", "p_after", "level_after",
+    ]  # fmt: skip
+    responses = Response.objects.filter(user=user, objective__in=objectives)
+    if content is None:
+        responses = responses.select_related("version").only(*fields, "version__prompt_html")
+    else:
+        responses = responses.only(*fields)
+    for response in responses.order_by("graded_at", "id"):
+        version = response.version if content is None else content.version_of(response)
+        response.prompt_text = html.unescape(strip_tags(version.prompt_html))  # type: ignore[attr-defined]
         evidence.setdefault(response.objective_id, []).append(response)
-    sizes = Question.objects.pool_sizes([objective.pk for objective in objectives])
-    quizzes = {
-        quiz.objective_id: quiz
-        for quiz in Quiz.objects.filter(course=course, kind=QuizKind.OBJECTIVE).select_related(
-            "course"
-        )
-    }
+    if content is not None:
+        sizes = content.pools
+        quizzes = {
+            q.objective_id: q for q in content.quizzes.values() if q.kind == QuizKind.OBJECTIVE
+        }
+    else:
+        sizes = Question.objects.pool_sizes([objective.pk for objective in objectives])
+        quizzes = {
+            quiz.objective_id: quiz
+            for quiz in Quiz.objects.filter(course=course, kind=QuizKind.OBJECTIVE).select_related(
+                "course"
+            )
+        }
     completion = course_completion(user, course)
 
     items = []
@@ -333,3 +346,84 @@ def check_course_completion(user, course: Course, now: datetime | None = None):
             user=user, course=course, defaults={"completed_at": now or timezone.now()}
         )
     return completion
+
+
+# --- the learner's standing, kept until it changes ----------------------------------------------
+#
+# The progress page is built from the learner's rows (lesson completions, mastery rows, answers,
+# course completion) and the course's content, which comes from the process's content cache
+# (quizzes/content_cache.py). The result, with each objective's evidence table already
+# rendered, is kept in the shared "default" cache per learner and course, with the content
+# version it was built from, and deleted when one of the learner's rows changes:
+#
+# - an answer stored, a mastery row saved, a lesson or the course completed (post_save and
+#   post_delete of Response, Mastery, LessonCompletion and CourseCompletion delete it at once
+#   and again when the transaction commits, so a page rendered meanwhile in another worker from
+#   the rows before the commit does not stay);
+# - a re-import renews the content version: a standing built from older content is not used;
+# - at the latest after STANDING_SECONDS, or when the first review falls due (a mastered
+#   objective's review turns due with time alone, no row changing), whichever comes first.
+#   Rows written in bulk without signals (seeding, `recompute_mastery`) show after that delay.
+
+STANDING_SECONDS = 300
+
+
+def _standing_key(user_id, course_id):
+    return f"standing:{user_id}:{course_id}"
+
+
+def course_standing(user, content: CourseContent) -> CourseProgress:
+    """The learner's CourseProgress for the course of `content`, from the cache or computed
+    (four queries: the learner's rows) and kept."""
+    cache = caches["default"]
+    key = _standing_key(user.pk, content.course.pk)
+    cached = cache.get(key)
+    if cached is not None and cached[0] == content.version:
+        return cached[1]
+    now = timezone.now()
+    standing = course_progress(user, content.course, now=now, content=content)
+    for item in standing.objectives:
+        # The evidence tables are most of the page and change only with the standing.
+        item.evidence_html = render_to_string("progress/_evidence.html", {"item": item})
+        item.evidence = []  # rendered: no need to keep (and unpickle) the answers themselves
+    seconds = STANDING_SECONDS
+    due = [
+        item.status.review_due_at
+        for item in standing.objectives
+        if item.status.review_due_at is not None and item.status.review_due_at > now
+    ]
+    if due:
+        seconds = max(1, min(seconds, int((min(due) - now).total_seconds()) + 1))
+    cache.set(key, (content.version, standing), seconds)
+    return standing
+
+
+def forget_standing(user_id, course_id) -> None:
+    """Drop the learner's cached standing in the course (one of their rows changed). A delete,
+    not a write: the cheapest operation of the file cache, and it runs on every answer."""
+    caches["default"].delete(_standing_key(user_id, course_id))
+
+
+def _course_of(instance):
+    if hasattr(instance, "course_id"):  # CourseCompletion
+        return instance.course_id
+    if hasattr(instance, "lesson_id"):  # LessonCompletion
+        return instance.lesson.course_id
+    return instance.objective.course_id  # Response, Mastery
+
+
+def _row_changed(sender, instance, using=None, **kwargs):
+    user_id, course_id = instance.user_id, _course_of(instance)
+    forget_standing(user_id, course_id)
+    transaction.on_commit(lambda: forget_standing(user_id, course_id), using=using)
+
+
+def connect_signals() -> None:
+    for model in (
+        "quizzes.Response",
+        "progress.Mastery",
+        "progress.LessonCompletion",
+        "progress.CourseCompletion",
+    ):
+        post_save.connect(_row_changed, sender=model, dispatch_uid=f"standing-save-{model}")
+        post_delete.connect(_row_changed, sender=model, dispatch_uid=f"standing-del-{model}")

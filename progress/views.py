@@ -12,19 +12,23 @@ from progress.course_views import get_course
 from progress.standing import (
     completion_rule_text,
     course_completion,
-    course_progress,
+    course_standing,
     mastery_rows,
     status_from_row,
 )
+from quizzes.content_cache import course_content
 from quizzes.models import Attempt, Question, Quiz, QuizKind
 
 
 @login_required
 def progress(request, slug):
-    course = get_course(slug)
-    # Queries: session, user, course, then course_progress's 8 (see its docstring).
-    data = course_progress(request.user, course)
-    return render(request, "progress/progress.html", {"course": course, "progress": data})
+    # The course from the content cache, the learner's standing from the standing cache: no
+    # query until the learner's next answer (progress.standing.course_standing).
+    content = course_content(slug)
+    if content is None or content.course.retired:
+        raise Http404
+    data = course_standing(request.user, content)
+    return render(request, "progress/progress.html", {"course": content.course, "progress": data})
 
 
 @login_required

@@ -38,31 +38,6 @@ class QuestionQuerySet(models.QuerySet):
         """The size of one objective's question pool (see pool_sizes)."""
         return self.pool_sizes([objective_id]).get(objective_id, 0)
 
-    def with_pool_size(self):
-        """Annotate `pool_size`: the size of each question's objective's pool (see pool_sizes),
-        in the same query."""
-        pool = (
-            Question.objects.active()
-            .filter(objective=OuterRef("objective"))
-            .order_by()
-            .values("objective")
-            .annotate(n=Count("id"))
-            .values("n")
-        )
-        return self.annotate(pool_size=Subquery(pool))
-
-    def with_response_id(self, attempt):
-        """Annotate `response_id`: the id of the attempt's response to each question, or None."""
-        responses = Response.objects.filter(attempt=attempt, question=OuterRef("pk"))
-        return self.annotate(response_id=Subquery(responses.values("pk")[:1]))
-
-    def for_question_page(self):
-        """With the current version and the lesson without its text (only its slug is used,
-        for the link to the passage): one query."""
-        return self.select_related("current_version", "lesson").defer(
-            "lesson__body_markdown", "lesson__body_html", "lesson__toc"
-        )
-
 
 class QuestionLevel(models.TextChoices):
     RECALL = "recall", "Recall"
@@ -255,6 +230,12 @@ class Attempt(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     score = models.FloatField(null=True, blank=True, help_text="Sum of the question scores.")
     max_score = models.PositiveSmallIntegerField(default=0)
+    # The attempt's own state, kept by the answer transaction (progress.services.record_answer)
+    # so that no page counts its responses: the slots answered so far, in the order they were
+    # answered, how many, and the sum of their scores.
+    answered_slots = models.JSONField(default=list, editable=False)
+    answered_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    score_so_far = models.FloatField(default=0.0, editable=False)
 
     objects = AttemptQuerySet.as_manager()
 
@@ -284,6 +265,10 @@ class Attempt(models.Model):
         """The page of the question in `slot` (1-based); needs quiz and course loaded."""
         quiz = self.quiz
         return reverse("quizzes:question", args=[quiz.course.slug, quiz.slug, self.pk, slot])
+
+    def is_answered(self, slot):
+        """Whether the question in `slot` has a stored answer (from the attempt's state)."""
+        return slot in self.answered_slots
 
     def first_unanswered_slot(self, answered_ids):
         """The first slot whose question is not in `answered_ids`, else None."""

@@ -19,6 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
 
 from quizzes import grading, matching_display, review
 from quizzes.attempt_start import start_attempt
+from quizzes.content_cache import course_content
 from quizzes.forms import AnswerForm
 from quizzes.models import Attempt, FeedbackMode, Question, Quiz, QuizKind, Response
 
@@ -38,28 +39,35 @@ def get_attempt_for_user(request, course_slug, quiz_slug, pk):
     """The signed-in learner's attempt `pk` under the course and quiz of the URL, or 404.
 
     Another learner's attempt, or an attempt reached through another quiz's URL, is a 404
-    exactly like one that does not exist. One query (the attempt with its quiz and course).
+    exactly like one that does not exist; so is a retired course. One query, the attempt: its
+    quiz and course come from the process's content cache (quizzes/content_cache.py), shared
+    by every request, so they are read and never changed. `attempt.content` is that course
+    content, `attempt.user` the signed-in user.
     """
     if not request.user.is_authenticated:
         raise Http404
-    attempt = get_object_or_404(
-        Attempt.objects.select_related("quiz__course"), pk=pk, user_id=request.user.pk
-    )
-    quiz = attempt.quiz
-    if quiz.slug != quiz_slug or quiz.course.slug != course_slug or quiz.course.retired:
+    content = course_content(course_slug)
+    if content is None or content.course.retired:
         raise Http404
+    quiz = content.quizzes.get(quiz_slug)
+    if quiz is None:
+        raise Http404
+    attempt = get_object_or_404(Attempt, pk=pk, user_id=request.user.pk, quiz_id=quiz.pk)
+    attempt.quiz = quiz
+    attempt.user = request.user
+    attempt.content = content
     return attempt
 
 
-def question_for_slot(attempt, slot, questions=None):
-    """The question shown in `slot` (1-based) of the attempt, with its version and lesson slug
-    (one query), or 404. `questions` may add to the query (a join, an annotation)."""
+def question_for_slot(attempt, slot):
+    """The question shown in `slot` (1-based) of an attempt of get_attempt_for_user, with its
+    current version, objective and lesson, from the content cache (no query), or 404. Shared
+    by every request of the process: read it, never change it."""
     if not 1 <= slot <= len(attempt.question_ids):
         raise Http404
-    if questions is None:
-        questions = Question.objects.all()
-    question = get_object_or_404(questions.for_question_page(), pk=attempt.question_ids[slot - 1])
-    question.course = attempt.quiz.course  # source_url() without another query
+    question = attempt.content.questions.get(attempt.question_ids[slot - 1])
+    if question is None:
+        raise Http404
     return question
 
 
@@ -253,7 +261,7 @@ def start(request, course_slug, quiz_slug):
     context = _quiz_context(request, quiz)
     if context["open_attempt"] is not None:
         attempt = context["open_attempt"]
-        answered = set(attempt.responses.values_list("question_id", flat=True))
+        answered = {attempt.question_ids[slot - 1] for slot in attempt.answered_slots}
         if review.uses_review(attempt):  # drafts count as answered; all given: the review
             slot = review.first_open_slot(attempt, request.session, answered)
             url = summary_url(attempt) if slot is None else attempt.question_url(slot)

@@ -191,18 +191,7 @@ def class_mastery(admin_site, request, course_id):
     _check(request)
     course = get_object_or_404(Course, pk=course_id)
     objectives = list(course.objectives.filter(retired=False).order_by("position"))
-    rows = Mastery.objects.filter(objective__course=course, objective__retired=False).values_list(
-        "user_id",
-        "user__username",
-        "user__first_name",
-        "user__last_name",
-        "objective_id",
-        "level",
-        "estimate",
-        "counted_answers",
-        "review_due_at",
-    )
-    summaries, grid = summarise_mastery(objectives, rows, timezone.now())
+    summaries, grid = _class_mastery_figures(course, objectives)
     page = Paginator(grid, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
     return _render(
         request,
@@ -219,6 +208,46 @@ def class_mastery(admin_site, request, course_id):
             "stuck_min": STUCK_MIN_ANSWERS,
         },
     )
+
+
+def _class_mastery_figures(course, objectives):
+    """summarise_mastery's (summaries, grid) for the course, cached in the shared cache.
+
+    Under a fingerprint of what they are made of: the objectives shown, and the number of the
+    course's mastery rows with their latest update (every answer updates a row, so a new
+    answer or a deleted learner gives a new key). The entry expires after
+    REPORT_CACHE_SECONDS, or sooner when a review falls due (that changes with time alone);
+    a renamed learner or a bulk rebuild of the rows shows after that at worst.
+    """
+    masteries = Mastery.objects.filter(objective__course=course, objective__retired=False)
+    fingerprint = masteries.aggregate(n=Count("id"), last=Max("updated_at"))
+    shown = [(o.pk, o.key, o.text, o.title, o.position) for o in objectives]
+    digest = hashlib.sha256(repr((course.pk, shown, fingerprint)).encode()).hexdigest()
+    key = f"reports:mastery:v{REPORT_CACHE_VERSION}:{digest}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    rows = list(
+        masteries.values_list(
+            "user_id",
+            "user__username",
+            "user__first_name",
+            "user__last_name",
+            "objective_id",
+            "level",
+            "estimate",
+            "counted_answers",
+            "review_due_at",
+        )
+    )
+    now = timezone.now()
+    result = summarise_mastery(objectives, rows, now)
+    due = [row[-1] for row in rows if row[-1] is not None and row[-1] > now]
+    seconds = REPORT_CACHE_SECONDS
+    if due:
+        seconds = max(1, min(seconds, int((min(due) - now).total_seconds()) + 1))
+    cache.set(key, result, seconds)
+    return result
 
 
 # --- item analysis -----------------------------------------------------------------------

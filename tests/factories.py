@@ -416,6 +416,9 @@ def make_attempt(user, quiz, answers, *, started_at=None, finished=True, practic
         finished_at=started_at + timedelta(minutes=3, seconds=7) if finished else None,
         score=sum(score for _, _, score in answers) if finished else None,
         max_score=len(answers),
+        answered_slots=list(range(1, len(answers) + 1)),
+        answered_count=len(answers),
+        score_so_far=sum(score for _, _, score in answers),
     )
     for slot, (question, choice, score) in enumerate(answers, start=1):
         if question.type == "truefalse":

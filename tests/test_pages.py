@@ -78,13 +78,13 @@ def test_lesson_page_queries_do_not_grow_with_lessons(
 ):
     url = lesson_url(course, "lesson-2")
     learner_client.get(url)  # warm the session cache
-    # session (cached_db, from cache) + user, course, lesson, its objectives, outline, completions,
-    # the learner's mastery rows of those objectives
-    with django_assert_num_queries(7):
+    # session and user from caches; course, lesson, its objectives, outline, completions, the
+    # learner's mastery rows of those objectives
+    with django_assert_num_queries(6):
         assert learner_client.get(url).status_code == 200
     for i in range(4, 20):
         make_lesson(course, f"lesson-{i}", position=i)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert learner_client.get(url).status_code == 200
 
 
@@ -94,12 +94,13 @@ def test_course_home_queries_do_not_grow_with_lessons(
 ):
     url = course.get_absolute_url()
     learner_client.get(url)
-    # user, course, outline lessons, objectives, mastery rows, completions, course completion
-    with django_assert_num_queries(7):
+    # course, outline lessons, objectives, mastery rows, completions, course completion (the
+    # user from the cache)
+    with django_assert_num_queries(6):
         assert learner_client.get(url).status_code == 200
     for i in range(4, 20):
         make_lesson(course, f"lesson-{i}", position=i)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert learner_client.get(url).status_code == 200
 
 

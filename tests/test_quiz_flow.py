@@ -297,13 +297,14 @@ def test_question_page_query_count(django_assert_num_queries, learner_client, qu
     attempt = start(learner_client, quiz)
     url = slot_url(attempt, 1)
     learner_client.get(url)  # warm the session cache
-    # user; attempt + quiz + course; question + version + lesson + the id of its response in
-    # the attempt (a subquery): nothing answered, so no query for the response
-    with django_assert_num_queries(3):
+    # the attempt (the user and the session from caches; the quiz, the question and its
+    # version from the content cache); nothing answered (the attempt's state says so), so no
+    # query for the response
+    with django_assert_num_queries(1):
         assert learner_client.get(url).status_code == 200
     first = question_in(attempt, 1, questions)
     learner_client.post(answer_url(attempt, 1), post_data(attempt, first))
-    with django_assert_num_queries(4):  # the same three, then the stored response + version
+    with django_assert_num_queries(2):  # the same, then the stored response + version
         assert "Review this in the lesson" in learner_client.get(url).content.decode()
 
 
@@ -312,15 +313,15 @@ def test_answer_post_query_count(django_assert_num_queries, learner_client, quiz
     attempt = start(learner_client, quiz)
     learner_client.get(slot_url(attempt, 1))  # warm the session cache
     first, second = question_in(attempt, 1, questions), question_in(attempt, 2, questions)
-    # user; attempt (+quiz, course); question (+version, lesson, objective, and as
-    # subqueries: pool size, answered already?); savepoint (the test's transaction; BEGIN in
-    # production); attempt row for update (finished?); the attempt's answers so far and their
-    # score; mastery row for update, missing: insert or ignore, select again; insert response;
-    # update mastery; release savepoint
-    with django_assert_num_queries(12):
+    # the attempt (the quiz, the question and its pool size from the content cache);
+    # savepoint (the test's transaction; none in production); attempt row for update, with
+    # its state (finished? answered so far, score); mastery row for update, missing: insert
+    # or ignore, select again; insert response; update mastery; update the attempt's state;
+    # release savepoint
+    with django_assert_num_queries(10):
         learner_client.post(answer_url(attempt, 1), post_data(attempt, first), **HX)
     # the same with the learner's mastery row already there: no insert, no second select
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         learner_client.post(answer_url(attempt, 2), post_data(attempt, second), **HX)
     assert Response.objects.count() == 2
 
@@ -337,12 +338,12 @@ def test_answer_post_query_count_does_not_grow_with_the_attempt(
             answer_url(attempt, slot), post_data(attempt, question_in(attempt, slot, questions))
         )
     # as above, mastery row present
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         learner_client.post(
             answer_url(attempt, 11), post_data(attempt, question_in(attempt, 11, questions))
         )
-    # the last answer also finishes the attempt: + update attempt
-    with django_assert_num_queries(11):
+    # the last answer also finishes the attempt, in the same update of its state
+    with django_assert_num_queries(8):
         learner_client.post(
             answer_url(attempt, 12), post_data(attempt, question_in(attempt, 12, questions))
         )
@@ -356,11 +357,11 @@ def test_summary_query_count(django_assert_num_queries, learner_client, quiz, qu
     for slot in range(1, 7):
         question = question_in(attempt, slot, questions)
         learner_client.post(answer_url(attempt, slot), post_data(attempt, question))
-    # user; attempt (+quiz, course, objective); its responses (+version); its questions
-    # (+version, lesson); objectives with the level before the attempt (subqueries); and,
-    # as an answer reached Proficient, whether it completed the course (progress.moments).
-    # (A quiz with a limit on attempts adds one: the attempts used, for Retry.)
-    with django_assert_num_queries(6):
+    # the attempt; its responses (+version); objectives with the level before the attempt
+    # (subqueries); and, as an answer reached Proficient, whether it completed the course
+    # (progress.moments). The user, the quiz and its questions come from caches. (A quiz with
+    # a limit on attempts adds one: the attempts used, for Retry.)
+    with django_assert_num_queries(4):
         assert learner_client.get(summary_url(attempt)).status_code == 200
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from progress.mastery import Level as L
+from progress.models import Mastery
 from tests.factories import (
     T0,
     make_attempt,
@@ -303,18 +304,19 @@ def _grow(course, quiz, questions, objective, n):
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        # user (session cached), permissions of user and group; the course; its objectives;
-        # the mastery rows joined with their users.
+        # (user and session cached) permissions of user and group; the course; its objectives;
+        # the mastery rows' fingerprint (count, last update) for the cache; on a miss, the
+        # mastery rows joined with their users.
         ("mastery", 6),
-        # user, permissions x2; the quiz with course and objective; the question pool with
-        # lessons and current versions; the attempts' fingerprint (count, last id, last
+        # permissions x2 (the user cached); the quiz with course and objective; the question
+        # pool with lessons and current versions; the attempts' fingerprint (count, last id, last
         # finish) for the cache; on a miss, the response rows of the counted attempts.
-        ("items", 7),
-        # user, permissions x2; the course; objectives; questions; mastery rows; first-attempt
-        # response rows; wrong-answer rows.
-        ("objectives", 9),
-        # user, permissions x2; courses; quizzes.
-        ("index", 5),
+        ("items", 6),
+        # permissions x2 (the user cached); the course; objectives; questions; mastery rows;
+        # first-attempt response rows; wrong-answer rows.
+        ("objectives", 8),
+        # permissions x2 (the user cached); courses; quizzes.
+        ("index", 4),
     ],
 )
 def test_report_query_counts_do_not_grow_with_the_class(
@@ -328,7 +330,7 @@ def test_report_query_counts_do_not_grow_with_the_class(
     arg = {"items": [quiz.pk], "index": []}.get(name, [course.pk])
     url = reverse(f"reports:{name}", args=arg)
     _grow(course, quiz, questions, first, 3)
-    client.get(url + "?attempts=all")  # warm the session cache, not the report's
+    client.get(reverse("admin:index"))  # warm the session and user caches, not the report's
     with django_assert_num_queries(expected):
         assert client.get(url).status_code == 200
     _grow(course, quiz, questions, first, 27)
@@ -342,8 +344,8 @@ def test_item_analysis_is_cached_until_an_attempt_finishes(
     course, first, quiz, q1, q2, learners = item_data
     url = reverse("reports:items", args=[quiz.pk])
     assert instructor_client.get(url).context["stats"].S == 5
-    # A hit: user, permissions x2, quiz, questions, fingerprint; no response rows.
-    with django_assert_num_queries(6) as captured:
+    # A hit: permissions x2 (the user cached), quiz, questions, fingerprint; no response rows.
+    with django_assert_num_queries(5) as captured:
         again = instructor_client.get(url)
     assert not any("quizzes_response" in q["sql"] for q in captured.captured_queries)
     assert again.context["stats"].S == 5
@@ -366,3 +368,25 @@ def test_reports_only_answer_get(instructor_client, item_data):
         reverse("reports:export_responses"),
     ]:
         assert instructor_client.post(url).status_code == 405
+
+
+def test_class_mastery_is_cached_until_a_mastery_row_changes(
+    instructor_client, item_data, django_assert_num_queries
+):
+    course, first, quiz, q1, q2, learners = item_data
+    url = reverse("reports:mastery", args=[course.pk])
+    before = instructor_client.get(url).context["summaries"]
+    # A hit: permissions x2, course, objectives, fingerprint; no mastery rows read.
+    with django_assert_num_queries(5):
+        assert instructor_client.get(url).status_code == 200
+    row = Mastery.objects.create(user=learners[0], objective=first, level=L.FAMILIAR)
+    assert instructor_client.get(url).context["summaries"] != before
+    before = instructor_client.get(url).context["summaries"]
+    row.level = L.MASTERED
+    row.save()  # the same number of rows: the latest update tells
+    after = instructor_client.get(url).context["summaries"]
+
+    def mastered(summaries):
+        return next(s for s in summaries if s.objective == first).counts[L.MASTERED]
+
+    assert mastered(after) == mastered(before) + 1

@@ -342,6 +342,10 @@ def write(data, password):
         else:
             user.set_unusable_password()
     get_user_model().objects.bulk_create(users, batch_size=BATCH)
+    answered = {}  # attempt index: (slots in the order answered, total score)
+    for r in sorted(data["responses"], key=lambda r: r.at):
+        slots, total = answered.get(r.attempt, ([], 0.0))
+        answered[r.attempt] = ([*slots, r.slot], total + r.grade.score)
     attempts = [
         Attempt(
             user_id=users[r.user].pk,
@@ -352,8 +356,11 @@ def write(data, password):
             finished_at=r.finished_at,
             score=r.score,
             max_score=len(r.question_ids),
+            answered_slots=answered.get(i, ([], 0.0))[0],
+            answered_count=len(answered.get(i, ([], 0.0))[0]),
+            score_so_far=answered.get(i, ([], 0.0))[1],
         )
-        for r in data["attempts"]
+        for i, r in enumerate(data["attempts"])
     ]
     Attempt.objects.bulk_create(attempts, batch_size=BATCH)
 
