@@ -12,6 +12,7 @@ learner chose for item analysis, a simulated answer for the demo class.
 from __future__ import annotations
 
 import random
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
@@ -66,9 +67,10 @@ class SpecChecker(Protocol):
     def plain_text(self, html_text: str) -> str: ...
 
 
-class QuestionType:
-    """One kind of question. Subclasses set the class attributes and implement the methods
-    that raise NotImplementedError; the others have defaults that suit most types."""
+class QuestionType(ABC):
+    """One kind of question. Subclasses set the class attributes and implement the abstract
+    methods (registering a class that lacks one fails with TypeError); the other methods have
+    defaults that suit most types."""
 
     name: ClassVar[str]  # stored in Question.type and written as `type:` in the bank
     label: ClassVar[str]  # for people: "Single choice"
@@ -84,31 +86,31 @@ class QuestionType:
 
     # --- authoring ------------------------------------------------------------------------
 
+    @abstractmethod
     def build_spec(self, check: SpecChecker, item: Any, label: str) -> dict[str, Any] | None:
         """The spec for one bank item, or None after reporting each problem to `check`."""
-        raise NotImplementedError
 
     # --- taking the question ----------------------------------------------------------------
 
+    @abstractmethod
     def build_fields(self, form: AnswerForm, spec: Spec, rng: random.Random, token: Token) -> None:
         """Add the answer form's fields (and what `template` draws) to `form`.
 
         Nothing sent to the browser may reveal the answer: shuffle with `rng`, and send
         `token(key)` rather than an option's key."""
-        raise NotImplementedError
 
+    @abstractmethod
     def answer_data(self, form: AnswerForm, cleaned: Mapping[str, Any]) -> dict[str, Any]:
         """The form's cleaned data as grading input (option keys instead of tokens)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def grade(self, spec: Spec, data: AnswerData) -> Grade:
         """Grade input `data`; raise InvalidAnswer (a sentence for the learner) if it cannot
         be graded. The returned `answer` grades the same when passed back in."""
-        raise NotImplementedError
 
+    @abstractmethod
     def model_answer(self, spec: Spec) -> dict[str, Any]:
         """Input that answers the question fully correctly."""
-        raise NotImplementedError
 
     def guess(self, spec: Spec) -> float:
         """The mastery model's guess parameter G for this question."""
@@ -147,9 +149,9 @@ class QuestionType:
 
     # --- the demo class -------------------------------------------------------------------------
 
+    @abstractmethod
     def simulated_answer(self, rng: random.Random, spec: Spec, correct: bool) -> dict[str, Any]:
         """Input for `grade`: the right answer when `correct`, else a plausible wrong one."""
-        raise NotImplementedError
 
 
 # --- helpers shared by several types ----------------------------------------------------------
