@@ -4,20 +4,13 @@ One query per kind of record, whatever their number; only the signed-in learner'
 """
 
 import csv
-import html
 import io
-
-from django.utils.html import strip_tags
 
 from progress.mastery import LEVEL_LABELS
 from progress.models import CourseCompletion, LessonCompletion, Mastery
 from quizzes import matching_display
 from quizzes.humanize import score_text
 from quizzes.models import Attempt, Response
-
-
-def _prompt(version):
-    return html.unescape(strip_tags(version.prompt_html)).strip()
 
 
 def _answer(response):
@@ -55,7 +48,7 @@ def answer_rows(user):
             "course": r.objective.course.slug,
             "objective": r.objective.key,
             "question": r.question.key,
-            "prompt": _prompt(r.version),
+            "prompt": r.version.prompt_text,
             "question_version": r.version.number,
             "quiz": r.attempt.quiz.slug,
             "attempt": r.attempt_id,

@@ -198,7 +198,7 @@ def summary(request, course_slug, quiz_slug, attempt_id):
     if attempt.finished_at is None:
         context["answered"] = len(responses)
         context["total"] = len(attempt.question_ids)
-        slot = attempt.first_unanswered_slot(responses) or len(attempt.question_ids)
+        slot = attempt.first_unanswered_slot() or len(attempt.question_ids)
         context["continue_url"] = attempt.question_url(slot)
         if review.uses_review(attempt):
             _add_review(request, context, attempt, responses)

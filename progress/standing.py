@@ -7,7 +7,6 @@ a fixed number of queries whatever the number of objectives or answers.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,7 +16,6 @@ from django.db.models.signals import post_delete, post_save
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 
 from courses.models import Course, Objective
 from progress import mastery
@@ -195,7 +193,7 @@ def course_progress(
         responses = responses.only(*fields)
     for response in responses.order_by("graded_at", "id"):
         version = response.version if content is None else content.version_of(response)
-        response.prompt_text = html.unescape(strip_tags(version.prompt_html))  # type: ignore[attr-defined]
+        response.prompt_text = version.prompt_text  # type: ignore[attr-defined]
         evidence.setdefault(response.objective_id, []).append(response)
     if content is not None:
         sizes = content.pools

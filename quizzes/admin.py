@@ -7,7 +7,7 @@ responses, mastery) are in progress/admin.py, the reports in reports/.
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.html import format_html, strip_tags
+from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from courses.admin import IMPORTED
@@ -17,7 +17,7 @@ from quizzes.models import Question, QuestionVersion, Quiz
 
 def prompt_text(version, length=120):
     """A version's prompt as plain text, shortened for tables."""
-    return Truncator(strip_tags(version.prompt_html)).chars(length)
+    return Truncator(version.prompt_text).chars(length)
 
 
 class QuestionVersionInline(admin.StackedInline):
@@ -69,7 +69,7 @@ class QuestionAdmin(admin.ModelAdmin):
         version = obj.current_version
         if version is None:
             return "-"
-        full = strip_tags(version.prompt_html)
+        full = version.prompt_text
         return format_html('<span title="{}">{}</span>', full, Truncator(full).chars(80))
 
     @admin.display(description="taught in")

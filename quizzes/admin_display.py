@@ -5,7 +5,7 @@ matter (scores, levels, flags) stay on screen at 1280 px.
 """
 
 from django.contrib import admin
-from django.utils.html import format_html, strip_tags
+from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from quizzes import matching_display
@@ -20,7 +20,7 @@ def objective_key(obj):
 
 def question_cell(question, version):
     """The question's key and its prompt shortened (in full on hover)."""
-    full = strip_tags(version.prompt_html) if version is not None else ""
+    full = version.prompt_text if version is not None else ""
     return format_html(
         '<span title="{}">{}</span><br><span class="quiet">{}</span>',
         full,

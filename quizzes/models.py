@@ -5,11 +5,14 @@ QuestionVersion and past responses stay tied to the version they answered. Respo
 immutable once graded; the learner's mastery built from them lives in progress/models.py.
 """
 
+import html
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from courses.models import Course, Lesson, Objective
 from quizzes import questiontypes
@@ -111,6 +114,11 @@ class QuestionVersion(models.Model):
 
     def __str__(self):
         return f"{self.question.key} v{self.number}"
+
+    @property
+    def prompt_text(self):
+        """The prompt as plain text (tags dropped, entities decoded), for tables and exports."""
+        return html.unescape(strip_tags(self.prompt_html)).strip()
 
 
 class CourseReview(models.Model):
@@ -270,12 +278,10 @@ class Attempt(models.Model):
         """Whether the question in `slot` has a stored answer (from the attempt's state)."""
         return slot in self.answered_slots
 
-    def first_unanswered_slot(self, answered_ids):
-        """The first slot whose question is not in `answered_ids`, else None."""
-        return next(
-            (slot for slot, qid in enumerate(self.question_ids, 1) if qid not in answered_ids),
-            None,
-        )
+    def first_unanswered_slot(self):
+        """The first slot without a stored answer (from the attempt's state), else None."""
+        answered = set(self.answered_slots)
+        return next((s for s in range(1, len(self.question_ids) + 1) if s not in answered), None)
 
     def finish(self, *, now=None, score=None):
         """Close the attempt: its score is the sum of its response scores (unanswered questions

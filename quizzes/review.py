@@ -10,10 +10,7 @@ The drafts live in the learner's session (the raw form input per question slot),
 form wizard keeps its steps: they stay in the browser session that gave them until submission.
 """
 
-import html
-
 from django.http import QueryDict
-from django.utils.html import strip_tags
 
 from quizzes import matching_display
 from quizzes.forms import AnswerForm
@@ -83,7 +80,7 @@ def review_items(attempt, session, responses, questions) -> list[dict]:
     items = []
     for slot, question_id in enumerate(attempt.question_ids, 1):
         question = questions[question_id]
-        prompt = html.unescape(strip_tags(question.current_version.prompt_html))
+        prompt = question.current_version.prompt_text
         item = {"slot": slot, "prompt": prompt, "final": False, "answer": ""}
         if question_id in responses:
             item.update(final=True, answer=responses[question_id].answer_display)

@@ -261,14 +261,12 @@ def start(request, course_slug, quiz_slug):
     context = _quiz_context(request, quiz)
     if context["open_attempt"] is not None:
         attempt = context["open_attempt"]
-        answered = {attempt.question_ids[slot - 1] for slot in attempt.answered_slots}
         if review.uses_review(attempt):  # drafts count as answered; all given: the review
+            answered = {attempt.question_ids[slot - 1] for slot in attempt.answered_slots}
             slot = review.first_open_slot(attempt, request.session, answered)
             url = summary_url(attempt) if slot is None else attempt.question_url(slot)
             return htmx_redirect(request, url)
-        return htmx_redirect(
-            request, attempt.question_url(attempt.first_unanswered_slot(answered) or 1)
-        )
+        return htmx_redirect(request, attempt.question_url(attempt.first_unanswered_slot() or 1))
     if not context["can_start"]:
         if context["question_count"] == 0:
             context["error"] = "This quiz has no questions yet."
