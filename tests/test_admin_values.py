@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from progress.mastery import Level as MasteryLevel
 from progress.models import Mastery
-from quizzes.models import Attempt, Response
+from quizzes.models import Attempt, QuestionVersion, Response
 from tests.factories import (
     make_attempt,
     make_choice_question,
@@ -98,3 +98,9 @@ def test_imported_content_says_to_edit_the_document_and_re_import(instructor_cli
     course, *_ = setup
     page = instructor_client.get(reverse("admin:courses_course_change", args=[course.pk]))
     assert b"edit the document and re-import it" in page.content
+
+
+def test_a_prompt_as_plain_text_has_its_entities_decoded():
+    # The admin, exports and review page show this, escaped once by their templates.
+    version = QuestionVersion(prompt_html="<p>R&amp;D isn&#x27;t <em>free</em> </p>")
+    assert version.prompt_text == "R&D isn't free"
