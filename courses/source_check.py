@@ -14,6 +14,10 @@ three entries, in this order:
         Primary document says
         :   More than 700 million monthly active users ...
 
+Where the primary document gives no figure and the course works one out from it (its own
+arithmetic), the third entry is labelled `Derived from` instead of `Primary document says`, so
+that a learner can tell a document's words from the course's own reasoning.
+
 `source_check_problems(text)` returns what is wrong with every source check in a piece of course
 Markdown, so that the importer can refuse a check that leaves out the quote, the document's
 name or what the document says. The renderer then draws it like any other callout.
@@ -22,6 +26,7 @@ name or what the document says. The renderer then draws it like any other callou
 import re
 
 LABELS = ("Source says", "Primary document", "Primary document says")
+DERIVED = "Derived from"  # may stand in for LABELS[2]: the course's own arithmetic
 _START = re.compile(r"^!!!\s+source-check(?:\s|$)")
 _INDENT = "    "
 _QUOTES = ('"', "\u201c", "\u00ab")  # ", “ and «
@@ -63,15 +68,17 @@ def source_check_problems(text: str) -> list[tuple[int, str]]:
     """(line offset of the `!!!` line, message) for each malformed source check in `text`."""
     lines = text.split("\n")
     problems = []
-    expected = ", ".join(f'"{label}"' for label in LABELS)
+    expected = ", ".join(f'"{label}"' for label in LABELS) + f' (or "{DERIVED}")'
     for number, line in enumerate(lines):
         if not _START.match(line):
             continue
         entries = _entries(_body(lines, number))
-        labels = tuple(label for label, _text in entries or [])
-        if entries is None or tuple(label.casefold() for label in labels) != tuple(
-            label.casefold() for label in LABELS
-        ):
+        labels = tuple(label.casefold() for label, _text in entries or [])
+        allowed = {
+            tuple(label.casefold() for label in LABELS),
+            tuple(label.casefold() for label in (*LABELS[:2], DERIVED)),
+        }
+        if entries is None or labels not in allowed:
             problems.append(
                 (number, f"a source check lists {expected}, in that order, as a definition list")
             )

@@ -52,6 +52,16 @@ def test_a_well_formed_source_check_has_no_problems():
     assert source_check_problems(CHECK) == []
 
 
+def test_a_source_check_may_label_the_courses_own_arithmetic_derived_from():
+    derived = CHECK.replace("    Primary document says\n", "    Derived from\n")
+
+    assert source_check_problems(derived) == []
+    assert "<dt>Derived from</dt>" in render(derived).html
+    # Only in the third place: "Derived from" is not a name for the primary document.
+    swapped = CHECK.replace("    Primary document\n", "    Derived from\n")
+    assert "in that order" in source_check_problems(swapped)[0][1]
+
+
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
@@ -105,7 +115,7 @@ def test_the_importer_reports_a_malformed_source_check_with_file_and_line(tmp_pa
 
     assert [str(p) for p in info.value.problems] == [
         f'{path}:20: a source check lists "Source says", "Primary document", '
-        '"Primary document says", in that order, as a definition list'
+        '"Primary document says" (or "Derived from"), in that order, as a definition list'
     ]
 
 
