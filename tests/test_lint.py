@@ -110,10 +110,32 @@ def test_a_flawed_course_gets_every_check():
         assert finding.line >= 1 and finding.subject and finding.fix
 
 
-def test_inference_silences_the_pointer_check():
-    _result, found = findings_of("flawed")
-    # star-matter's answer ("hot gas") is not in stars#fusion, but it is marked inference: true.
-    assert not any(subject == 'question "star-matter"' for _c, subject, _s in found)
+def test_an_inference_pointer_must_still_name_a_section_about_the_question(tmp_path):
+    # star-matter ("What is a star made of?", inference: true) points at stars#fusion, which
+    # says only that the Sun fuses hydrogen: nothing about stars or what they are made of.
+    result, _found = findings_of("flawed")
+    (finding,) = [f for f in result.findings if f.subject == 'question "star-matter"']
+    assert (finding.severity, finding.check) == ("error", "pointer")
+    assert 'source section "stars#fusion" (inference: true) is not about the question' in str(
+        finding
+    )
+    assert "0 of the prompt's 3 words and 0 of the answer's 2 (missing: gas, hot)" in str(finding)
+    # A section about stars' gas is enough for an inference, though it does not state "hot
+    # gas" (without inference: true the answer must be in it).
+    course = copy_course(tmp_path, "flawed")
+    course.write_text(
+        course.read_text().replace(
+            "The Sun fuses hydrogen into helium.",
+            "A star's gas is hotter than anything on Earth; it fuses hydrogen into helium.",
+        )
+    )
+    result = lint.lint(parse_course_file(course))
+    assert not [f for f in result.findings if f.subject == 'question "star-matter"']
+    bank = tmp_path / "flawed.questions.yaml"
+    bank.write_text(bank.read_text().replace("  inference: true\n", "", 1))
+    result = lint.lint(parse_course_file(course))
+    (finding,) = [f for f in result.findings if f.subject == 'question "star-matter"']
+    assert "does not contain the answer (missing: hot)" in finding.message
 
 
 def test_an_emphasised_not_is_fine(tmp_path):
@@ -145,7 +167,7 @@ def test_lint_course_prints_findings_and_the_coverage_map():
     assert 'error [give-away] question "largest-planet"' in out
     assert 'Objective "planets": 6 questions (1 matching, 4 single, 1 text)' in out
     assert "    planets#history" in out and "NO QUESTION" in out
-    assert out.rstrip().endswith("flawed.md: 11 error(s), 17 warning(s).")
+    assert out.rstrip().endswith("flawed.md: 12 error(s), 18 warning(s).")
 
 
 def test_strict_fails_on_any_error_and_passes_a_clean_course():
@@ -169,12 +191,12 @@ def test_lint_course_reports_a_course_that_does_not_import(tmp_path):
 def test_every_import_runs_the_linter_and_keeps_its_report(tmp_path):
     course_path = copy_course(tmp_path, "flawed")
     _out, err = run("import_course", str(course_path), "--dry-run")
-    assert "the course linter found 11 error(s) and 17 warning(s)" in err
+    assert "the course linter found 12 error(s) and 18 warning(s)" in err
     assert 'error [give-away] question "largest-planet"' in err
     assert not CourseReview.objects.exists()  # a dry run writes nothing
     run("import_course", str(course_path))
     review = CourseReview.objects.get(course__slug="flawed-course")
-    assert (review.errors, review.warnings) == (11, 17)
+    assert (review.errors, review.warnings) == (12, 18)
     stored = lint.LintResult.from_dict(review.report)
     assert [str(f) for f in stored.findings] == [
         str(f) for f in lint.lint(parse_course_file(course_path)).findings
@@ -227,7 +249,7 @@ def test_instructors_see_the_course_review_in_the_admin(tmp_path, client):
     response = client.get(url)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "11 errors, 17 warnings." in html
+    assert "12 errors, 18 warnings." in html
     assert "planets#history" in html and 'class="flag">none' in html
     assert "Replace it with a plausible wrong answer, or use type: multiple" in html
     assert 'id="review-errors"' in html and 'id="review-warnings"' in html
