@@ -14,9 +14,10 @@ rates), whose upper tail is computed exactly by dynamic programming. docs/course
 
 `guesser` is a test-wise solver: for each question it weighs every cue by how well that cue
 worked on the *other* questions of the course (leave-one-out, so it never sees the question's
-own key), adds the weights of the cues that pick each option, and picks the best-scored option
-(ties shared). Its expected score is what a learner who knows nothing but reads form well would
-get. True/false statements are read too: an absolute word leans false, a hedge leans true.
+own key; a cue seen fewer than three times, or within noise of chance, is ignored), adds the
+weights of the cues that pick each option, and picks the best-scored option (ties shared). Its
+expected score is what a learner who knows nothing but reads form well would get. True/false
+statements are read too: an absolute word leans false, a hedge leans true.
 
 Pure functions over plain texts: the question types say which texts a question shows
 (`QuestionType.form_options`, `key_side`).
@@ -35,6 +36,8 @@ from quizzes.questiontypes.base import FormOption
 ALPHA = 0.05  # one-sided, shared by the cues of one scope (Bonferroni): ALPHA / len(CUES) each
 MIN_HITS = 3  # a cue is never reported on fewer hits than this, however small the p-value
 GUESSER_PRIOR = 2.0  # questions' worth of "works at chance" each cue starts from
+GUESSER_MIN_EVIDENCE = 3  # other questions a cue must single out an option in to be followed
+GUESSER_MIN_WEIGHT = 0.4  # log-odds: a cue that worked less well than this either way is ignored
 GUESSER_MARGIN = 0.15  # guesser's mean score above the chance mean that is reported
 GUESSER_MIN_QUESTIONS = 4  # questions an objective needs before its guesser score is judged
 ODD_LENGTH_RATIO = 1.5  # an option this many times longer (or shorter) than the next...
@@ -294,10 +297,16 @@ def _weights(others: Sequence[QuestionCues], cues: Sequence[str]) -> dict[str, f
     weights = {}
     for cue in cues:
         applied = [q for q in others if q.hits(cue) is not None]
-        chance = sum(q.chance for q in applied) / len(applied) if applied else 0.5
+        if len(applied) < GUESSER_MIN_EVIDENCE:
+            weights[cue] = 0.0
+            continue
+        chance = sum(q.chance for q in applied) / len(applied)
         hits = sum(1 for q in applied if q.hits(cue))
         rate = (hits + GUESSER_PRIOR * chance) / (len(applied) + GUESSER_PRIOR)
-        weights[cue] = _logit(rate) - _logit(chance)
+        weight = _logit(rate) - _logit(chance)
+        # Within noise a cue is ignored: leaving a question out of a cue that works at chance
+        # would otherwise teach the guesser to avoid that very question's key.
+        weights[cue] = weight if abs(weight) >= GUESSER_MIN_WEIGHT else 0.0
     return weights
 
 
