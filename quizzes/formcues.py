@@ -291,23 +291,32 @@ def _logit(rate: float) -> float:
     return math.log(rate / (1 - rate))
 
 
-def _weights(others: Sequence[QuestionCues], cues: Sequence[str]) -> dict[str, float]:
-    """How much each cue is worth, learnt from other questions: the log-odds of its smoothed hit
-    rate over those of chance (positive: follow it; negative: avoid what it picks)."""
-    weights = {}
-    for cue in cues:
-        applied = [q for q in others if q.hits(cue) is not None]
-        if len(applied) < GUESSER_MIN_EVIDENCE:
-            weights[cue] = 0.0
-            continue
-        chance = sum(q.chance for q in applied) / len(applied)
-        hits = sum(1 for q in applied if q.hits(cue))
-        rate = (hits + GUESSER_PRIOR * chance) / (len(applied) + GUESSER_PRIOR)
+@dataclass
+class _Evidence:
+    """A cue's record over some questions: where it applied, its hits, chance's expected hits."""
+
+    applied: int = 0
+    hits: int = 0
+    chance: float = 0.0
+
+    def add(self, question: QuestionCues, cue: str, sign: int = 1) -> None:
+        hit = question.hits(cue)
+        if hit is not None:
+            self.applied += sign
+            self.hits += sign * hit
+            self.chance += sign * question.chance
+
+    def weight(self) -> float:
+        """How much the cue is worth: the log-odds of its smoothed hit rate over those of
+        chance (positive: follow it; negative: avoid what it picks; 0: ignore it)."""
+        if self.applied < GUESSER_MIN_EVIDENCE:
+            return 0.0
+        chance = self.chance / self.applied
+        rate = (self.hits + GUESSER_PRIOR * chance) / (self.applied + GUESSER_PRIOR)
         weight = _logit(rate) - _logit(chance)
         # Within noise a cue is ignored: leaving a question out of a cue that works at chance
         # would otherwise teach the guesser to avoid that very question's key.
-        weights[cue] = weight if abs(weight) >= GUESSER_MIN_WEIGHT else 0.0
-    return weights
+        return weight if abs(weight) >= GUESSER_MIN_WEIGHT else 0.0
 
 
 @dataclass
@@ -321,14 +330,21 @@ class Guess:
 
 def guesser(questions: Sequence[QuestionCues]) -> list[Guess]:
     """The test-wise guesser's result on each question (leave-one-out cue weights)."""
+    totals: dict[tuple[bool, str], _Evidence] = {}
+    for statement, names in ((False, CUES), (True, STATEMENT_CUES)):
+        for cue in names:
+            evidence = totals[statement, cue] = _Evidence()
+            for question in questions:
+                if question.statement == statement:
+                    evidence.add(question, cue)
     result = []
     for question in questions:
-        others = [q for q in questions if q is not question and q.statement == question.statement]
-        names = STATEMENT_CUES if question.statement else CUES
-        weights = _weights(others, list(names))
         scores = [0.0] * len(question.correct)
         for cue, index in question.picks.items():
-            scores[index] += weights[cue]
+            total = totals[question.statement, cue]
+            others = _Evidence(total.applied, total.hits, total.chance)
+            others.add(question, cue, sign=-1)  # leave the question itself out
+            scores[index] += others.weight()
         best = max(scores)
         top = [index for index, score in enumerate(scores) if math.isclose(score, best)]
         if len(top) == len(scores):  # nothing to go on: a blind guess
