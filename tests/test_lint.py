@@ -253,8 +253,7 @@ def test_instructors_see_the_course_review_in_the_admin(tmp_path, client):
     assert "planets#history" in html and 'class="flag">none' in html
     # The test-wise guesser, beside blind guessing, for each objective with choice questions.
     assert (
-        "a test-wise guesser expects 1.0 of 4 choice and true/false questions (blind guessing "
-        "1.3)"
+        "a test-wise guesser expects 1.0 of 4 choice and true/false questions (blind guessing 1.3)"
     ) in html
     assert "Replace it with a plausible wrong answer, or use type: multiple" in html
     assert 'id="review-errors"' in html and 'id="review-warnings"' in html
