@@ -37,6 +37,7 @@ LENGTH_CUE_MIN_CHARS = 10  # ...and at least this many characters longer is a cu
 LENGTH_CUE_OBJECTIVE_SHARE = 0.40  # correct option the longest in more of an objective's choices
 LENGTH_CUE_OBJECTIVE_MIN = 3  # choice questions an objective needs before its share is judged
 MATCHING_MIN_PAIRS = 3
+GIVE_AWAY_LONG_PHRASE = 3  # answer terms that give an answer away without a subject word
 DUPLICATE_OVERLAP = 0.6  # share of the smaller answer's words the other question has too
 DUPLICATE_CLUSTER_MIN = 2  # questions on one fact (and one section) before they are reported
 REPEATED_OPTION_OVERLAP = 0.8  # share of words two options of one question have in common
@@ -433,11 +434,15 @@ class _Linter:
     def give_aways(self):
         for questions in self.by_objective.values():
             stated = {q.key: terms(stated_text(q)) for q in questions}
+            # Words most prompts of the quiz share ("Meta", "planet") say nothing of a subject:
+            # those of more than two thirds of them.
+            prompts = Counter(word for q in questions for word in _subject(q))
+            common = {word for word, count in prompts.items() if count > 2 * len(questions) / 3}
             later = {
                 q.key: [(where, terms(text)) for where, text in shown_later(q)] for q in questions
             }
             for question in questions:
-                found = self._first_give_away(question, questions, stated, later)
+                found = self._first_give_away(question, questions, stated, later, common)
                 if found is None:
                     continue
                 phrase, other, where = found
@@ -463,12 +468,14 @@ class _Linter:
                 )
 
     @staticmethod
-    def _first_give_away(question, pool, stated, later):
+    def _first_give_away(question, pool, stated, later, common):
         """(answer phrase, other question, where or None) for the first question of the pool
         stating the answer: in its prompt or a correct option (where None), or in one of its
-        distractors, feedback or explanation (that text alone names the answer and the
-        subject)."""
+        distractors, feedback or explanation (that text alone names the answer and, unless the
+        answer has GIVE_AWAY_LONG_PHRASE terms, a word of the subject that most prompts of the
+        quiz do not share)."""
         subject = _subject(question)
+        distinct = subject - common or subject
         for phrase in answer_phrases(question):
             for other in pool:
                 if other is question:
@@ -480,7 +487,9 @@ class _Linter:
                 if other is question:
                     continue
                 for where, found in later[other.key]:
-                    if phrase <= found and (not subject or subject & found):
+                    if phrase <= found and (
+                        len(phrase) >= GIVE_AWAY_LONG_PHRASE or not distinct or distinct & found
+                    ):
                         return phrase, other, where
         return None
 
