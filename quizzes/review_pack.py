@@ -360,8 +360,8 @@ def format_score(report: ScoreReport) -> str:
         spread = ", ".join(f"{levels[level]} {level}" for level in LEVELS if levels[level])
         lines.append(
             f"  {tally.key}: {tally.questions} questions, score {_score(round(tally.score, 2))} "
-            f"({_share(tally.score, tally.questions)}), {len(tally.disagreements)} "
-            f"disagreement(s)"
+            f"of {tally.questions} ({_share(tally.score, tally.questions)}), "
+            f"{len(tally.disagreements)} disagreement(s)"
         )
         lines.append(
             f"    levels by the reviewer: {spread or 'none given'}; above recall "

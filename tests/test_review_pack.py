@@ -143,7 +143,7 @@ def test_a_filled_sheet_is_scored_against_the_keys(tmp_path):
     assert f"  {n['bubble-gas']}. bubble-gas: reviewer recall, bank recall (agree)" in out
     assert f"  {n['pressure-with-height']}. pressure-with-height: reviewer -, bank recall " \
         "(not given)" in out  # fmt: skip
-    assert "  boiling: 5 questions, score 3.5 (70%), 2 disagreement(s)" in out
+    assert "  boiling: 5 questions, score 3.5 of 5 (70%), 2 disagreement(s)" in out
     assert (
         "    levels by the reviewer: 3 recall, 1 analyse; above recall 25% (bank 40%); level "
         "agreement 3 of 4"
