@@ -26,6 +26,7 @@ from pathlib import Path
 
 import nh3
 
+from quizzes import formcues, questiontypes
 from quizzes.grading import InvalidAnswer, normalise_text, parse_number
 
 ERROR, WARNING = "error", "warning"
@@ -36,10 +37,14 @@ LENGTH_CUE_MIN_CHARS = 10  # ...and at least this many characters longer is a cu
 LENGTH_CUE_OBJECTIVE_SHARE = 0.40  # correct option the longest in more of an objective's choices
 LENGTH_CUE_OBJECTIVE_MIN = 3  # choice questions an objective needs before its share is judged
 MATCHING_MIN_PAIRS = 3
+GIVE_AWAY_LONG_PHRASE = 3  # answer terms that give an answer away without a subject word
 DUPLICATE_OVERLAP = 0.6  # share of the smaller answer's words the other question has too
 DUPLICATE_CLUSTER_MIN = 2  # questions on one fact (and one section) before they are reported
 REPEATED_OPTION_OVERLAP = 0.8  # share of words two options of one question have in common
 POINTER_MIN_SHARE = 0.5  # share of the answer words the source section must contain
+INFERENCE_MIN_SHARE = 1 / 3  # share of the prompt's words an inference pointer's section has
+KEY_LEAN_ALPHA = 0.05  # two-sided binomial test of true/false keys against 50/50
+KEY_LEAN_ALL_SAME = 3  # this many true/false keys all on one side are reported whatever p is
 RECALL_MAX_SHARE = 0.8  # an objective with more recall questions than this is unbalanced
 BALANCE_MIN_QUESTIONS = 3  # questions an objective needs before its balance is judged
 QUIZ_SIZE = 5  # questions a new objective quiz draws (quizzes.bank)
@@ -115,6 +120,11 @@ class ObjectiveCoverage:
     types: dict[str, int]
     levels: dict[str, int]
     elsewhere: list[str] = field(default_factory=list)  # sources outside its lessons
+    # The test-wise guesser (quizzes/formcues.py) on its choice and true/false questions.
+    form_questions: int = 0
+    guesser_score: float = 0.0  # expected right answers from form alone
+    guesser_chance: float = 0.0  # expected right answers from blind guessing
+    guessable: list[str] = field(default_factory=list)  # keys it gets right from form alone
 
     @property
     def untested(self) -> list[str]:
@@ -241,11 +251,19 @@ def stated_text(question) -> str:
     (A distractor shows a text as wrong, so a phrase in a distractor gives nothing away.)
     """
     parts = [plain(question.prompt_html)]
-    parts += [option["text"] for option in _options(question) if option["correct"]]
-    if question.type == "matching":
-        rights = {right["key"]: right["text"] for right in question.spec["rights"]}
-        parts += [f"{pair['left']} {rights[pair['right_key']]}" for pair in question.spec["pairs"]]
+    parts += questiontypes.get(question.type).stated_texts(question.spec)
     return " \n ".join(parts)
+
+
+def shown_later(question) -> list[tuple[str, str]]:
+    """(where, plain text) of what a question shows besides its prompt and what it states: its
+    distractors before it is answered, its feedback and explanation after."""
+    qtype = questiontypes.get(question.type)
+    found = [(f'the option "{text}"', text) for text in qtype.distractor_texts(question.spec)]
+    found += [("the feedback", plain(html)) for html in qtype.feedback_texts(question.spec)]
+    if question.explanation_html:
+        found.append(("the explanation", plain(question.explanation_html)))
+    return found
 
 
 def answer_phrases(question) -> list[set[str]]:
@@ -416,34 +434,173 @@ class _Linter:
     def give_aways(self):
         for questions in self.by_objective.values():
             stated = {q.key: terms(stated_text(q)) for q in questions}
+            # Words most prompts of the quiz share ("Meta", "planet") say nothing of a subject:
+            # those of more than two thirds of them.
+            prompts = Counter(word for q in questions for word in _subject(q))
+            common = {word for word, count in prompts.items() if count > 2 * len(questions) / 3}
+            later = {
+                q.key: [(where, terms(text)) for where, text in shown_later(q)] for q in questions
+            }
             for question in questions:
-                found = self._first_give_away(question, questions, stated)
+                found = self._first_give_away(question, questions, stated, later, common)
                 if found is None:
                     continue
-                phrase, other = found
+                phrase, other, where = found
+                answer = spelled(phrase, _answer_text(question))
+                if where is None:
+                    message = (
+                        f'its answer ({answer}) is stated by question "{other.key}" (line '
+                        f"{other.line}), which the same quiz may show first"
+                    )
+                else:
+                    shown = "after it is answered" if "option" not in where else "as a choice"
+                    message = (
+                        f'its answer ({answer}) is given by {where} of question "{other.key}" '
+                        f"(line {other.line}), shown {shown} in the same quiz"
+                    )
                 self.add(
                     ERROR,
                     "give-away",
                     question,
-                    f"its answer ({spelled(phrase, _answer_text(question))}) is stated by "
-                    f'question "{other.key}" (line {other.line}), which the same quiz may show '
-                    "first",
+                    message,
                     f'reword question "{other.key}" so it does not state the answer, or move one '
                     "of them to another objective",
                 )
 
     @staticmethod
-    def _first_give_away(question, pool, stated):
-        """(answer phrase, other question) for the first question of the pool stating it."""
+    def _first_give_away(question, pool, stated, later, common):
+        """(answer phrase, other question, where or None) for the first question of the pool
+        stating the answer: in its prompt or a correct option (where None), or in one of its
+        distractors, feedback or explanation (that text alone names the answer and, unless the
+        answer has GIVE_AWAY_LONG_PHRASE terms, a word of the subject that most prompts of the
+        quiz do not share)."""
         subject = _subject(question)
+        distinct = subject - common or subject
         for phrase in answer_phrases(question):
             for other in pool:
                 if other is question:
                     continue
                 # The other question states the answer, and is about the same thing.
                 if phrase <= stated[other.key] and (not subject or subject & stated[other.key]):
-                    return phrase, other
+                    return phrase, other, None
+            for other in pool:
+                if other is question:
+                    continue
+                for where, found in later[other.key]:
+                    if phrase <= found and (
+                        len(phrase) >= GIVE_AWAY_LONG_PHRASE or not distinct or distinct & found
+                    ):
+                        return phrase, other, where
         return None
+
+    # form cues --------------------------------------------------------------------------------
+
+    def form_cues(self):
+        """Cues that point at the key more often than chance, the test-wise guesser, and
+        true/false keys that lean to one side (quizzes/formcues.py)."""
+        cues = []
+        sides = defaultdict(list)
+        for question in self.doc.bank:
+            qtype = questiontypes.get(question.type)
+            prompt = plain(question.prompt_html)
+            options = qtype.form_options(question.spec)
+            side = qtype.key_side(question.spec)
+            args = (question.key, question.objective, question.line)
+            if options:
+                found = formcues.choice_cues(*args, prompt, options, words)
+                if found is not None:
+                    cues.append(found)
+            elif side is not None:
+                cues.append(formcues.statement_cues(*args, prompt, side))
+                sides[question.objective].append((question, side))
+        self.cues = cues
+        self.guesses = {guess.key: guess for guess in formcues.guesser(cues)}
+        by_key = {question.key: question for question in self.doc.bank}
+        flagged = defaultdict(set)  # question key -> the significant cues that hit it
+        scopes = [(f'course "{self.doc.slug}"', self.doc.slug_line, "the course", cues)]
+        for objective in self.doc.objectives:
+            pool = [c for c in cues if c.objective == objective.key]
+            scopes.append((f'objective "{objective.key}"', objective.line, "it", pool))
+        for subject, line, where, pool in scopes:
+            for found in formcues.significant_cues(pool):
+                label = formcues.CUES[found.cue][0]
+                for key in found.hit_keys:
+                    flagged[key].add(found.cue)
+                self.add(
+                    ERROR,
+                    "form-cue",
+                    None,
+                    f"{label} is the correct one in {found.hits} of the {found.applies} choice "
+                    f"questions it singles out ({found.expected:.1f} expected by chance; "
+                    "one-sided "
+                    f"Poisson-binomial p = {found.p_value:.2g}), so a learner who picks "
+                    f"{label} beats chance in {where}: {', '.join(found.hit_keys)}",
+                    f"make {label} a distractor in some of these questions, or rewrite the "
+                    "options so that none stands out",
+                    line=line,
+                    subject=subject,
+                )
+        for key, names in flagged.items():
+            labels = [formcues.CUES[name][0] for name in formcues.CUES if name in names]
+            self.add(
+                WARNING,
+                "form-cue",
+                by_key[key],
+                f"its correct option is {' and '.join(labels)}, a cue that points at the key "
+                "across its objective or the course",
+                "make the options alike in length, wording and certainty",
+            )
+        for objective in self.doc.objectives:
+            self._key_lean(
+                sides.get(objective.key, []), f'objective "{objective.key}"', objective.line
+            )
+        self._key_lean(
+            [pair for pairs in sides.values() for pair in pairs],
+            f'course "{self.doc.slug}"',
+            self.doc.slug_line,
+        )
+        for objective in self.doc.objectives:
+            guesses = [g for g in self.guesses.values() if g.objective == objective.key]
+            if len(guesses) < formcues.GUESSER_MIN_QUESTIONS:
+                continue
+            score = sum(g.expected for g in guesses)
+            chance = sum(g.chance for g in guesses)
+            if (score - chance) / len(guesses) >= formcues.GUESSER_MARGIN:
+                sure = [g.key for g in guesses if g.sure]
+                self.add(
+                    WARNING,
+                    "guesser",
+                    None,
+                    f"a test-wise guesser who reads only the options' form expects "
+                    f"{score:.1f} of its {len(guesses)} choice and true/false questions right "
+                    f"({score / len(guesses):.0%}; blind guessing {chance / len(guesses):.0%})"
+                    + (f"; it is sure of {', '.join(sure)}" if sure else ""),
+                    "remove the form cues the form-cue findings name, so that form points nowhere",
+                    line=objective.line,
+                    subject=f'objective "{objective.key}"',
+                )
+
+    def _key_lean(self, pairs, subject, line):
+        lean = formcues.key_lean([side for _question, side in pairs])
+        if lean is None:
+            return
+        side, count, p_value = lean
+        if count == len(pairs) >= KEY_LEAN_ALL_SAME or (
+            count > len(pairs) / 2 and p_value < KEY_LEAN_ALPHA
+        ):
+            keys = ", ".join(question.key for question, key in pairs if key == side)
+            self.add(
+                WARNING,
+                "key-lean",
+                None,
+                f"{count} of its {len(pairs)} true/false questions are {side} "
+                f"(two-sided binomial p = {p_value:.2g}), so answering {side} to every one "
+                f"pays: {keys}",
+                f"turn some of these statements round so that their answer is "
+                f"{'true' if side == 'false' else 'false'}",
+                line=line,
+                subject=subject,
+            )
 
     def matching(self):
         for question in self.doc.bank:
@@ -559,12 +716,13 @@ class _Linter:
 
     def pointers(self):
         for question in self.doc.bank:
-            if question.inference:
-                continue
             section = self.sections.get(question.lesson_slug, {}).get(question.anchor)
             if section is None:
                 continue
             section_terms = terms(section[1])
+            if question.inference:
+                self._inference_pointer(question, section_terms)
+                continue
             if question.type == "text":
                 phrases = answer_phrases(question)
                 if phrases and not any(phrase <= section_terms for phrase in phrases):
@@ -576,6 +734,28 @@ class _Linter:
             missing = needed - section_terms
             if len(needed & section_terms) < POINTER_MIN_SHARE * len(needed):
                 self._pointer(question, missing)
+
+    def _inference_pointer(self, question, section_terms):
+        """An answer reasoned from a section still needs a section about the question: one
+        that has some of the answer's words and a third of the prompt's."""
+        answer = fact_terms(question)
+        prompt = _subject(question)
+        shares_answer = not answer or bool(answer & section_terms)
+        shares_prompt = not prompt or len(prompt & section_terms) >= INFERENCE_MIN_SHARE * len(
+            prompt
+        )
+        if shares_answer and shares_prompt:
+            return
+        self.add(
+            ERROR,
+            "pointer",
+            question,
+            f'its source section "{question.source}" (inference: true) is not about the '
+            f"question: it has {len(prompt & section_terms)} of the prompt's {len(prompt)} words "
+            f"and {len(answer & section_terms)} of the answer's {len(answer)} "
+            f"(missing: {spelled(answer - section_terms, _answer_text(question))})",
+            "point source: at the section the answer is reasoned from",
+        )
 
     def _pointer(self, question, missing):
         self.add(
@@ -664,6 +844,11 @@ class _Linter:
                 levels=dict(Counter(q.level for q in questions)),
                 elsewhere=elsewhere,
             )
+            guesses = [g for g in self.guesses.values() if g.objective == objective.key]
+            item.form_questions = len(guesses)
+            item.guesser_score = round(sum(g.expected for g in guesses), 3)
+            item.guesser_chance = round(sum(g.chance for g in guesses), 3)
+            item.guessable = [g.key for g in guesses if g.sure]
             result.append(item)
             self._judge_coverage(objective, item, questions, has_bank)
         if has_bank:
@@ -743,6 +928,7 @@ def lint(doc) -> LintResult:
     """Every check on a parsed course (`quizzes.importing.parse_course_file`) and its bank."""
     linter = _Linter(doc)
     linter.length_cue()
+    linter.form_cues()
     linter.give_aways()
     linter.matching()
     linter.duplicates()
@@ -772,6 +958,13 @@ def coverage_lines(result: LintResult) -> list[str]:
             f'Objective "{item.key}": {_count(item.questions, "question")} ({types or "none"})'
         )
         lines.append(f"  levels: {levels or 'none'} ({share})")
+        if item.form_questions:
+            lines.append(
+                f"  test-wise guesser: {item.guesser_score:.1f} of {item.form_questions} "
+                f"choice and true/false questions from form alone (blind guessing "
+                f"{item.guesser_chance:.1f}); sure of {len(item.guessable)}"
+                + (f": {', '.join(item.guessable)}" if item.guessable else "")
+            )
         lines.append(f"  taught by: {', '.join(item.lessons) or 'no lesson'}")
         for section in item.sections:
             count = len(section.questions)

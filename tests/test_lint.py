@@ -110,10 +110,32 @@ def test_a_flawed_course_gets_every_check():
         assert finding.line >= 1 and finding.subject and finding.fix
 
 
-def test_inference_silences_the_pointer_check():
-    _result, found = findings_of("flawed")
-    # star-matter's answer ("hot gas") is not in stars#fusion, but it is marked inference: true.
-    assert not any(subject == 'question "star-matter"' for _c, subject, _s in found)
+def test_an_inference_pointer_must_still_name_a_section_about_the_question(tmp_path):
+    # star-matter ("What is a star made of?", inference: true) points at stars#fusion, which
+    # says only that the Sun fuses hydrogen: nothing about stars or what they are made of.
+    result, _found = findings_of("flawed")
+    (finding,) = [f for f in result.findings if f.subject == 'question "star-matter"']
+    assert (finding.severity, finding.check) == ("error", "pointer")
+    assert 'source section "stars#fusion" (inference: true) is not about the question' in str(
+        finding
+    )
+    assert "0 of the prompt's 3 words and 0 of the answer's 2 (missing: gas, hot)" in str(finding)
+    # A section about stars' gas is enough for an inference, though it does not state "hot
+    # gas" (without inference: true the answer must be in it).
+    course = copy_course(tmp_path, "flawed")
+    course.write_text(
+        course.read_text().replace(
+            "The Sun fuses hydrogen into helium.",
+            "A star's gas is hotter than anything on Earth; it fuses hydrogen into helium.",
+        )
+    )
+    result = lint.lint(parse_course_file(course))
+    assert not [f for f in result.findings if f.subject == 'question "star-matter"']
+    bank = tmp_path / "flawed.questions.yaml"
+    bank.write_text(bank.read_text().replace("  inference: true\n", "", 1))
+    result = lint.lint(parse_course_file(course))
+    (finding,) = [f for f in result.findings if f.subject == 'question "star-matter"']
+    assert "does not contain the answer (missing: hot)" in finding.message
 
 
 def test_an_emphasised_not_is_fine(tmp_path):
@@ -145,7 +167,7 @@ def test_lint_course_prints_findings_and_the_coverage_map():
     assert 'error [give-away] question "largest-planet"' in out
     assert 'Objective "planets": 6 questions (1 matching, 4 single, 1 text)' in out
     assert "    planets#history" in out and "NO QUESTION" in out
-    assert out.rstrip().endswith("flawed.md: 11 error(s), 17 warning(s).")
+    assert out.rstrip().endswith("flawed.md: 12 error(s), 17 warning(s).")
 
 
 def test_strict_fails_on_any_error_and_passes_a_clean_course():
@@ -169,12 +191,12 @@ def test_lint_course_reports_a_course_that_does_not_import(tmp_path):
 def test_every_import_runs_the_linter_and_keeps_its_report(tmp_path):
     course_path = copy_course(tmp_path, "flawed")
     _out, err = run("import_course", str(course_path), "--dry-run")
-    assert "the course linter found 11 error(s) and 17 warning(s)" in err
+    assert "the course linter found 12 error(s) and 17 warning(s)" in err
     assert 'error [give-away] question "largest-planet"' in err
     assert not CourseReview.objects.exists()  # a dry run writes nothing
     run("import_course", str(course_path))
     review = CourseReview.objects.get(course__slug="flawed-course")
-    assert (review.errors, review.warnings) == (11, 17)
+    assert (review.errors, review.warnings) == (12, 17)
     stored = lint.LintResult.from_dict(review.report)
     assert [str(f) for f in stored.findings] == [
         str(f) for f in lint.lint(parse_course_file(course_path)).findings
@@ -227,8 +249,12 @@ def test_instructors_see_the_course_review_in_the_admin(tmp_path, client):
     response = client.get(url)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "11 errors, 17 warnings." in html
+    assert "12 errors, 17 warnings." in html
     assert "planets#history" in html and 'class="flag">none' in html
+    # The test-wise guesser, beside blind guessing, for each objective with choice questions.
+    assert (
+        "a test-wise guesser expects 1.0 of 4 choice and true/false questions (blind guessing 1.3)"
+    ) in html
     assert "Replace it with a plausible wrong answer, or use type: multiple" in html
     assert 'id="review-errors"' in html and 'id="review-warnings"' in html
     assert " style=" not in html and "<script>" not in html
@@ -251,3 +277,110 @@ def test_a_fault_in_the_linter_never_stops_an_import(tmp_path, monkeypatch, capl
     assert "created course" in out
     assert Course.objects.filter(slug="boiling-water").exists()
     assert "the course linter failed" in caplog.text
+
+
+# --- test-wiseness: form cues, the guesser, true/false keys, give-aways, inference ----------
+
+NEW_CHECKS = {"form-cue", "guesser", "key-lean", "give-away", "pointer"}
+
+
+def test_a_course_planted_with_test_wise_cues_is_caught_on_every_one():
+    result, found = findings_of("cues")
+    checks = {(check, subject, severity) for check, subject, severity in found}
+    messages = "\n".join(str(f) for f in result.findings)
+    # The key is the shortest option in every "dough" question, the longest in every "loaf"
+    # question, and the only one without an absolute word in every "salt" question.
+    for subject, label in [
+        ('objective "dough"', "the shortest option"),
+        ('objective "loaf"', "the longest option"),
+        ('objective "salt"', "the only option without an absolute word"),
+    ]:
+        assert ("form-cue", subject, "error") in checks
+        assert ("guesser", subject, "warning") in checks
+        assert (
+            f"{subject}: {label} is the correct one in 5 of the 5 choice questions it singles "
+            "out (1.2 expected by chance; one-sided Poisson-binomial p = 0.00098)"
+        ) in messages
+    assert "the odd one out in length is the correct one in 10 of the 12" in messages
+    # ...and each question it hits is named, so the author knows which to fix.
+    for key, cue in [
+        ("yeast-gas", "the shortest option"),
+        ("oven-heat", "the longest option"),
+        ("salt-gluten", "the only option without an absolute word"),
+    ]:
+        finding = found[("form-cue", f'question "{key}"', "warning")]
+        assert f"its correct option is {cue}" in finding.message
+    # The guesser, reading only form, gets every cued question right.
+    guesser = {item.key: item for item in result.coverage}
+    assert guesser["dough"].guesser_score == 5.0 and guesser["dough"].guesser_chance == 1.25
+    assert guesser["salt"].guessable == [
+        "salt-amount", "warm-water", "too-much-salt", "salt-gluten", "boiling-water-yeast"
+    ]  # fmt: skip
+    # Every true/false key is false, in the objective and in the course.
+    assert ("key-lean", 'objective "myths"', "warning") in checks
+    assert ("key-lean", 'course "baking-bread"', "warning") in checks
+    assert "3 of its 3 true/false questions are false" in messages
+    # A distractor of one question and the feedback of another answer a third and a fourth.
+    assert (
+        'question "rising-gas": its answer (carbon, dioxide) is given by the option "Carbon '
+        'dioxide, the gas that makes the dough rise" of question "yeast-feeds-on"'
+    ) in messages
+    assert (
+        'question "gas-trap-name": its answer (gluten) is given by the feedback of question '
+        '"why-knead" (line 267), shown after it is answered in the same quiz'
+    ) in messages
+    # An explanation that answers another question of the quiz.
+    assert 'its answer (eats, sugar) is given by the explanation of question "yeast-gas"' in (
+        messages
+    )
+    # An inference pointer at a section about something else.
+    assert (
+        'question "cold-kitchen": its source section "history#egypt" (inference: true) is not '
+        "about the question"
+    ) in messages
+
+
+def test_the_same_course_without_its_cues_gets_none_of_them(tmp_path):
+    shutil.copy(DATA / "cues-fixed.questions.yaml", tmp_path / "cues-fixed.questions.yaml")
+    course = tmp_path / "cues.md"
+    course.write_text(
+        (DATA / "cues.md")
+        .read_text()
+        .replace("questions: cues.questions.yaml", "questions: cues-fixed.questions.yaml")
+    )
+    result = lint.lint(parse_course_file(course))
+    assert [str(f) for f in result.findings if f.check in NEW_CHECKS] == []
+    for item in result.coverage:
+        assert item.guessable == []
+        assert item.guesser_score <= item.guesser_chance
+
+
+def test_the_clean_course_has_a_guesser_score_at_chance():
+    result, _ = findings_of("clean")
+    (boiling,) = result.coverage
+    assert boiling.form_questions == 3  # two choice questions and a true/false one
+    assert boiling.guesser_score == pytest.approx(boiling.guesser_chance, abs=0.01)
+
+
+def test_poisson_binomial_tail_is_exact():
+    from quizzes.formcues import upper_tail
+
+    assert upper_tail([0.25] * 5, 5) == pytest.approx(0.25**5)
+    assert upper_tail([0.5, 0.25], 1) == pytest.approx(1 - 0.5 * 0.75)
+    assert upper_tail([0.5, 0.25], 0) == pytest.approx(1.0)
+    # Equal rates: the binomial tail, P(X >= 3) for n = 4, p = 1/3.
+    assert upper_tail([1 / 3] * 4, 3) == pytest.approx(4 * (1 / 3) ** 3 * (2 / 3) + (1 / 3) ** 4)
+
+
+def test_cue_words():
+    from quizzes import formcues
+
+    assert formcues.is_absolute("It never works") and formcues.is_absolute("no effect at all")
+    assert formcues.is_absolute("You can't") and not formcues.is_hedged("You can't")
+    assert formcues.is_hedged("It may help") and not formcues.is_absolute("It may help")
+    texts = ["It rises", "It always falls", "It never moves", "It only sinks"]
+    assert formcues.no_absolute("", texts, lint.words) == 0
+    assert formcues.odd_grammar("", ["The bran", "Salt", "Yeast", "Sugar"], lint.words) == 0
+    assert formcues.odd_length("", ["A much longer option here", "Short", "Brief", "Tiny"],
+                               lint.words) == 0  # fmt: skip
+    assert formcues.odd_length("", ["Some", "Alike", "Equal", "Level"], lint.words) is None

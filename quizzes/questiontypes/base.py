@@ -34,6 +34,26 @@ class InvalidAnswer(ValueError):
 
 
 @dataclass(frozen=True)
+class FormOption:
+    """An option as its form shows it to a learner who does not know the answer: its text, and
+    whether it is correct (for the course linter's form cues, quizzes/formcues.py)."""
+
+    text: str
+    correct: bool
+
+
+@dataclass
+class PaperItem:
+    """A question printed for a blind reviewer (`manage.py review_pack`): how to answer, its
+    lettered choices or numbered rows in a seeded order, and what each label stands for."""
+
+    instruction: str
+    choices: list[tuple[str, str]] = field(default_factory=list)  # (letter, text)
+    rows: list[tuple[str, str]] = field(default_factory=list)  # (number, text): matching
+    keys: dict[str, str] = field(default_factory=dict)  # letter or number -> key in the spec
+
+
+@dataclass(frozen=True)
 class Grade:
     score: float  # in [0, 1]
     correct: bool  # score == 1
@@ -147,6 +167,43 @@ class QuestionType(ABC):
         """The option keys a stored answer chose (empty for typed answers)."""
         return ()
 
+    # --- what the course linter reads (quizzes/lint.py, quizzes/formcues.py) -------------------
+
+    def form_options(self, spec: Spec) -> list[FormOption]:
+        """The author-written options a learner picks from, for the form cues (longest,
+        shortest, hedged...); empty when the answer is not picked from author texts."""
+        return []
+
+    def stated_texts(self, spec: Spec) -> list[str]:
+        """Texts the question shows as true before it is answered (a correct option, a
+        matching pair), plain text: another question's answer must not be among them."""
+        return []
+
+    def distractor_texts(self, spec: Spec) -> list[str]:
+        """Texts the question shows as wrong answers, plain text."""
+        return []
+
+    def feedback_texts(self, spec: Spec) -> list[str]:
+        """Feedback (HTML) a learner may see after answering, before a later question."""
+        return []
+
+    def key_side(self, spec: Spec) -> str | None:
+        """For a question with two fixed answers (true/false), the side of its key; else None."""
+        return None
+
+    # --- the blind review pack (quizzes/review_pack.py) -----------------------------------------
+
+    def paper(self, spec: Spec, rng: random.Random) -> PaperItem:
+        """The question's answer part printed for a reviewer, choices shuffled with `rng`."""
+        return PaperItem(instruction="Write your answer.")
+
+    def paper_answer(self, spec: Spec, paper: PaperItem, value: Any) -> dict[str, Any]:
+        """Grading input for what a reviewer wrote on the answer sheet; InvalidAnswer if it
+        cannot be read."""
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise InvalidAnswer("write the answer as text")
+        return {"text": str(value)}
+
     # --- the demo class -------------------------------------------------------------------------
 
     @abstractmethod
@@ -155,6 +212,25 @@ class QuestionType(ABC):
 
 
 # --- helpers shared by several types ----------------------------------------------------------
+
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def paper_letters(value: Any, paper: PaperItem) -> list[str]:
+    """The choice letters a reviewer wrote ("B", "a, c", ["A", "C"]), upper case, each once;
+    InvalidAnswer for a letter the question does not print."""
+    if isinstance(value, str):
+        raw = [part for part in value.replace(",", " ").split() if part]
+    elif isinstance(value, list | tuple):
+        raw = [str(part).strip() for part in value]
+    else:
+        raise InvalidAnswer("write the letter of your choice")
+    letters = list(dict.fromkeys(part.upper().rstrip(".)") for part in raw))
+    unknown = [letter for letter in letters if letter not in paper.keys]
+    if unknown:
+        raise InvalidAnswer(f"no choice {', '.join(unknown)}; choose from {', '.join(paper.keys)}")
+    return letters
 
 
 def typed_text(data: AnswerData, empty_message: str) -> str:

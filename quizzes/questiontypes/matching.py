@@ -9,6 +9,7 @@ is the share of correct pairs.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,10 +17,12 @@ from django import forms
 
 from quizzes.questiontypes import register
 from quizzes.questiontypes.base import (
+    LETTERS,
     AnswerData,
     AnswerForm,
     Grade,
     InvalidAnswer,
+    PaperItem,
     QuestionType,
     Spec,
     SpecChecker,
@@ -199,4 +202,42 @@ class Matching(QuestionType):
             a, b = rng.sample(range(len(pairs)), 2)
             ka, kb = pairs[a]["key"], pairs[b]["key"]
             given[ka], given[kb] = given[kb], given[ka]
+        return {"pairs": given}
+
+    def stated_texts(self, spec: Spec) -> list[str]:
+        rights = {right["key"]: right["text"] for right in spec["rights"]}
+        return [f"{pair['left']} {rights[pair['right_key']]}" for pair in spec["pairs"]]
+
+    def paper(self, spec: Spec, rng: random.Random) -> PaperItem:
+        pairs = list(spec["pairs"])
+        rng.shuffle(pairs)
+        rights = list(spec["rights"])
+        rng.shuffle(rights)
+        letters = LETTERS[: len(rights)]
+        keys = {str(n): pair["key"] for n, pair in enumerate(pairs, 1)}
+        keys |= {letter: right["key"] for letter, right in zip(letters, rights, strict=True)}
+        return PaperItem(
+            instruction="Match each numbered item with one lettered item (a letter may be used "
+            "more than once, or not at all).",
+            rows=[(str(n), str(pair["left"])) for n, pair in enumerate(pairs, 1)],
+            choices=[(letter, str(r["text"])) for letter, r in zip(letters, rights, strict=True)],
+            keys=keys,
+        )
+
+    def paper_answer(self, spec: Spec, paper: PaperItem, value: Any) -> dict[str, Any]:
+        """`{1: B, 2: A}`, or "1B 2A" / "1-B, 2-A" in one string."""
+        if isinstance(value, str):
+            found = re.findall(r"(\d+)\s*[-:=.)]?\s*([A-Za-z])\b", value)
+            value = dict(found)
+        if not isinstance(value, Mapping):
+            raise InvalidAnswer("write each number with a letter, as {1: B, 2: A}")
+        given: dict[str, str] = {}
+        rows = {number for number, _text in paper.rows}
+        for number, letter in value.items():
+            number, letter = str(number).strip(), str(letter).strip().upper()
+            if number not in rows:
+                raise InvalidAnswer(f"there is no item {number}")
+            if letter not in paper.keys or letter in rows:
+                raise InvalidAnswer(f"no choice {letter} for item {number}")
+            given[paper.keys[number]] = paper.keys[letter]
         return {"pairs": given}

@@ -28,6 +28,7 @@ class MultipleSelect(OptionsType):
     label = "Multiple select"
     several_correct = True
     guess_rate = 0.10
+    paper_instruction = "Choose every correct option."
 
     def build_fields(self, form: AnswerForm, spec: Spec, rng: random.Random, token: Token) -> None:
         form.fields["choice"] = forms.MultipleChoiceField(

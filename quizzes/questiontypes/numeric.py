@@ -23,6 +23,7 @@ from quizzes.questiontypes.base import (
     AnswerForm,
     Grade,
     InvalidAnswer,
+    PaperItem,
     QuestionType,
     Spec,
     SpecChecker,
@@ -200,3 +201,7 @@ class Numeric(QuestionType):
         tolerance = abs(float(spec.get("tolerance") or 0))
         value = answer if correct else answer * rng.choice([10, 0.1, 2]) + tolerance + 1
         return {"text": format_number(value)}
+
+    def paper(self, spec: Spec, rng: random.Random) -> PaperItem:
+        unit = str(spec.get("unit_label") or "")
+        return PaperItem(instruction=f"Answer with a number{f' (in {unit})' if unit else ''}.")

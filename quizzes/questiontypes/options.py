@@ -15,13 +15,17 @@ from typing import Any
 
 from courses.rendering import render_inline
 from quizzes.questiontypes.base import (
+    LETTERS,
     AnswerData,
     AnswerForm,
+    FormOption,
     InvalidAnswer,
+    PaperItem,
     QuestionType,
     Spec,
     SpecChecker,
     Token,
+    paper_letters,
 )
 
 OPTION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
@@ -211,6 +215,39 @@ class OptionsType(QuestionType):
 
     def chosen(self, answer: Mapping[str, Any]) -> tuple[str, ...]:
         return tuple(answer.get("choices", ()))
+
+    # --- the course linter and the review pack ----------------------------------------------
+
+    def form_options(self, spec: Spec) -> list[FormOption]:
+        return [FormOption(str(o["text"]), bool(o["correct"])) for o in spec.get("options", [])]
+
+    def stated_texts(self, spec: Spec) -> list[str]:
+        return [str(o["text"]) for o in spec.get("options", []) if o.get("correct")]
+
+    def distractor_texts(self, spec: Spec) -> list[str]:
+        return [str(o["text"]) for o in spec.get("options", []) if not o.get("correct")]
+
+    def feedback_texts(self, spec: Spec) -> list[str]:
+        return [str(o["feedback_html"]) for o in spec.get("options", []) if o.get("feedback_html")]
+
+    paper_instruction = "Choose one."
+
+    def paper(self, spec: Spec, rng: random.Random) -> PaperItem:
+        options = self.shuffled(spec, rng)
+        letters = LETTERS[: len(options)]
+        return PaperItem(
+            instruction=self.paper_instruction,
+            choices=[(letter, str(o["text"])) for letter, o in zip(letters, options, strict=True)],
+            keys={letter: o["key"] for letter, o in zip(letters, options, strict=True)},
+        )
+
+    def paper_answer(self, spec: Spec, paper: PaperItem, value: Any) -> dict[str, Any]:
+        letters = paper_letters(value, paper)
+        if not letters:
+            raise InvalidAnswer("write the letter of your choice")
+        if not self.several_correct and len(letters) > 1:
+            raise InvalidAnswer("choose only one letter")
+        return {"choices": [paper.keys[letter] for letter in letters]}
 
     # --- the demo class ---------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from quizzes.questiontypes.base import (
     AnswerForm,
     Grade,
     InvalidAnswer,
+    PaperItem,
     QuestionType,
     Spec,
     SpecChecker,
@@ -116,3 +117,6 @@ class ShortText(QuestionType):
 
     def simulated_answer(self, rng: random.Random, spec: Spec, correct: bool) -> dict[str, Any]:
         return {"text": spec["accepted"][0] if correct else rng.choice(["not sure", "no idea"])}
+
+    def paper(self, spec: Spec, rng: random.Random) -> PaperItem:
+        return PaperItem(instruction="Type your answer in words.")

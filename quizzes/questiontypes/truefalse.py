@@ -19,6 +19,7 @@ from quizzes.questiontypes.base import (
     AnswerForm,
     Grade,
     InvalidAnswer,
+    PaperItem,
     QuestionType,
     Spec,
     SpecChecker,
@@ -111,6 +112,26 @@ class TrueFalse(QuestionType):
         if isinstance(value, bool):
             return ("true" if value else "false",)
         return (str(value).lower(),)
+
+    def stated_texts(self, spec: Spec) -> list[str]:
+        return []  # the statement is the prompt, which the linter reads anyway
+
+    def feedback_texts(self, spec: Spec) -> list[str]:
+        return [str(spec[name]) for name in ("feedback_true_html", "feedback_false_html")
+                if spec.get(name)]  # fmt: skip
+
+    def key_side(self, spec: Spec) -> str | None:
+        return "true" if spec.get("answer") else "false"
+
+    def paper(self, spec: Spec, rng: random.Random) -> PaperItem:
+        return PaperItem(instruction="True or false?")
+
+    def paper_answer(self, spec: Spec, paper: PaperItem, value: Any) -> dict[str, Any]:
+        if isinstance(value, bool):
+            return {"value": value}
+        if isinstance(value, str) and value.strip().casefold() in _TRUE_WORDS:
+            return {"value": _TRUE_WORDS[value.strip().casefold()]}
+        raise InvalidAnswer("write true or false")
 
     def simulated_answer(self, rng: random.Random, spec: Spec, correct: bool) -> dict[str, Any]:
         value = bool(spec["answer"]) if correct else not spec["answer"]

@@ -9,9 +9,9 @@ from quizzes.lint import format_text, lint
 
 class Command(BaseCommand):
     help = (
-        "Check the teaching quality of course documents and their question banks: option length "
-        "cues, give-aways, duplicates, weak distractors, source pointers, coverage and balance "
-        "(docs/course-format.md). Writes nothing."
+        "Check the teaching quality of course documents and their question banks: form cues and "
+        "a test-wise guesser, true/false key lean, give-aways, duplicates, weak distractors, "
+        "source pointers, coverage and balance (docs/course-format.md). Writes nothing."
     )
 
     def add_arguments(self, parser):
