@@ -275,9 +275,18 @@ def dump_items(items: list[dict[str, Any]]) -> str:
     """Bank items as YAML in the bank's own layout, one blank line between questions."""
     blocks = []
     for item in items:
+        missing = [
+            text
+            for name, text in (
+                ("source", "source: lesson-slug#section-id"),
+                ("explanation", "explanation: why the answer is right"),
+            )
+            if not item.get(name)
+        ]
+        item = {name: value for name, value in item.items() if value != ""}
         note = ""
-        if not item.get("source"):
-            note = "# draft: add source: lesson-slug#section-id (the course import needs it)\n"
+        if missing:
+            note = f"# draft: add {' and '.join(missing)} (the course import needs it)\n"
         blocks.append(
             note
             + yaml.safe_dump(

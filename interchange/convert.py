@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,8 @@ def read_file(path: Path) -> Imported:
     """Read any supported file into bank items (objectives not yet assigned)."""
     data = read_limited(path)
     name = str(path)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InterchangeError(f"{name}: is UTF-16 text; save it as UTF-8")
     kind = sniff(data, name)
     if kind == "gift":
         return gift.read(decode_text(data, name), name)
@@ -132,8 +135,9 @@ def _keys(items: list[dict[str, Any]]) -> None:
     """Names from other tools as bank keys: lowercase words joined by -, unique in the file."""
     seen: set[str] = set()
     for item in items:
-        raw = str(item.get("key") or "")
-        key = raw if KEY_RE.match(raw) else slugify(raw)[:120].strip("-")
+        # Like Moodle, a question without a name is named by the first words of its text.
+        raw = str(item.get("key") or " ".join(str(item.get("prompt", "")).split()[:8]))
+        key = raw if KEY_RE.match(raw) else re.sub(r"[-_]+", "-", slugify(raw))[:120].strip("-")
         base, number = key, 2
         while key and key in seen:
             key, number = f"{base}-{number}", number + 1

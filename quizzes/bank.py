@@ -145,7 +145,9 @@ class _Checker:
     def add(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
 
-    def text(self, item: dict[Any, Any], name: str, label: str, *, required: bool = True) -> str | None:
+    def text(
+        self, item: dict[Any, Any], name: str, label: str, *, required: bool = True
+    ) -> str | None:
         """A text field: a non-empty string (numbers are taken as written)."""
         value = item.get(name)
         if value is None:
@@ -255,9 +257,10 @@ def _parse_question(
         check.add(_line(item, "key"), f"question key {key!r} must be lowercase words joined by -")
         return None
     label = f'question "{key}"'
-    draft = draft and item.get("source") is None
+    # A draft (a question read from another format) may lack what only its author can add.
+    draft_gaps = {name for name in ("source", "explanation") if draft and not item.get(name)}
     for name in ("objective", "type", "source", "prompt", "explanation"):
-        if (name not in item or item[name] is None) and not (draft and name == "source"):
+        if (name not in item or item[name] is None) and name not in draft_gaps:
             check.add(_line(item, default=line), f'{label}: missing required field "{name}"')
     qtype = item.get("type")
     if qtype is not None and qtype not in questiontypes.names():
@@ -279,7 +282,7 @@ def _parse_question(
     ):
         check.add(_line(item, "objective"), f'{label}: unknown objective "{objective}"')
 
-    lesson_slug = anchor = "" if draft else None
+    lesson_slug = anchor = "" if "source" in draft_gaps else None
     source = item.get("source")
     if source is not None:
         lesson_slug, hash_sign, anchor = str(source).partition("#")
@@ -299,8 +302,12 @@ def _parse_question(
 
     prompt = check.text(item, "prompt", label, required=False) if "prompt" in item else None
     explanation = (
-        check.text(item, "explanation", label, required=False) if "explanation" in item else None
+        check.text(item, "explanation", label, required=False)
+        if "explanation" in item and "explanation" not in draft_gaps
+        else None
     )
+    if "explanation" in draft_gaps:
+        explanation = ""
     spec = questiontypes.get(qtype).build_spec(check, item, label) if qtype else None
     if len(check.problems) > before or spec is None or prompt is None or explanation is None:
         return None
@@ -316,7 +323,9 @@ def _parse_question(
         prompt=prompt,
         explanation=explanation,
         prompt_html=check.markdown(item, "prompt", label, block=True),
-        explanation_html=check.markdown(item, "explanation", label, block=True),
+        explanation_html=(
+            check.markdown(item, "explanation", label, block=True) if explanation else ""
+        ),
         spec=spec,
         line=_line(item, default=line),
         type_line=_line(item, "type", default=line),
@@ -381,8 +390,9 @@ def build_questions(
 
     The seam for readers of other formats (the interchange app): they produce the same dicts
     the YAML bank holds, and get the same checks and the same specs. Problems carry line 1
-    unless an item is a LineDict. With `drafts`, a question without `source` is accepted (its
-    lesson_slug and anchor are ""); the course import still refuses it.
+    unless an item is a LineDict. With `drafts`, a question without `source` (its lesson_slug and
+    anchor are then "") or without `explanation` (then "") is accepted: only its author can add
+    them, and the course import refuses it until they do.
     """
     check = _Checker(path)
     questions = _build(check, doc, items, [1] * len(items), drafts=drafts)

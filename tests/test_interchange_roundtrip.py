@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from interchange import common, convert
-from interchange.common import ExportRefused
 from quizzes import questiontypes
 from quizzes.bank import QuestionDoc
 
@@ -72,6 +71,4 @@ def test_round_trip(course, format_name, tmp_path):
         qtype = questiontypes.get(before.type)
         assert qtype.grade(after.spec, qtype.model_answer(before.spec)).score == 1.0
         wrong = _wrong_answer(before)
-        assert (
-            qtype.grade(after.spec, wrong).score == qtype.grade(before.spec, wrong).score < 1.0
-        )
+        assert qtype.grade(after.spec, wrong).score == qtype.grade(before.spec, wrong).score < 1.0
