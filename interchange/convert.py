@@ -78,11 +78,11 @@ def assign_objectives(doc: CourseDoc, imported: Imported, fallback: str | None) 
     """Give each item an objective: its category's last part when it names an objective of the
     course (by key, title or text, case-insensitive), else `fallback`. Returns problems."""
     names: dict[str, str] = {}
-    for objective in doc.objectives:
-        for name in (objective.key, objective.title, objective.text):
+    for entry in doc.objectives:
+        for name in (entry.key, entry.title, entry.text):
             if name:
-                names.setdefault(name.strip().lower(), objective.key)
-    problems = []
+                names.setdefault(name.strip().lower(), entry.key)
+    problems: list[str] = []
     for item, category in zip(imported.items, imported.categories, strict=True):
         last = (category or "").rstrip("/").rsplit("/", 1)[-1].strip().lower()
         objective = names.get(last) or fallback

@@ -100,13 +100,13 @@ def _answers(item: dict[str, Any]) -> str:
             for option in item["options"]
         )
     if kind == "truefalse":
-        answer = item["answer"] is True
+        is_true = item["answer"] is True
         # Moodle: the first feedback is shown for a wrong answer, the second for a right one.
         when_true, when_false = item.get("feedback_true"), item.get("feedback_false")
-        wrong, right = (when_false, when_true) if answer else (when_true, when_false)
-        text = "TRUE" if answer else "FALSE"
-        if wrong or right:
-            text += f"#{escape(wrong or '')}#{escape(right or '')}"
+        if_wrong, if_right = (when_false, when_true) if is_true else (when_true, when_false)
+        text = "TRUE" if is_true else "FALSE"
+        if if_wrong or if_right:
+            text += f"#{escape(if_wrong or '')}#{escape(if_right or '')}"
         return text
     if kind == "numeric":
         tolerance = item.get("tolerance", 0)
@@ -311,9 +311,9 @@ def _answer_block(block: str, where: str) -> dict[str, Any]:
     if entries and all(marker == "=" for marker, _ in entries):
         accepted = []
         for _marker, text in entries:
-            weight, answer, _feedback = _answer(text, where)
+            weight, accepted_text, _feedback = _answer(text, where)
             if weight is None or weight == 1:
-                accepted.append(answer)
+                accepted.append(accepted_text)
         if not accepted:
             raise _Refused("a short-answer question with no fully right answer")
         return {"type": "text", "accepted": accepted}

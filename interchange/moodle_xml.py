@@ -283,14 +283,15 @@ def _read_question(
         item["type"] = "text"
         item["accepted"] = accepted
     elif kind == "matching":
-        pairs, distractors = [], []
+        pairs: list[dict[str, str]] = []
+        distractors: list[str] = []
         for sub in question.findall("subquestion"):
             left = _child_text(sub, where)
-            right = _child_text(sub.find("answer"), where)
+            right_text = _child_text(sub.find("answer"), where)
             if left:
-                pairs.append({"left": left, "right": right})
-            elif right:
-                distractors.append(right)
+                pairs.append({"left": left, "right": right_text})
+            elif right_text:
+                distractors.append(right_text)
         item["type"] = "matching"
         item["pairs"] = pairs
         if distractors:

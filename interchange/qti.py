@@ -98,19 +98,19 @@ def _html_into(parent: Element, html_text: str) -> None:
 
 
 def _block(parent: Element, tag: str, markdown: str, **attrs: str) -> Element:
-    element = SubElement(parent, tag, **attrs)
+    element = SubElement(parent, tag, dict(attrs))
     _html_into(element, render(markdown).html)
     return element
 
 
 def _inline(parent: Element, tag: str, markdown: str, **attrs: str) -> Element:
-    element = SubElement(parent, tag, **attrs)
+    element = SubElement(parent, tag, dict(attrs))
     _html_into(element, inline_html(markdown))
     return element
 
 
 def _value(parent: Element, text: str, **attrs: str) -> None:
-    SubElement(parent, "value", **attrs).text = text
+    SubElement(parent, "value", dict(attrs)).text = text
 
 
 def _outcomes(item: Element) -> None:
@@ -155,6 +155,7 @@ def build_item(item: dict[str, Any], version: dict[str, str]) -> tuple[Element, 
     template = "map_response"
     rp: Element | None = None
     if kind in ("single", "multiple", "truefalse"):
+        options: list[dict[str, Any]]
         if kind == "truefalse":
             options = [
                 {"key": "true", "text": "True", "correct": item["answer"] is True,

@@ -278,3 +278,69 @@ def test_a_file_over_the_course_file_limit_is_refused(course, tmp_path, settings
 def test_sniffing_ignores_the_file_name():
     assert convert.sniff(b"<?xml version='1.0'?><quiz/>", "x.gift") == "moodle-xml"
     assert convert.sniff(b"::a::b{=c}", "x.xml") == "gift"
+
+
+# --- the admin's download -----------------------------------------------------------------------
+
+
+def _imported(course: Path):
+    from courses.models import Course
+
+    call_command("import_course", str(course), stdout=io.StringIO(), stderr=io.StringIO())
+    return Course.objects.get(slug="quiz-course")
+
+
+def test_the_course_admin_page_links_to_the_export_page(instructor_client, course):
+    row = _imported(course)
+    page = instructor_client.get(f"/admin/courses/course/{row.pk}/change/")
+    assert f'href="/admin/interchange/courses/{row.pk}/export/"' in page.content.decode()
+    export_page = instructor_client.get(f"/admin/interchange/courses/{row.pk}/export/")
+    html = export_page.content.decode()
+    assert export_page.status_code == 200
+    for name in common.FORMATS:
+        assert f'href="/admin/interchange/courses/{row.pk}/export/{name}"' in html
+    assert "lenient text matching" in html
+
+
+@pytest.mark.parametrize("format_name", common.FORMATS)
+def test_the_download_is_the_command_s_file(instructor_client, course, format_name):
+    row = _imported(course)
+    response = instructor_client.get(f"/admin/interchange/courses/{row.pk}/export/{format_name}")
+    assert response.status_code == 200
+    expected = convert.export(course, format_name)
+    assert f'filename="{expected.filename}"' in response["Content-Disposition"]
+    if format_name.startswith("qti"):  # a zip's timestamps differ: compare the members
+        got = zipfile.ZipFile(io.BytesIO(response.content))
+        want = zipfile.ZipFile(io.BytesIO(expected.content))
+        assert {n: got.read(n) for n in got.namelist()} == {
+            n: want.read(n) for n in want.namelist()
+        }
+    else:
+        assert response.content == expected.content
+
+
+def test_the_download_needs_the_question_bank_permission(client, course):
+    from tests.factories import make_user
+
+    row = _imported(course)
+    user = make_user()
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
+    assert client.get(f"/admin/interchange/courses/{row.pk}/export/gift").status_code == 403
+    client.logout()
+    response = client.get(f"/admin/interchange/courses/{row.pk}/export/gift")
+    assert response.status_code == 302  # to the admin's login
+
+
+def test_bad_format_and_missing_course_file_are_4xx(instructor_client, course):
+    row = _imported(course)
+    assert (
+        instructor_client.get(f"/admin/interchange/courses/{row.pk}/export/pdf").status_code == 404
+    )
+    course.unlink()
+    response = instructor_client.get(f"/admin/interchange/courses/{row.pk}/export/gift")
+    assert response.status_code == 409
+    assert "cannot be exported" in response.content.decode()
+    page = instructor_client.get(f"/admin/interchange/courses/{row.pk}/export/")
+    assert page.status_code == 200 and "Cannot be exported" in page.content.decode()
