@@ -54,7 +54,7 @@ def write(course_slug: str, items: list[dict[str, Any]]) -> Exported:
     for item in items:
         objective = item["objective"]
         if objective != category:
-            lines += [f"$CATEGORY: $course$/{course_slug}/{objective}", ""]
+            lines += [f"$CATEGORY: $course$/top/{course_slug}/{objective}", ""]
             category = objective
         ext = extension(item)
         extra: list[str] = []
