@@ -344,3 +344,15 @@ def test_bad_format_and_missing_course_file_are_4xx(instructor_client, course):
     assert "cannot be exported" in response.content.decode()
     page = instructor_client.get(f"/admin/interchange/courses/{row.pk}/export/")
     assert page.status_code == 200 and "Cannot be exported" in page.content.decode()
+
+
+def test_appending_to_an_empty_flow_list_bank_keeps_its_comments(tmp_path):
+    from interchange.management.commands.import_bank import append
+
+    bank = tmp_path / "bank.yaml"
+    bank.write_text("# Imported questions.\n[]\n", encoding="utf-8")
+    append(bank, "- key: a\n")
+    assert bank.read_text(encoding="utf-8") == "# Imported questions.\n\n- key: a\n"
+    append(bank, "- key: b\n")
+    assert yaml.safe_load(bank.read_text(encoding="utf-8")) == [{"key": "a"}, {"key": "b"}]
+    assert [p.name for p in tmp_path.iterdir()] == ["bank.yaml"]

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -5,6 +6,23 @@ from django.core.management.base import BaseCommand, CommandError
 from courses.importer import CourseFileError
 from interchange.common import InterchangeError, course_file, dump_items, load_bank
 from interchange.convert import convert
+
+
+def append(bank: Path, text: str) -> None:
+    """Add YAML list items to a bank file, keeping what it holds (comments too); an empty
+    flow list (`[]`) gives way. Written to a temporary file first, then renamed into place."""
+    current = bank.read_text(encoding="utf-8") if bank.exists() else ""
+    lines = current.split("\n")
+    content = [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]
+    if content == ["[]"]:
+        current = "\n".join(line for line in lines if line.strip() != "[]")
+    if current and not current.endswith("\n"):
+        current += "\n"
+    if current.strip():
+        current += "\n"
+    temporary = bank.with_name(f".{bank.name}.import")
+    temporary.write_text(current + text, encoding="utf-8")
+    os.replace(temporary, bank)
 
 
 class Command(BaseCommand):
@@ -58,14 +76,7 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(text)
         elif items:
-            bank = doc.questions_path
-            current = bank.read_text(encoding="utf-8") if bank.exists() else ""
-            separator = (
-                ""
-                if not current or current.endswith("\n\n")
-                else ("\n" if current.endswith("\n") else "\n\n")
-            )
-            bank.write_text(current + separator + text, encoding="utf-8")
+            append(doc.questions_path, text)
         done = "read" if dry_run else f"added to {doc.questions_path}"
         summary = f"{len(questions)} question(s) {done}, {len(imported.refused)} not converted"
         if drafts:
