@@ -84,7 +84,29 @@ def _feedback(entry: dict[str, Any], name: str = "feedback") -> str:
     return f"#{escape(value)}" if value else ""
 
 
+WEIGHT_LIKE = re.compile(r"^\s*%-?[0-9.]+%")
+
+
+def _check_writable(item: dict[str, Any]) -> None:
+    """Refuse what GIFT would read back differently (it has no escape for these)."""
+    texts = [str(option["text"]) for option in item.get("options", [])]
+    texts += [str(answer) for answer in item.get("accepted", [])]
+    for text in texts:
+        if WEIGHT_LIKE.match(text):
+            raise ExportRefused(
+                f'question "{item["key"]}": the answer "{text}" would read as a GIFT weight '
+                "(%..%); use Moodle XML or QTI"
+            )
+    for pair in item.get("pairs", []):
+        if "->" in str(pair["left"]):
+            raise ExportRefused(
+                f'question "{item["key"]}": the matching item "{pair["left"]}" contains "->", '
+                "which GIFT cannot escape; use Moodle XML or QTI"
+            )
+
+
 def _answers(item: dict[str, Any]) -> str:
+    _check_writable(item)
     kind = item["type"]
     if kind == "single":
         return "".join(

@@ -131,7 +131,17 @@ def test_import_bank_appends_drafts_that_the_course_import_then_refuses(course):
     assert err.count("not converted:") == 3
     assert 'question 8 "Cloze": an embedded-answers (cloze) question' in err
     assert "6 draft(s) without a lesson pointer" in err
-    # Strict import refuses drafts until the author adds a pointer.
+    # The linter lists the drafts, each at its line of the bank; the import refuses them until
+    # the author adds a pointer.
+    lint_err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("lint_course", str(course), stdout=io.StringIO(), stderr=lint_err)
+    bank_path = course.parent / "quiz-course.questions.yaml"
+    for key in ("large-context-html", "match-windows"):
+        line = next(n for n, text in enumerate(after.split("\n"), 1) if text == f"- key: {key}")
+        assert f'{bank_path}:{line}: question "{key}": missing required field "source"' in (
+            lint_err.getvalue()
+        )
     with pytest.raises(CommandError):
         call_command("import_course", str(course), stdout=io.StringIO(), stderr=io.StringIO())
     added_text = after[len(before) :].replace(
@@ -356,3 +366,24 @@ def test_appending_to_an_empty_flow_list_bank_keeps_its_comments(tmp_path):
     append(bank, "- key: b\n")
     assert yaml.safe_load(bank.read_text(encoding="utf-8")) == [{"key": "a"}, {"key": "b"}]
     assert [p.name for p in tmp_path.iterdir()] == ["bank.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("options", [{"text": "%50% off", "correct": True}, {"text": "none"}], "GIFT weight"),
+        ("pairs", [{"left": "a -> b", "right": "c"}, {"left": "d", "right": "e"}], "contains"),
+    ],
+)
+def test_gift_refuses_what_it_would_read_back_differently(field, value, message):
+    item = {
+        "key": "k",
+        "objective": "o",
+        "type": "single" if field == "options" else "matching",
+        "prompt": "P",
+        "explanation": "E",
+        field: value,
+    }
+    with pytest.raises(ExportRefused, match=message):
+        gift.write("c", [item])
+    assert moodle_xml.write("c", [item]).content  # Moodle XML holds it
