@@ -236,7 +236,7 @@ def read(text: str, filename: str) -> Imported:
         if not body:
             continue
         try:
-            item = _question("\n".join(body), where)
+            item = _question("\n".join(body), where, result.warnings)
         except _Refused as refusal:
             result.refused.append(f"{where}: {refusal}")
             continue
@@ -253,7 +253,7 @@ NAME_RE = re.compile(r"^::(?P<name>(?:\\.|[^:\\]|:(?!:))*)::", re.DOTALL)
 FORMAT_RE = re.compile(r"^\s*\[(?P<format>html|moodle|plain|markdown)\]", re.IGNORECASE)
 
 
-def _question(text: str, where: str) -> dict[str, Any]:
+def _question(text: str, where: str, notes: list[str]) -> dict[str, Any]:
     text = text.strip()
     name = None
     match = NAME_RE.match(text)
@@ -286,7 +286,7 @@ def _question(text: str, where: str) -> dict[str, Any]:
     if not prompt:
         raise InterchangeError(f"{where}: the question has no text")
     item: dict[str, Any] = {"key": name, "prompt": prompt, "explanation": _unescape(general)}
-    item.update(_answer_block(block.strip(), where))
+    item.update(_answer_block(block.strip(), where, notes))
     return item
 
 
@@ -305,7 +305,7 @@ def _general_feedback(block: str) -> tuple[str, str] | None:
 TF_WORDS = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 
 
-def _answer_block(block: str, where: str) -> dict[str, Any]:
+def _answer_block(block: str, where: str, notes: list[str]) -> dict[str, Any]:
     if not block:
         raise _Refused("an essay question (empty answer block) cannot be graded here")
     head = _split_unescaped(block, "#")
@@ -323,7 +323,7 @@ def _answer_block(block: str, where: str) -> dict[str, Any]:
             item["feedback_false"] = when_false
         return item
     if block.startswith("#"):
-        return _numeric(block[1:], where)
+        return _numeric(block[1:], where, notes)
     entries = _split_unescaped(block, "=~")
     entries = [(marker, text) for marker, text in entries if marker or text.strip()]
     if any(marker == "" for marker, _ in entries):
@@ -336,10 +336,12 @@ def _answer_block(block: str, where: str) -> dict[str, Any]:
             weight, accepted_text, _feedback = _answer(text, where)
             if weight is None or weight == 1:
                 accepted.append(accepted_text)
+            else:
+                notes.append(f"{where}: the partly right answer {accepted_text!r} is dropped")
         if not accepted:
             raise _Refused("a short-answer question with no fully right answer")
         return {"type": "text", "accepted": accepted}
-    return _choice(entries, where)
+    return _choice(entries, where, notes)
 
 
 def _has_arrow(text: str) -> bool:
@@ -362,7 +364,7 @@ def _answer(text: str, where: str) -> tuple[Fraction | None, str, str]:
     return weight, answer, feedback
 
 
-def _choice(entries: list[tuple[str, str]], where: str) -> dict[str, Any]:
+def _choice(entries: list[tuple[str, str]], where: str, notes: list[str]) -> dict[str, Any]:
     options = []
     weights = []
     for marker, text in entries:
@@ -380,17 +382,30 @@ def _choice(entries: list[tuple[str, str]], where: str) -> dict[str, Any]:
         options.append(option)
     right = [w for w in weights if w > 0]
     kind = "single" if len(right) == 1 and right[0] == 1 else "multiple"
+    if kind == "multiple":
+        ours = [Fraction(1 if w > 0 else -1, len(right)) for w in weights]
+        if weights != ours:
+            notes.append(
+                f"{where}: the answer weights become our multiple-answer scoring "
+                f"(+1/{len(right)} for each right option, -1/{len(right)} for each wrong one)"
+            )
     return {"type": kind, "options": options}
 
 
-def _numeric(body: str, where: str) -> dict[str, Any]:
-    entries = _split_unescaped(body, "=")
-    if len(entries) > 1 or (entries and entries[0][0] == "="):
-        full = [text for marker, text in entries if marker == "=" and not text.startswith("%")]
-        full += [text for marker, text in entries if text.startswith("%100%")]
+def _numeric(body: str, where: str, notes: list[str]) -> dict[str, Any]:
+    entries = [(marker, text.strip()) for marker, text in _split_unescaped(body, "=")]
+    entries = [(marker, text) for marker, text in entries if marker or text]
+    if entries and entries[0][0] == "=":
+        full = [
+            text.removeprefix("%100%")
+            for _marker, text in entries
+            if not text.startswith("%") or text.startswith("%100%")
+        ]
         if not full:
             raise _Refused("a numeric question with no fully right answer")
-        body = full[0].removeprefix("%100%")
+        if len(entries) > 1:
+            notes.append(f"{where}: only the first fully right number is kept")
+        body = full[0]
     value = _split_unescaped(body, "#")[0][1].strip()
     if ".." in value:
         low_text, _, high_text = value.partition("..")

@@ -12,6 +12,7 @@ Our extension is a tag `coursework:{json}`; the objective is the category's last
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, indent, tostring
 
@@ -239,6 +240,15 @@ def _read_question(
             options.append(option)
         right = sum(1 for option in options if option.get("correct"))
         item["type"] = "single" if single and right == 1 else "multiple"
+        fractions = [fraction_from_percent(a.get("fraction", "0"), where) for a in answers]
+        expected = [Fraction(1 if f > 0 else -1, right) for f in fractions] if right else []
+        if item["type"] == "single" and max(fractions, default=0) != 1:
+            result.warnings.append(f"{where}: the right option now has the full mark")
+        if item["type"] == "multiple" and fractions != expected:
+            result.warnings.append(
+                f"{where}: the grades become our multiple-answer scoring (+1/{right} for each "
+                f"right option, -1/{right} for each wrong one)"
+            )
         item["options"] = options
     elif kind == "truefalse":
         value = None
@@ -275,6 +285,8 @@ def _read_question(
             for a in answers
             if fraction_from_percent(a.get("fraction", "0"), where) == 1
         ]
+        if len(accepted) < len(answers):
+            result.warnings.append(f"{where}: partly right answers are dropped")
         if (question.findtext("usecase") or "0").strip() == "1":
             result.warnings.append(f"{where}: case-sensitive matching becomes case-insensitive")
         if not accepted:

@@ -131,6 +131,7 @@ def test_import_bank_appends_drafts_that_the_course_import_then_refuses(course):
     assert err.count("not converted:") == 3
     assert 'question 8 "Cloze": an embedded-answers (cloze) question' in err
     assert "6 draft(s) without a lesson pointer" in err
+    assert '"Which figures appear": the grades become our multiple-answer scoring' in err
     # The linter lists the drafts, each at its line of the bank; the import refuses them until
     # the author adds a pointer.
     lint_err = io.StringIO()
@@ -186,6 +187,8 @@ def test_import_bank_reads_every_documented_gift_construct(course):
     missing = next(item for item in items if "_____" in item["prompt"])
     assert missing["prompt"] == "Sample-Large reads _____ tokens at once."
     assert "essay question" in err
+    # -100% for the wrong option is not our -1/2: the import says the scoring changes.
+    assert "the answer weights become our multiple-answer scoring (+1/2" in err
     assert bank_of(course) == (DATA / "courses" / "quiz-course.questions.yaml").read_text(
         encoding="utf-8"
     )  # --dry-run writes nothing
