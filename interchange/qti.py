@@ -24,7 +24,7 @@ import io
 import re
 import zipfile
 from typing import Any
-from xml.etree.ElementTree import Element, SubElement, indent, tostring
+from xml.etree.ElementTree import Element, SubElement, indent, register_namespace, tostring
 
 from courses.rendering import render
 from interchange.common import (
@@ -294,51 +294,52 @@ def _v3(element: Element) -> None:
                 node.attrib[_kebab(name)] = node.attrib.pop(name)
 
 
-def _qualify(element: Element, namespace: str) -> None:
-    for node in element.iter():
-        if not node.tag.startswith("{"):
-            node.tag = f"{{{namespace}}}{node.tag}"
+register_namespace("xsi", XSI)
+register_namespace(EXTENSION_NAME, EXT_NS)
 
 
-def _serialise(root: Element) -> bytes:
+def _serialise(root: Element, namespace: str) -> bytes:
+    """The document with `namespace` as its default one: its elements are built unqualified
+    and the root declares it (ElementTree's default_namespace refuses unqualified
+    attributes)."""
+    root.set("xmlns", namespace)
     indent(root)
     return tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
 def write(course_slug: str, items: list[dict[str, Any]], *, version3: bool) -> Exported:
     version = V3 if version3 else V21
-    manifest = Element(f"{{{CP_NS}}}manifest", identifier=f"MANIFEST-{course_slug}")
+    manifest = Element("manifest", identifier=f"MANIFEST-{course_slug}")
     manifest.set(
         f"{{{XSI}}}schemaLocation", f"{CP_NS} http://www.imsglobal.org/xsd/imscp_v1p1.xsd"
     )
-    metadata = SubElement(manifest, f"{{{CP_NS}}}metadata")
-    SubElement(metadata, f"{{{CP_NS}}}schema").text = "QTI Package"
-    SubElement(metadata, f"{{{CP_NS}}}schemaversion").text = "3.0.0" if version3 else "2.1"
-    SubElement(manifest, f"{{{CP_NS}}}organizations")
-    resources = SubElement(manifest, f"{{{CP_NS}}}resources")
+    metadata = SubElement(manifest, "metadata")
+    SubElement(metadata, "schema").text = "QTI Package"
+    SubElement(metadata, "schemaversion").text = "3.0.0" if version3 else "2.1"
+    SubElement(manifest, "organizations")
+    resources = SubElement(manifest, "resources")
     files: list[tuple[str, bytes]] = []
     warnings: list[str] = []
     for item in items:
         root, texts = build_item(item, version)
         if version3:
             _v3(root)
-        _qualify(root, version["ns"])
         root.set(f"{{{XSI}}}schemaLocation", f"{version['ns']} {version['schema']}")
         href = f"items/{item['key']}.xml"
-        files.append((href, _serialise(root)))
+        files.append((href, _serialise(root, version["ns"])))
         resource = SubElement(
-            resources, f"{{{CP_NS}}}resource", identifier=f"RES-{item['key']}",
+            resources, "resource", identifier=f"RES-{item['key']}",
             type=version["resource_type"], href=href,
         )  # fmt: skip
         ext = extension(item)
         ext.update(objective=item["objective"], type=item["type"], markdown=texts)
-        meta = SubElement(resource, f"{{{CP_NS}}}metadata")
+        meta = SubElement(resource, "metadata")
         SubElement(meta, f"{{{EXT_NS}}}{EXTENSION_NAME}").text = extension_json(ext)
-        SubElement(resource, f"{{{CP_NS}}}file", href=href)
+        SubElement(resource, "file", href=href)
         warnings += losses(item, version["label"], extra=_qti_losses(item))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("imsmanifest.xml", _serialise(manifest))
+        archive.writestr("imsmanifest.xml", _serialise(manifest, CP_NS))
         for name, content in files:
             archive.writestr(name, content)
     suffix = "qti3" if version3 else "qti21"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -390,3 +391,62 @@ def test_gift_refuses_what_it_would_read_back_differently(field, value, message)
     with pytest.raises(ExportRefused, match=message):
         gift.write("c", [item])
     assert moodle_xml.write("c", [item]).content  # Moodle XML holds it
+
+
+def test_export_bank_prints_text_formats_and_needs_a_file_for_a_zip(course):
+    out, _err = run("export_bank", str(course), "--format", "moodle-xml")
+    assert out.startswith("<?xml") and "<idnumber>large-context</idnumber>" in out
+    with pytest.raises(CommandError, match="give -o FILE"):
+        run("export_bank", str(course), "--format", "qti3")
+
+
+def test_export_to_an_unwritable_place_is_one_line(course, tmp_path):
+    with pytest.raises(CommandError, match="cannot be written"):
+        run("export_bank", str(course), "--format", "gift", "-o", str(tmp_path / "no" / "x"))
+
+
+def test_a_qti_package_from_another_tool_is_read_from_its_xhtml(course, tmp_path):
+    """Without our extension (another tool's package), texts come from the items' XHTML."""
+    _doc, items = common.load_bank(course)
+    items = [{**item, "key": f"other-{item['key']}"} for item in items]
+    package = zipfile.ZipFile(io.BytesIO(convert.export_items("x", items, "qti21").content))
+    members = {name: package.read(name) for name in package.namelist()}
+    manifest = members["imsmanifest.xml"].decode()
+    members["imsmanifest.xml"] = re.sub(
+        r"<coursework:coursework>[^<]*</coursework:coursework>", "", manifest
+    ).encode()
+    assert b"<coursework:coursework>" not in members["imsmanifest.xml"]
+    path = tmp_path / "other.zip"
+    path.write_bytes(_zip(members))
+    out, _err = run(
+        "import_bank", str(path), "--course", str(course), "--objective", "context", "--dry-run"
+    )
+    by_key = {item["key"]: item for item in yaml.safe_load(out)}
+    assert by_key["other-large-context"]["prompt"] == "What is Sample-Large's context window?"
+    assert (
+        by_key["other-large-context"]["explanation"]
+        == "Sample-Large reads <strong>10 million</strong> tokens."
+    )
+    assert [o["text"] for o in by_key["other-large-context"]["options"]] == [
+        "10 million tokens", "8,000 tokens", "1 million tokens",
+    ]  # fmt: skip
+    assert by_key["other-large-context"]["options"][1]["feedback"] == "That is Sample-Small."
+    assert by_key["other-research-free"]["type"] == "truefalse"
+    assert by_key["other-match-contexts"]["type"] == "matching"
+    assert all("source" not in item for item in by_key.values())  # drafts now
+
+
+def test_qti_interactions_we_cannot_grade_are_refused_by_item(course, tmp_path):
+    item = (
+        '<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="essay-1" '
+        'title="Essay" adaptive="false" timeDependent="false">'
+        '<responseDeclaration identifier="RESPONSE" cardinality="single" baseType="string"/>'
+        '<itemBody><extendedTextInteraction responseIdentifier="RESPONSE"/></itemBody>'
+        "</assessmentItem>"
+    )
+    path = tmp_path / "essay.xml"
+    path.write_text(item, encoding="utf-8")
+    _out, err = run(
+        "import_bank", str(path), "--course", str(course), "--objective", "context", "--dry-run"
+    )
+    assert "(item essay-1): extendedTextInteraction cannot be graded here" in err

@@ -1,4 +1,3 @@
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -28,11 +27,14 @@ class Command(BaseCommand):
         for warning in exported.warnings:
             self.stderr.write(f"warning: {warning}")
         if output is None:
-            if format.startswith("qti") and sys.stdout.isatty():
-                raise CommandError("a QTI package is a zip: give -o FILE", returncode=1)
-            self.stdout.flush()
-            sys.stdout.buffer.write(exported.content)
-            sys.stdout.flush()
+            if format.startswith("qti"):
+                raise CommandError("a QTI package is a zip file: give -o FILE", returncode=1)
+            self.stdout.write(exported.content.decode("utf-8"), ending="")
             return
-        output.write_bytes(exported.content)
+        try:
+            output.write_bytes(exported.content)
+        except OSError as error:
+            raise CommandError(
+                f"{output}: cannot be written: {error.strerror}", returncode=1
+            ) from None
         self.stderr.write(f"wrote {output} ({len(exported.content)} bytes)")
