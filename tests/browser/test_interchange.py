@@ -14,9 +14,11 @@ from tests.browser.helpers import (
     admin_log_in,
     answer_question,
     next_question,
+    screenshot,
     sign_up,
     slot_path,
 )
+from tests.browser.test_accessibility import assert_no_violations, check_both_schemes
 from tests.test_interchange import DATA
 
 pytestmark = pytest.mark.browser
@@ -55,6 +57,11 @@ def test_a_bank_exported_in_the_admin_comes_back_as_a_working_course(
     page.goto(f"/admin/courses/course/{original.pk}/change/")
     page.get_by_role("link", name="Export the question bank").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Export the question bank")
+    if format_name == "gift":  # the page once: no axe violations, light or dark
+        reports: dict[str, str] = {}
+        check_both_schemes(page, "admin-export-bank", reports)
+        assert_no_violations(reports)
+        screenshot(page, "admin-export-bank")
     section = page.locator(f"section[aria-labelledby='format-{format_name}']")
     with page.expect_download() as download_info:
         section.get_by_role("link", name="Download").click()
