@@ -86,7 +86,7 @@ def course_file(course: str) -> Path:
     """The course file for `course`: a path to a course Markdown file, or an imported
     course's slug (its source_path)."""
     path = Path(course)
-    if path.suffix == ".md" or path.exists():
+    if path.suffix == ".md" or path.is_file():
         return path
     found = Course.objects.filter(slug=course).values_list("source_path", flat=True).first()
     if found is None:

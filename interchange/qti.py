@@ -446,7 +446,7 @@ def _read_item(root: Element, where: str, ext: dict[str, Any], result: Imported)
         v.text or "" for v in _find_all(declaration, "value") if _in_correct(declaration, v)
     ]
     mapping = {
-        _attr(entry, "mapKey"): float(_attr(entry, "mappedValue", "0"))
+        _attr(entry, "mapKey"): float(parse_number(_attr(entry, "mappedValue", "0"), where))
         for entry in _find_all(declaration, "mapEntry")
     }
     prompt_parts = [
@@ -475,7 +475,7 @@ def _read_item(root: Element, where: str, ext: dict[str, Any], result: Imported)
             item["answer"] = parse_number(correct[0], where)
             equal = _find(root, "equal")
             if equal is not None and _attr(equal, "toleranceMode") == "absolute":
-                tolerance = parse_number(_attr(equal, "tolerance", "0").split()[0], where)
+                tolerance = parse_number((_attr(equal, "tolerance").split() or ["0"])[0], where)
                 if tolerance:
                     item["tolerance"] = tolerance
         else:
