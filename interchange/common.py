@@ -271,6 +271,18 @@ def decode_text(data: bytes, where: str) -> str:
     return text
 
 
+class _BankDumper(yaml.SafeDumper):
+    """Writes text of several lines as a YAML block (|), as an author would."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value and value == value.strip() else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BankDumper.add_representer(str, _represent_text)
+
+
 def dump_items(items: list[dict[str, Any]]) -> str:
     """Bank items as YAML in the bank's own layout, one blank line between questions."""
     blocks = []
@@ -289,8 +301,13 @@ def dump_items(items: list[dict[str, Any]]) -> str:
             note = f"# draft: add {' and '.join(missing)} (the course import needs it)\n"
         blocks.append(
             note
-            + yaml.safe_dump(
-                [item], sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
+            + yaml.dump(
+                [item],
+                Dumper=_BankDumper,
+                sort_keys=False,
+                allow_unicode=True,
+                width=100,
+                default_flow_style=False,
             )
         )
     return "\n".join(blocks)

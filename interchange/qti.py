@@ -20,11 +20,13 @@ holding JSON. The objective is there too.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, indent, register_namespace, tostring
+from xml.sax.saxutils import escape as escape_xml
 
 from courses.rendering import render
 from interchange.common import (
@@ -77,6 +79,9 @@ QTI_ELEMENTS = {
 }  # fmt: skip
 
 
+XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
+
+
 def _kebab(name: str) -> str:
     return re.sub(r"(?<!^)([A-Z])", r"-\1", name).lower()
 
@@ -87,6 +92,12 @@ def _kebab(name: str) -> str:
 def _html_into(parent: Element, html_text: str) -> None:
     """Sanitised HTML as XHTML children of `parent` (text if it is not well-formed XML)."""
     xhtml = re.sub(r"<(br|hr|img|col|wbr)(\s[^>]*)?(?<!/)>", r"<\1\2/>", html_text)
+    # HTML's named entities (&nbsp;...) are not XML's: write their characters instead.
+    xhtml = re.sub(
+        r"&([A-Za-z][A-Za-z0-9]*);",
+        lambda m: m[0] if m[1] in XML_ENTITIES else escape_xml(html.unescape(m[0])),
+        xhtml,
+    )
     try:
         wrapper = parse_xml(f"<div>{xhtml}</div>".encode(), "html")
     except InterchangeError:

@@ -450,3 +450,17 @@ def test_qti_interactions_we_cannot_grade_are_refused_by_item(course, tmp_path):
         "import_bank", str(path), "--course", str(course), "--objective", "context", "--dry-run"
     )
     assert "(item essay-1): extendedTextInteraction cannot be graded here" in err
+
+
+def test_qti_keeps_html_named_entities_as_characters():
+    item = {
+        "key": "nbsp",
+        "objective": "o",
+        "type": "text",
+        "prompt": "Ten&nbsp;million &copy; and <b>bold</b> &amp; more",
+        "explanation": "E",
+        "accepted": ["x"],
+    }
+    package = zipfile.ZipFile(io.BytesIO(qti.write("c", [item], version3=False).content))
+    content = package.read("items/nbsp.xml").decode()
+    assert "Ten\u00a0million \u00a9 and <b>bold</b> &amp; more" in content

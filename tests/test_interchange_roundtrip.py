@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from interchange import common, convert
+from interchange.common import ExportRefused
 from quizzes import questiontypes
 from quizzes.bank import QuestionDoc
 
@@ -61,13 +62,25 @@ def _wrong_answer(question: QuestionDoc) -> dict:
 @pytest.mark.parametrize("course", banks(), ids=lambda path: path.name)
 def test_round_trip(course, format_name, tmp_path):
     doc, items = common.load_bank(course)
-    exported = convert.export_items(doc.slug, items, format_name)
+    # Each question the format can hold; one it cannot is refused with a reason (tested in
+    # test_interchange.py), never written approximately.
+    holdable = []
+    for item in items:
+        try:
+            convert.export_items(doc.slug, [item], format_name)
+        except ExportRefused:
+            continue
+        holdable.append(item)
+    keys = {item["key"] for item in holdable}
+    original = [question for question in doc.bank if question.key in keys]
+    assert original
+    exported = convert.export_items(doc.slug, holdable, format_name)
     file = tmp_path / exported.filename
     file.write_bytes(exported.content)
     got, questions, imported, problems = convert.convert(file, doc, set(), None)
     assert problems == [] and imported.refused == []
-    assert [_same(q) for q in questions] == [_same(q) for q in doc.bank]
-    for before, after in zip(doc.bank, questions, strict=True):
+    assert [_same(q) for q in questions] == [_same(q) for q in original]
+    for before, after in zip(original, questions, strict=True):
         qtype = questiontypes.get(before.type)
         assert qtype.grade(after.spec, qtype.model_answer(before.spec)).score == 1.0
         wrong = _wrong_answer(before)
