@@ -406,7 +406,10 @@ def _numeric(body: str, where: str, notes: list[str]) -> dict[str, Any]:
         if len(entries) > 1:
             notes.append(f"{where}: only the first fully right number is kept")
         body = full[0]
-    value = _split_unescaped(body, "#")[0][1].strip()
+    parts = _split_unescaped(body, "#")
+    value = _unescape(parts[0][1]) if parts and parts[0][0] == "" else ""
+    if not value:
+        raise InterchangeError(f"{where}: the numeric answer block has no number")
     if ".." in value:
         low_text, _, high_text = value.partition("..")
         low, high = parse_number(low_text, where), parse_number(high_text, where)

@@ -265,6 +265,8 @@ HOSTILE = {
     "zip-many.zip": (_zip({f"f{n}": b"" for n in range(2001)}), "files in the zip"),
     "not-a-zip.zip": (b"PK\x03\x04 garbage", "not a readable zip"),
     "unclosed.gift": (b"::q:: What? {=a ~b", "is not closed"),
+    "no-number.gift": (b"::q:: How many? {#}", "has no number"),
+    "bad-number.gift": (b"::q:: How many? {#12..ten}", "is not a number"),
 }
 
 
@@ -464,3 +466,31 @@ def test_qti_keeps_html_named_entities_as_characters():
     package = zipfile.ZipFile(io.BytesIO(qti.write("c", [item], version3=False).content))
     content = package.read("items/nbsp.xml").decode()
     assert "Ten\u00a0million \u00a9 and <b>bold</b> &amp; more" in content
+
+
+def test_import_reads_a_moodle_exported_gift_file(course):
+    out, err = run(
+        "import_bank",
+        str(REALWORLD / "moodle-export-style.gift.txt"),
+        "--course",
+        str(course),
+        "--objective",
+        "licence",
+        "--dry-run",
+    )
+    by_key = {item["key"]: item for item in yaml.safe_load(out)}
+    window = by_key["large-window-html"]
+    assert window["objective"] == "context"  # the category's last part
+    assert window["prompt"] == "Which model reads <strong>10 million</strong> tokens?"
+    assert window["options"][1] == {
+        "text": "<p>Sample-Small</p>",
+        "feedback": "<p>No: it reads 8,000.</p>",
+    }
+    assert by_key["small-window-number"]["answer"] == 8000
+    assert "tolerance" not in by_key["small-window-number"]
+    assert by_key["name-the-model"]["accepted"] == ["Sample-Small", "Sample Small"]
+    assert by_key["name-the-model"]["explanation"] == "<p>Line one\nLine two</p>"
+    assert "the partly right answer 'Small' is dropped" in err
+    assert by_key["small-is-free"]["answer"] is True
+    assert by_key["small-is-free"]["feedback_true"] == "<p>Right.</p>"
+    assert by_key["small-is-free"]["feedback_false"] == "<p>It is.</p>"
