@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.text import slugify
 
 from courses.importer import KEY_RE, CourseDoc, CourseFileError
+from courses.sourcefiles import SourceFileError
 from interchange import gift, moodle_xml, qti
 from interchange.common import (
     FORMATS,
@@ -25,9 +26,9 @@ from interchange.common import (
 from quizzes.bank import QuestionDoc, build_questions
 
 
-def export(path: Path, format_name: str) -> Exported:
-    """The bank of the course file at `path` in `format_name`; InterchangeError (or its
-    ExportRefused) if the course is invalid or a question cannot be written exactly."""
+def load_items(path: Path) -> tuple[str, list[dict[str, Any]]]:
+    """The slug and bank items of the valid course file at `path`; InterchangeError if the
+    course does not import."""
     try:
         doc, items = load_bank(path)
     except CourseFileError as error:
@@ -35,7 +36,16 @@ def export(path: Path, format_name: str) -> Exported:
         raise InterchangeError(
             f"the course file is invalid ({len(error.problems)} problem(s)), first: {first}"
         ) from None
-    return export_items(doc.slug, items, format_name)
+    except (OSError, SourceFileError) as error:
+        raise InterchangeError(f"{path}: cannot be read: {error}") from None
+    return doc.slug, items
+
+
+def export(path: Path, format_name: str) -> Exported:
+    """The bank of the course file at `path` in `format_name`; InterchangeError (or its
+    ExportRefused) if the course is invalid or a question cannot be written exactly."""
+    slug, items = load_items(path)
+    return export_items(slug, items, format_name)
 
 
 def export_items(slug: str, items: list[dict[str, Any]], format_name: str) -> Exported:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from courses.models import Course
 from interchange.common import FORMATS, InterchangeError
-from interchange.convert import export
+from interchange.convert import export, export_items, load_items
 
 FORMAT_LABELS = {
     "gift": "GIFT (Moodle's text format)",
@@ -59,13 +60,20 @@ def _export(course: Course, format_name: str):
 
 def export_page(admin_site, request, course_id: int):
     course = _course(request, course_id)
-    rows = []
-    for name in FORMATS:
-        try:
-            exported = _export(course, name)
-        except InterchangeError as error:
-            rows.append({"name": name, "label": FORMAT_LABELS[name], "error": str(error)})
-        else:
+    rows: list[dict[str, Any]] = []
+    try:  # the course file is read and checked once for the four formats
+        if not course.source_path:
+            raise InterchangeError("this course has no course file recorded; import it first")
+        slug, items = load_items(Path(course.source_path))
+    except InterchangeError as error:
+        rows = [{"name": n, "label": FORMAT_LABELS[n], "error": str(error)} for n in FORMATS]
+    else:
+        for name in FORMATS:
+            try:
+                exported = export_items(slug, items, name)
+            except InterchangeError as error:
+                rows.append({"name": name, "label": FORMAT_LABELS[name], "error": str(error)})
+                continue
             rows.append(
                 {
                     "name": name,
