@@ -75,8 +75,15 @@ author: $(STAMP)
 TEST_WORKERS ?= auto
 PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup
 
+# Independent readers the interchange tests run (tests/peers: gift-pegjs), installed with npm
+# when npm is present; without it those tests are skipped and say so.
+PEERS_STAMP := $(if $(shell command -v npm),tests/peers/node_modules/.installed)
+tests/peers/node_modules/.installed: tests/peers/package-lock.json
+	npm ci --prefix tests/peers --no-audit --no-fund --silent
+	@touch $@
+
 test: export DJANGO_SETTINGS_MODULE = config.test_settings
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) $(PEERS_STAMP)
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "quizzes",
     "progress",
     "reports",
+    "interchange",
 ]
 
 MIDDLEWARE = [

@@ -79,6 +79,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/reports/", include("reports.urls")),
+    path("admin/interchange/", include("interchange.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages without an icon link (the admin): no 404 for it.

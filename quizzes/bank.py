@@ -145,7 +145,9 @@ class _Checker:
     def add(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
 
-    def text(self, item: LineDict, name: str, label: str, *, required: bool = True) -> str | None:
+    def text(
+        self, item: dict[Any, Any], name: str, label: str, *, required: bool = True
+    ) -> str | None:
         """A text field: a non-empty string (numbers are taken as written)."""
         value = item.get(name)
         if value is None:
@@ -166,7 +168,7 @@ class _Checker:
             return None
         return value.strip()
 
-    def markdown(self, item: LineDict, name: str, label: str, *, block: bool = False) -> str:
+    def markdown(self, item: dict[Any, Any], name: str, label: str, *, block: bool = False) -> str:
         """Render a text field already checked to be non-empty (inline unless `block`)."""
         source = str(item[name]).strip()
         if not block:
@@ -184,14 +186,14 @@ class _Checker:
 
     @staticmethod
     def is_mapping(value: Any) -> bool:
-        return isinstance(value, LineDict)
+        return isinstance(value, dict)  # a LineDict from YAML, or plain data (no lines)
 
-    def unknown_fields(self, item: LineDict, allowed: set[str], label: str) -> None:
+    def unknown_fields(self, item: dict[Any, Any], allowed: set[str], label: str) -> None:
         for name in item:
             if name not in allowed:
                 known = ", ".join(sorted(allowed))
                 self.add(_line(item, str(name)), f'{label}: unknown field "{name}" (use {known})')
-        for name, line in item.duplicates:
+        for name, line in getattr(item, "duplicates", ()):
             self.add(line, f'{label}: field "{name}" is given twice')
 
 
@@ -241,23 +243,25 @@ def _load(doc: CourseDoc, check: _Checker) -> tuple[Any, list[int]]:
 
 
 def _parse_question(
-    check: _Checker, doc: CourseDoc, item: Any, index: int, line: int
+    check: _Checker, doc: CourseDoc, item: Any, index: int, line: int, *, draft: bool = False
 ) -> QuestionDoc | None:
-    if not isinstance(item, LineDict):
+    if not isinstance(item, dict):
         check.add(line, f"question {index + 1} must be a mapping of fields (key: ..., type: ...)")
         return None
     before = len(check.problems)
     key = item.get("key")
     if key is None:
-        check.add(item.line, f'question {index + 1}: missing required field "key"')
+        check.add(_line(item, default=line), f'question {index + 1}: missing required field "key"')
         return None
     if not isinstance(key, str) or not KEY_RE.match(key) or len(key) > 120:
         check.add(_line(item, "key"), f"question key {key!r} must be lowercase words joined by -")
         return None
     label = f'question "{key}"'
+    # A draft (a question read from another format) may lack what only its author can add.
+    draft_gaps = {name for name in ("source", "explanation") if draft and not item.get(name)}
     for name in ("objective", "type", "source", "prompt", "explanation"):
-        if name not in item or item[name] is None:
-            check.add(item.line, f'{label}: missing required field "{name}"')
+        if (name not in item or item[name] is None) and name not in draft_gaps:
+            check.add(_line(item, default=line), f'{label}: missing required field "{name}"')
     qtype = item.get("type")
     if qtype is not None and qtype not in questiontypes.names():
         check.add(
@@ -278,7 +282,7 @@ def _parse_question(
     ):
         check.add(_line(item, "objective"), f'{label}: unknown objective "{objective}"')
 
-    lesson_slug = anchor = None
+    lesson_slug = anchor = "" if "source" in draft_gaps else None
     source = item.get("source")
     if source is not None:
         lesson_slug, hash_sign, anchor = str(source).partition("#")
@@ -298,8 +302,12 @@ def _parse_question(
 
     prompt = check.text(item, "prompt", label, required=False) if "prompt" in item else None
     explanation = (
-        check.text(item, "explanation", label, required=False) if "explanation" in item else None
+        check.text(item, "explanation", label, required=False)
+        if "explanation" in item and "explanation" not in draft_gaps
+        else None
     )
+    if "explanation" in draft_gaps:
+        explanation = ""
     spec = questiontypes.get(qtype).build_spec(check, item, label) if qtype else None
     if len(check.problems) > before or spec is None or prompt is None or explanation is None:
         return None
@@ -315,16 +323,18 @@ def _parse_question(
         prompt=prompt,
         explanation=explanation,
         prompt_html=check.markdown(item, "prompt", label, block=True),
-        explanation_html=check.markdown(item, "explanation", label, block=True),
+        explanation_html=(
+            check.markdown(item, "explanation", label, block=True) if explanation else ""
+        ),
         spec=spec,
-        line=item.line,
-        type_line=_line(item, "type"),
+        line=_line(item, default=line),
+        type_line=_line(item, "type", default=line),
         level=level,
         inference=inference,
     )
 
 
-def _review_fields(check: _Checker, item: LineDict, label: str) -> tuple[str, bool]:
+def _review_fields(check: _Checker, item: dict[Any, Any], label: str) -> tuple[str, bool]:
     """The optional `level` (default recall) and `inference` (default false) of a question."""
     level = item.get("level", "recall")
     if level not in LEVELS:
@@ -366,10 +376,38 @@ def parse_bank(doc: CourseDoc) -> list[QuestionDoc]:
         check.add(_line(data), "the question bank must be a YAML list of questions (- key: ...)")
         raise CourseFileError(check.problems)
 
+    questions = _build(check, doc, data, lines)
+    if check.problems:
+        raise CourseFileError(check.problems)
+    return questions
+
+
+def build_questions(
+    doc: CourseDoc, items: list[Any], path: Path, *, drafts: bool = False
+) -> list[QuestionDoc]:
+    """Validate questions given as plain data (dicts in the bank's YAML shape, without source
+    lines) against a parsed course; raise CourseFileError naming `path`.
+
+    The seam for readers of other formats (the interchange app): they produce the same dicts
+    the YAML bank holds, and get the same checks and the same specs. Problems carry line 1
+    unless an item is a LineDict. With `drafts`, a question without `source` (its lesson_slug and
+    anchor are then "") or without `explanation` (then "") is accepted: only its author can add
+    them, and the course import refuses it until they do.
+    """
+    check = _Checker(path)
+    questions = _build(check, doc, items, [1] * len(items), drafts=drafts)
+    if check.problems:
+        raise CourseFileError(check.problems)
+    return questions
+
+
+def _build(
+    check: _Checker, doc: CourseDoc, data: list[Any], lines: list[int], *, drafts: bool = False
+) -> list[QuestionDoc]:
     questions: list[QuestionDoc] = []
     seen: dict[str, int] = {}
     for index, item in enumerate(data):
-        question = _parse_question(check, doc, item, index, lines[index])
+        question = _parse_question(check, doc, item, index, lines[index], draft=drafts)
         key = item.get("key") if isinstance(item, dict) else None
         if isinstance(key, str):
             if key in seen:
@@ -382,8 +420,6 @@ def parse_bank(doc: CourseDoc) -> list[QuestionDoc]:
         if question is not None:
             questions.append(question)
     _check_type_changes(check, doc, questions)
-    if check.problems:
-        raise CourseFileError(check.problems)
     return questions
 
 
