@@ -3,10 +3,8 @@
 import io
 import statistics
 from collections import defaultdict
-from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -130,7 +128,6 @@ def test_every_answer_is_graded_by_the_real_grader(course):
 
 def test_mastery_rows_are_the_replay_of_the_answers(course):
     _seed("--learners", "25", "--seed", "5", "--course", "seed-course")
-    tz = ZoneInfo(settings.TIME_ZONE)
     pools = defaultdict(int)
     for question in Question.objects.all():
         pools[question.objective_id] += 1
@@ -145,7 +142,6 @@ def test_mastery_rows_are_the_replay_of_the_answers(course):
         state, outcomes = mastery.replay(
             [stored_answer(r) for r in answers],
             pool_size=pools[row.objective_id],
-            tz=tz,
         )
         assert (row.level, row.counted_answers, row.review_box) == (
             int(state.level),

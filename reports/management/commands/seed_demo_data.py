@@ -24,9 +24,7 @@ import sys
 import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
@@ -134,7 +132,6 @@ class DemoClass:
         self.course = course
         self.seed = seed
         self.start = start
-        self.tz = ZoneInfo(settings.TIME_ZONE)
         self.objectives = list(course.objectives.active().order_by("position"))
         questions = list(
             Question.objects.active()
@@ -239,7 +236,6 @@ class DemoClass:
                 [answer for answer, _ in pairs],
                 pool_size=self.pool_sizes.get(objective_id, 0),
                 params=self.params.get(objective_id, mastery.DEFAULT_PARAMS),
-                tz=self.tz,
             )
             for answer, outcome in outcomes:
                 records[answer.id].outcome = outcome
