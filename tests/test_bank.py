@@ -92,9 +92,9 @@ def test_example_course_imports_every_question_with_a_first_version():
         "card-purpose-single",
         "card-purpose",
         "what-a-model-card-is",
-        "usual-parts",
+        "what-for",
     )
-    assert first.source_url() == first.lesson.get_absolute_url() + "#usual-parts"
+    assert first.source_url() == first.lesson.get_absolute_url() + "#what-for"
     assert first.current_version.prompt_html == "<p>What is a model card?</p>"
     options = first.current_version.spec["options"]
     assert [(o["key"], o["correct"]) for o in options] == [("a", False), ("b", True), ("c", False)]

@@ -156,6 +156,17 @@ def test_strict_fails_on_any_error_and_passes_a_clean_course():
     assert "0 error(s), 0 warning(s)" in out
 
 
+@pytest.mark.django_db
+def test_the_documented_example_course_passes_its_own_linter():
+    """docs/course-format.md offers docs/example/ as the course to copy: it must start clean.
+    Its only warnings are the size of an example (three questions per objective)."""
+    example = Path(__file__).resolve().parent.parent / "docs" / "example" / "example-course.md"
+    out, _ = run("lint_course", "--strict", str(example))
+    assert " error [" not in out
+    assert out.rstrip().endswith("example-course.md: 0 error(s), 2 warning(s).")
+    assert out.count("warning [balance]") == 2 and "fewer than the 5 its quiz draws" in out
+
+
 def test_lint_course_reports_a_course_that_does_not_import(tmp_path):
     course = copy_course(tmp_path, "clean")
     course.write_text(course.read_text().replace("slug=boiling-point", "slug=Bad Slug"))
