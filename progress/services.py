@@ -17,7 +17,6 @@ of mastery rows uses it: the live answer here, the rebuild (`recompute_mastery`)
 data (`seed_demo_data`), so replaying the responses always gives the stored rows.
 """
 
-
 from django.db import transaction
 from django.utils import timezone
 

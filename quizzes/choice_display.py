@@ -19,10 +19,8 @@ def option_rows(spec: Mapping[str, Any], answer: Mapping[str, Any] | None) -> li
     for option in spec.get("options", []):
         picked = option.get("key") in chosen
         correct = bool(option.get("correct"))
-        if picked:
-            mark = "right" if correct else "wrong"
-        else:
-            mark = "wrong" if correct else ""  # a correct option missed is a mistake too
+        # A correct option missed is a mistake too; a wrong one left out gets no mark.
+        mark = ("right" if correct else "wrong") if picked else ("wrong" if correct else "")
         rows.append(
             {
                 "text": option.get("text", ""),

@@ -153,9 +153,7 @@ def test_a_matching_correct_answer_is_one_pair_a_line_on_the_attempt_page(
     assert expected in page and "; " not in expected
 
 
-@pytest.mark.parametrize(
-    "changelist", ["quizzes_attempt", "quizzes_response", "progress_mastery"]
-)
+@pytest.mark.parametrize("changelist", ["quizzes_attempt", "quizzes_response", "progress_mastery"])
 def test_learners_records_are_listed_newest_first(instructor_client, setup, changelist):
     _, objective, question, quiz = setup
     older = make_attempt(make_user("learner-early"), quiz, [(question, "a", 1.0)], started_at=T0)

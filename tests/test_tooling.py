@@ -10,7 +10,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 RUFF = Path(sys.executable).parent / "ruff"
 
-COURSE = '''---
+COURSE = """---
 title: HTTP caching
 ---
 
@@ -19,7 +19,7 @@ title: HTTP caching
 ```python
 response=requests.get( "https://example.org",headers={ "If-None-Match":etag } )
 ```
-'''
+"""
 
 
 @pytest.mark.skipif(not RUFF.exists(), reason="ruff is installed with requirements-dev.txt")
