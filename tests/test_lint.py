@@ -243,6 +243,19 @@ def test_instructors_see_the_course_review_in_the_admin(tmp_path, client):
     assert "Replace it with a plausible wrong answer, or use type: multiple" in html
     assert 'id="review-errors"' in html and 'id="review-warnings"' in html
     assert " style=" not in html and "<script>" not in html
+    # What to fix comes first: the summary, the errors, the warnings, then the coverage tables;
+    # one balance row per objective, its values in their own columns.
+    order = [
+        html.index('id="review-summary"'),
+        html.index('id="review-errors"'),
+        html.index('id="review-warnings"'),
+        html.index('id="review-balance"'),
+        html.index('class="report-table coverage-table"'),
+    ]
+    assert order == sorted(order)
+    balance = html.split('id="review-balance"', 1)[1].split("</table>", 1)[0]
+    assert '<a href="#objective-planets">planets</a>' in balance
+    assert "<tfoot>" not in html
 
 
 def test_the_course_review_needs_the_permission_to_view_questions(tmp_path, client):
