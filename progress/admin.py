@@ -212,7 +212,7 @@ class ResponseAdmin(LearnerRecordAdmin):
         "slot",
         "answer_full",
         "score_percent",
-        "revealed",
+        "revealed_display",
         "graded_at",
         "counted",
         "estimate_after",
@@ -239,6 +239,13 @@ class ResponseAdmin(LearnerRecordAdmin):
     @admin.display(description="score", ordering="score")
     def score_percent(self, obj):
         return f"{round(100 * obj.score)}%"
+
+    @admin.display(description="answer shown first")
+    def revealed_display(self, obj):
+        """In words: a bare ✗ after "The answer was shown first" read as its own negation."""
+        if obj.revealed:
+            return "Yes: the learner asked to see the answer before answering (scored 0)"
+        return "No"
 
     @admin.display(description="estimate after", ordering="p_after")
     def estimate_after(self, obj):

@@ -167,3 +167,16 @@ def test_learners_records_are_listed_newest_first(instructor_client, setup, chan
     page = instructor_client.get(reverse(f"admin:{changelist}_changelist")).content.decode()
     body = page.split('id="result_list"', 1)[1]
     assert body.index("learner-late") < body.index("learner-early")
+
+
+@pytest.mark.parametrize("revealed", [False, True])
+def test_answer_shown_first_is_said_in_words(instructor_client, setup, revealed):
+    _, _, question, quiz = setup
+    make_attempt(make_user("hal"), quiz, [(question, "a", 0.0)])
+    Response.objects.update(revealed=revealed)
+    page = instructor_client.get(
+        reverse("admin:quizzes_response_change", args=[Response.objects.get().pk])
+    ).content.decode()
+    assert "The answer was shown first." not in page  # no statement followed by a ✗
+    assert "Answer shown first" in page
+    assert ("asked to see the answer before answering" in page) == revealed
