@@ -116,6 +116,13 @@ def yaml_error(error: yaml.YAMLError) -> tuple[int, str]:
     """
     mark = getattr(error, "problem_mark", None)
     problem = getattr(error, "problem", None) or "invalid YAML"
+    if problem == "mapping values are not allowed here":
+        # The classic: a colon and a space inside a text ("prompt: What does `a: b` mean?").
+        problem += (
+            ": a colon followed by a space starts a new key. Put the whole text in quotes "
+            '(prompt: "What does `a: b` mean?") or write it as a block (prompt: >-, then the '
+            'text indented on the next line); see "Writing the YAML" in docs/course-format.md'
+        )
     context = getattr(error, "context", None) or ""
     context_mark = getattr(error, "context_mark", None)
     if context_mark is not None and context.startswith("while scanning"):

@@ -433,6 +433,18 @@ INVALID_BANKS = {
         "- key: q1\n  prompt: [unclosed\n",
         [(3, "malformed YAML: expected ',' or ']', but got '<stream end>'")],
     ),
+    "a colon and a space in a prompt, with the way out": (
+        "- key: q1\n  prompt: What does `Cache-Control: no-cache` mean?\n",
+        [
+            (
+                2,
+                "malformed YAML: mapping values are not allowed here: a colon followed by a "
+                "space starts a new key. Put the whole text in quotes (prompt: \"What does "
+                "`a: b` mean?\") or write it as a block (prompt: >-, then the text indented on "
+                'the next line); see "Writing the YAML" in docs/course-format.md',
+            )
+        ],
+    ),
     "not a mapping": (
         "- just words\n",
         [(1, "question 1 must be a mapping of fields (key: ..., type: ...)")],
