@@ -220,6 +220,18 @@ def test_the_import_says_one_summary_line_per_course_and_details_with_v2(good):
     assert run_import(good) == f"{good}: no changes.\n"
 
 
+@pytest.mark.django_db
+def test_a_dry_run_says_one_line_per_course_and_every_change_with_v2(good):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("import_course", str(good), "--dry-run", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith(f"{good}: would have created 1 course, 2 objectives, ")
+    assert lines[1:] == ["  (-v 2 lists every change)", "Dry run: nothing was written."]
+    assert 'created objective "first"' in run_import(good, dry_run=True)  # -v 2
+
+
 def test_the_summary_counts_routine_changes_and_keeps_the_others_whole():
     from courses.import_summary import summarise
 
