@@ -439,8 +439,8 @@ INVALID_BANKS = {
             (
                 2,
                 "malformed YAML: mapping values are not allowed here: a colon followed by a "
-                "space starts a new key. Put the whole text in quotes (prompt: \"What does "
-                "`a: b` mean?\") or write it as a block (prompt: >-, then the text indented on "
+                'space starts a new key. Put the whole text in quotes (prompt: "What does '
+                '`a: b` mean?") or write it as a block (prompt: >-, then the text indented on '
                 'the next line); see "Writing the YAML" in docs/course-format.md',
             )
         ],
