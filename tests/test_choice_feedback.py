@@ -10,7 +10,7 @@ from quizzes.choice_display import option_rows, score_rule
 from quizzes.forms import AnswerForm
 from quizzes.models import Attempt
 from tests.factories import choice_spec, make_question, make_quiz
-from tests.quiz_helpers import answer_url, slot_url, start_url
+from tests.quiz_helpers import answer_url, slot_url, start_url, summary_url
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -74,3 +74,23 @@ def test_the_rows_and_rule_follow_the_answer():
     rows = option_rows(spec, {"choices": ["a"]})
     assert [row["mark"] for row in rows] == ["right", "wrong", ""]
     assert score_rule(rows) == {"right": 1, "wrong": 0, "total": 2, "percent": 50}
+
+
+@pytest.mark.django_db
+def test_each_answer_table_on_the_results_page_has_its_own_label(
+    learner_client, course, objective
+):
+    """Two multiple-select answers on one results page: two regions, two names (axe's
+    landmark-unique)."""
+    for key in ("apps-one", "apps-two"):
+        make_question(course, objective, type="multiple", key=key)
+    quiz = make_quiz(course, objective, questions_per_attempt=2)
+    learner_client.post(start_url(quiz))
+    attempt = Attempt.objects.get()
+    for slot in (1, 2):
+        question = objective.questions.get(pk=attempt.question_ids[slot - 1])
+        form = AnswerForm(attempt=attempt, question=question, version=question.current_version)
+        learner_client.post(answer_url(attempt, slot), {"choice": list(form.option_keys)[:1]})
+    body = learner_client.get(summary_url(attempt)).content.decode()
+    labels = re.findall(r'role="region" aria-label="([^"]+)"', body)
+    assert labels == ["Your choices, question 1", "Your choices, question 2"]
