@@ -1,5 +1,5 @@
-"""The second newcomer walk-through's items, checked where they are visible: in Chromium at the
-walk-through's sizes, with axe, and screenshots of each (screenshots/walk-*.png)."""
+"""What a newcomer meets as learner and instructor, checked where it is visible: in Chromium at
+1280 x 800 and phone size, with axe, and a screenshot of each (screenshots/walk-*.png)."""
 
 import re
 
