@@ -118,6 +118,8 @@ def everything(user):
     return {
         "user": {
             "username": user.get_username(),
+            "first_name": user.first_name,
+            "last_name": user.last_name,
             "email": user.email,
             "date_joined": _iso(user.date_joined),
         },

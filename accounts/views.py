@@ -61,7 +61,7 @@ def my_progress(request):
 
     With one course (or one the learner has started), straight to its progress page;
     otherwise a list of courses, the started ones first."""
-    courses = list(Course.objects.published())
+    published = list(Course.objects.published())
     started = set(
         Course.objects.filter(lessons__completions__user=request.user).values_list("pk", flat=True)
     ) | set(
@@ -69,6 +69,8 @@ def my_progress(request):
             "pk", flat=True
         )
     )
+    # The catalogue's courses, and any hidden one the learner has started.
+    courses = [c for c in published if not c.hidden or c.pk in started]
     if len(courses) == 1 or len(started) == 1:
         course = next(c for c in courses if len(courses) == 1 or c.pk in started)
         return redirect("progress:progress", course.slug)

@@ -7,7 +7,7 @@ not hold (a course's position, an objective's mastery parameters) stays editable
 
 from django.contrib import admin
 
-from courses.models import Course, Lesson, Objective
+from courses.models import Course, CourseStatus, Lesson, Objective
 
 IMPORTED = (
     "From the course document: read-only here. To change it, edit the document and re-import it "
@@ -17,20 +17,33 @@ IMPORTED = (
 
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "position", "retired", "imported_at"]
-    list_filter = ["retired"]
+    list_display = ["title", "slug", "position", "status_display", "imported_at"]
+    list_filter = ["retired", "hidden"]
     search_fields = ["title", "slug"]
-    readonly_fields = ["slug", "title", "summary", "retired", "source_path", "imported_at"]
+    readonly_fields = [
+        "slug", "title", "summary", "status_display", "source_path", "imported_at",
+    ]  # fmt: skip
     fieldsets = [
         ("Settings", {"fields": ["position"]}),
         (
             "Imported",
             {
                 "description": IMPORTED,
-                "fields": ["slug", "title", "summary", "retired", "source_path", "imported_at"],
+                "fields": [
+                    "slug",
+                    "title",
+                    "summary",
+                    "status_display",
+                    "source_path",
+                    "imported_at",
+                ],  # fmt: skip
             },
         ),
     ]
+
+    @admin.display(description="status (front matter)")
+    def status_display(self, obj):
+        return CourseStatus(obj.status).label
 
 
 @admin.register(Objective)

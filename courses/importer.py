@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from courses import sourcefiles
-from courses.models import Course, Lesson, Objective
+from courses.models import Course, CourseStatus, Lesson, Objective
 from courses.rendering import (
     CalloutError,
     Rendered,
@@ -81,6 +81,7 @@ class CourseDoc:
     slug: str
     summary: str
     slug_line: int = 1
+    status: str = CourseStatus.LIVE
     objectives: list[ObjectiveDoc] = field(default_factory=list)
     lessons: list[LessonDoc] = field(default_factory=list)
     questions_path: Path | None = None
@@ -115,6 +116,13 @@ def yaml_error(error: yaml.YAMLError) -> tuple[int, str]:
     """
     mark = getattr(error, "problem_mark", None)
     problem = getattr(error, "problem", None) or "invalid YAML"
+    if problem == "mapping values are not allowed here":
+        # The classic: a colon and a space inside a text ("prompt: What does `a: b` mean?").
+        problem += (
+            ": a colon followed by a space starts a new key. Put the whole text in quotes "
+            '(prompt: "What does `a: b` mean?") or write it as a block (prompt: >-, then the '
+            'text indented on the next line); see "Writing the YAML" in docs/course-format.md'
+        )
     context = getattr(error, "context", None) or ""
     context_mark = getattr(error, "context_mark", None)
     if context_mark is not None and context.startswith("while scanning"):
@@ -306,6 +314,11 @@ def _parse_lessons(
     return lessons
 
 
+# Every key the front matter may have (docs/course-format.md); any other is an import error,
+# so a misspelt `stauts: retired` is not silently ignored.
+FRONT_MATTER_KEYS = frozenset({"title", "slug", "summary", "objectives", "questions", "status"})
+
+
 def parse_course(path: Path | str) -> CourseDoc:
     """Read and validate a course file (not its question bank); raise CourseFileError."""
     path = Path(path)
@@ -320,6 +333,21 @@ def parse_course(path: Path | str) -> CourseDoc:
     data, lines, body_start = _split_front_matter(path, text.replace("\r\n", "\n"), problems)
     if data is None:
         raise CourseFileError(problems)
+
+    for key in data:
+        if key not in FRONT_MATTER_KEYS:
+            line = _line_of(lines, rf"^{re.escape(str(key))}\s*:", 0, 1)
+            known = ", ".join(sorted(FRONT_MATTER_KEYS))
+            problems.append(
+                Problem(path, line, f'unknown front-matter key "{key}": the keys are {known}')
+            )
+    status = data.get("status", CourseStatus.LIVE)
+    if status not in CourseStatus.values:
+        line = _line_of(lines, r"^status\s*:", 0, 1)
+        problems.append(
+            Problem(path, line, f"status must be live, hidden or retired, not {status!r}")
+        )
+        status = CourseStatus.LIVE
 
     values = {}
     for name in ("title", "slug", "summary"):
@@ -343,6 +371,7 @@ def parse_course(path: Path | str) -> CourseDoc:
         slug=values.get("slug", ""),
         summary=values.get("summary", ""),
         slug_line=_line_of(lines, r"^slug\s*:"),
+        status=status,
         objectives=objectives,
         lessons=lessons,
     )
@@ -498,6 +527,8 @@ def apply_course(
             summary=doc.summary,
             summary_html=summary_html,
             source_path=source,
+            retired=doc.status == CourseStatus.RETIRED,
+            hidden=doc.status == CourseStatus.HIDDEN,
         )
         report.add(f'created course "{doc.slug}"')
     else:
@@ -509,7 +540,8 @@ def apply_course(
             title=doc.title,
             summary=doc.summary,
             summary_html=summary_html,
-            retired=False,
+            retired=doc.status == CourseStatus.RETIRED,
+            hidden=doc.status == CourseStatus.HIDDEN,
         )
         if course.source_path != source:
             if course.source_path and source_identity(course.source_path) != source:

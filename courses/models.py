@@ -11,7 +11,20 @@ from django.urls import reverse
 
 class CourseQuerySet(models.QuerySet):
     def published(self):
+        """Courses learners can open: live and hidden ones (not retired)."""
         return self.filter(retired=False)
+
+    def listed(self):
+        """Courses in the catalogue: live ones (neither hidden nor retired)."""
+        return self.filter(retired=False, hidden=False)
+
+
+class CourseStatus(models.TextChoices):
+    """The front matter's `status` (docs/course-format.md)."""
+
+    LIVE = "live", "Live: in the catalogue"
+    HIDDEN = "hidden", "Hidden: off the catalogue, open by its address"
+    RETIRED = "retired", "Retired: closed to learners, their records kept"
 
 
 class Course(models.Model):
@@ -21,7 +34,13 @@ class Course(models.Model):
     summary_html = models.TextField(editable=False)
     source_path = models.CharField(max_length=500, blank=True, editable=False)
     position = models.PositiveIntegerField(default=0)
-    retired = models.BooleanField(default=False, help_text="Hidden from learners.")
+    retired = models.BooleanField(
+        default=False, help_text="Closed to learners; their records are kept (status: retired)."
+    )
+    hidden = models.BooleanField(
+        default=False,
+        help_text="Off the catalogue; its pages still open by their address (status: hidden).",
+    )
     imported_at = models.DateTimeField(null=True, editable=False)
 
     objects = CourseQuerySet.as_manager()
@@ -31,6 +50,12 @@ class Course(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def status(self) -> str:
+        if self.retired:
+            return CourseStatus.RETIRED
+        return CourseStatus.HIDDEN if self.hidden else CourseStatus.LIVE
 
     def get_absolute_url(self):
         return reverse("courses:course", args=[self.slug])

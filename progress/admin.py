@@ -7,7 +7,8 @@ reports (reports/) link here for the answers behind a figure (evidence_url).
 from django.contrib import admin
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from progress.mastery import Level, display_percent, estimate_words
 from progress.models import Mastery
@@ -15,7 +16,7 @@ from quizzes import matching_display, questiontypes
 from quizzes.admin import prompt_text
 from quizzes.admin_display import answer_cell, objective_key, question_cell
 from quizzes.humanize import score_text
-from quizzes.models import Attempt, Response
+from quizzes.models import Attempt, Question, Response
 
 
 def evidence_url(user_id, objective_id, base=None):
@@ -116,6 +117,11 @@ class ResponseInline(admin.TabularInline):
 
     @admin.display(description="correct answer")
     def correct(self, obj):
+        if obj.question.type == "matching":  # one pair a line, not "A → x; B → y"
+            rows = matching_display.pair_rows(obj.version.spec, None)
+            return format_html_join(
+                mark_safe("<br>"), "{} → {}", ((row["left"], row["correct"]) for row in rows)
+            )
         return questiontypes.get(obj.question.type).answer_key(obj.version.spec)
 
     def has_add_permission(self, request, obj=None):
@@ -140,20 +146,27 @@ class AttemptAdmin(LearnerRecordAdmin):
     ]
     list_filter = ["quiz", "quiz__objective", "started_at", FinishedFilter]
     list_select_related = ["user", "quiz"]
+    ordering = ["-started_at", "-id"]  # newest first, as the responses and mastery lists
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
     date_hierarchy = "started_at"
     readonly_fields = [
         "user",
         "quiz",
         "is_practice",
-        "seed",
-        "question_ids",
+        "questions_drawn",
         "started_at",
         "finished_at",
         "score_display",
     ]
-    fields = tuple(readonly_fields)  # the score as "6.3 / 10 (63%)", not the raw float
+    # Values for people: the score as "6.3 / 10 (63%)", not the raw float; the questions drawn
+    # by their keys, not the row ids; the draw's seed is internal and not shown.
+    fields = tuple(readonly_fields)
     inlines = [ResponseInline]
+
+    @admin.display(description="questions drawn")
+    def questions_drawn(self, obj):
+        keys = dict(Question.objects.filter(pk__in=obj.question_ids).values_list("pk", "key"))
+        return ", ".join(keys.get(pk, "(deleted)") for pk in obj.question_ids) or "-"
 
     @admin.display(description="score", ordering="score")
     def score_display(self, obj):
@@ -182,6 +195,7 @@ class ResponseAdmin(LearnerRecordAdmin):
     ]
     list_filter = ["objective", LevelAfterFilter, "counted"]
     list_select_related = ["user", "question", "objective", "version"]
+    ordering = ["-graded_at", "-id"]  # newest first, as the attempts and mastery lists
     search_fields = [
         "user__username",
         "user__first_name",
@@ -198,7 +212,7 @@ class ResponseAdmin(LearnerRecordAdmin):
         "slot",
         "answer_full",
         "score_percent",
-        "revealed",
+        "revealed_display",
         "graded_at",
         "counted",
         "estimate_after",
@@ -226,6 +240,13 @@ class ResponseAdmin(LearnerRecordAdmin):
     def score_percent(self, obj):
         return f"{round(100 * obj.score)}%"
 
+    @admin.display(description="answer shown first")
+    def revealed_display(self, obj):
+        """In words: a bare ✗ after "The answer was shown first" read as its own negation."""
+        if obj.revealed:
+            return "Yes: the learner asked to see the answer before answering (scored 0)"
+        return "No"
+
     @admin.display(description="estimate after", ordering="p_after")
     def estimate_after(self, obj):
         return estimate_text(obj.p_after)
@@ -251,6 +272,7 @@ class MasteryAdmin(LearnerRecordAdmin):
     ]
     list_filter = ["objective", "level"]
     list_select_related = ["user", "objective"]
+    ordering = ["-updated_at", "-id"]  # newest first, as the attempts and responses lists
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
     readonly_fields = [
         "user",

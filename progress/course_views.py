@@ -41,7 +41,7 @@ def _completed_ids(user, course):
 
 
 def catalogue(request):
-    courses = Course.objects.published().prefetch_related(outline_prefetch())
+    courses = Course.objects.listed().prefetch_related(outline_prefetch())
     return render(request, "progress/catalogue.html", {"courses": courses})
 
 

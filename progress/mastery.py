@@ -3,14 +3,14 @@
 Implements docs/specs/mastery.md; tests/specs/mastery_reference.py is the executable reference
 and tests/specs/mastery_vectors.txt its output, reproduced in tests/test_mastery.py.
 Answers are the source of truth: a `State` is a cache that `replay` can always rebuild.
-No Django imports; callers pass the course's time zone (settings.TIME_ZONE) as `tz`.
+No Django imports. Time between answers is elapsed time (A_DAY), so no time zone is needed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any
 
@@ -38,9 +38,15 @@ class Params:
 
 
 DEFAULT_PARAMS = Params()
-COOLDOWN = timedelta(hours=24)  # a question counts again only 24 h after its last counted answer
+# "Another day", the one rule for time between answers (docs/specs/mastery.md): elapsed time,
+# 20 hours or more, whatever the clock or the calendar says. A question counts again only a day
+# after its last counted answer, and Mastered needs fully correct answers a day apart: a
+# session across midnight is one sitting, and a learner who comes back at a slightly earlier
+# hour the next day is spaced.
+A_DAY = timedelta(hours=20)
+COOLDOWN = A_DAY  # a question counts again only A_DAY after its last counted answer
 BOX_DAYS = {1: 3, 2: 7, 3: 21, 4: 60}  # Leitner box -> review interval in days
-MASTERED_MIN_DAYS = 2
+MASTERED_MIN_DAYS = 2  # fully correct answers at least A_DAY apart: two "days"
 
 
 class Level(IntEnum):
@@ -75,10 +81,24 @@ class State:
     n: int = 0  # counted answers
     last: dict[str, float] = field(default_factory=dict)  # question -> latest counted score
     last_t: dict[str, datetime] = field(default_factory=dict)  # question -> its time
-    days: set[date] = field(default_factory=set)  # local days with a fully correct answer
+    first_correct: datetime | None = None  # the first fully correct counted answer
+    spaced: bool = False  # a fully correct answer came at least A_DAY after that one
     level: Level = Level.NOT_STARTED
     box: int | None = None
     due: datetime | None = None
+
+    @property
+    def correct_days(self) -> int:
+        """Fully correct answers a day apart (A_DAY), counted up to MASTERED_MIN_DAYS."""
+        if self.first_correct is None:
+            return 0
+        return MASTERED_MIN_DAYS if self.spaced else 1
+
+    def next_day_from(self) -> datetime | None:
+        """When a fully correct answer would be on another day, while that is still missing."""
+        if self.first_correct is None or self.spaced:
+            return None
+        return self.first_correct + A_DAY
 
     @property
     def distinct_correct(self) -> int:
@@ -89,7 +109,8 @@ class State:
         return {
             "p": self.p, "n": self.n, "last": dict(self.last),
             "last_t": {q: t.isoformat() for q, t in self.last_t.items()},
-            "days": sorted(d.isoformat() for d in self.days),
+            "first_correct": self.first_correct.isoformat() if self.first_correct else None,
+            "spaced": self.spaced,
             "level": int(self.level), "box": self.box,
             "due": self.due.isoformat() if self.due else None,
         }  # fmt: skip
@@ -98,12 +119,24 @@ class State:
     def from_json(cls, data: dict[str, Any], params: Params = DEFAULT_PARAMS) -> State:
         """Inverse of to_json; an empty dict gives a fresh state with the prior `params.l0`."""
         due = data.get("due")
+        first_correct = data.get("first_correct")
+        last = {q: float(s) for q, s in data.get("last", {}).items()}
+        last_t = {q: datetime.fromisoformat(t) for q, t in data.get("last_t", {}).items()}
+        spaced = bool(data.get("spaced", False))
+        if "days" in data and "first_correct" not in data:
+            # A row stored under the earlier calendar-day rule: two dates met it then, and the
+            # first correct answer is the earliest one still known (recompute_mastery replays
+            # the answers under the current rule).
+            spaced = len(data["days"]) >= MASTERED_MIN_DAYS
+            times = [last_t[q] for q, score in last.items() if score == 1.0 and q in last_t]
+            first_correct = min(times).isoformat() if times else None
         return cls(
             p=float(data.get("p", params.l0)),
             n=int(data.get("n", 0)),
-            last={q: float(s) for q, s in data.get("last", {}).items()},
-            last_t={q: datetime.fromisoformat(t) for q, t in data.get("last_t", {}).items()},
-            days={date.fromisoformat(d) for d in data.get("days", [])},
+            last=last,
+            last_t=last_t,
+            first_correct=datetime.fromisoformat(first_correct) if first_correct else None,
+            spaced=spaced,
             level=Level(data.get("level", 0)),
             box=data.get("box"),
             due=datetime.fromisoformat(due) if due else None,
@@ -156,7 +189,7 @@ def _requirements(state: State, level: Level, pool_size: int) -> tuple[float, in
     return (
         max(0.0, p_min - state.p),
         max(0, min(k, pool_size) - state.distinct_correct),
-        max(0, days - len(state.days)),
+        max(0, days - state.correct_days),
     )
 
 
@@ -176,7 +209,6 @@ def apply_answer(
     *,
     pool_size: int,
     params: Params = DEFAULT_PARAMS,
-    tz: tzinfo = UTC,
 ) -> Outcome:
     """Apply one answer to `state` in place (answers must come in (at, id) order)."""
     old = state.level
@@ -189,7 +221,10 @@ def apply_answer(
         state.last[answer.question] = answer.score
         state.last_t[answer.question] = answer.at
         if correct:
-            state.days.add(answer.at.astimezone(tz).date())
+            if state.first_correct is None:
+                state.first_correct = answer.at
+            elif answer.at - state.first_correct >= A_DAY:
+                state.spaced = True
         computed = computed_level(state, pool_size)
         floor = old if correct else max(old - 1, Level.ATTEMPTED)
         state.level = Level(max(computed, floor))
@@ -204,13 +239,13 @@ def apply_answer(
 
 
 def replay(
-    answers: Iterable[Answer], *, pool_size: int, params: Params = DEFAULT_PARAMS, tz: tzinfo = UTC
+    answers: Iterable[Answer], *, pool_size: int, params: Params = DEFAULT_PARAMS
 ) -> tuple[State, list[tuple[Answer, Outcome]]]:
     """Rebuild the state from scratch: answers sorted by (at, id), one outcome per answer."""
     state = State(p=params.l0)
     rows = []
     for a in sorted(answers, key=lambda a: (a.at, a.id)):
-        rows.append((a, apply_answer(state, a, pool_size=pool_size, params=params, tz=tz)))
+        rows.append((a, apply_answer(state, a, pool_size=pool_size, params=params)))
     return state, rows
 
 

@@ -63,7 +63,7 @@ def pick_question(
     """The next practice question among `candidates` (question ids in course order).
 
     - never one in `exclude` (already asked in this session); None when nothing is left;
-    - no question answered in the last 24 hours while others remain;
+    - no question answered within a day (mastery.COOLDOWN, 20 h) while others remain;
     - unseen questions before seen ones (a random unseen one, drawn with `rng`);
     - among seen ones, those last answered wrongly or partly before those answered right, then
       the least recently answered.

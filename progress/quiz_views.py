@@ -65,13 +65,26 @@ def question_page(request, course_slug, quiz_slug, attempt_id, slot):
     return render(request, "quizzes/question.html", context)
 
 
+# A question opened with "Change" from the review page goes back there when saved (the form
+# carries it on as a hidden field), not on to the next question.
+FROM_REVIEW = "review"
+
+
 def _add_draft(request, context, attempt, question, slot):
-    """Feedback at the end: the answer form shows the draft given so far, if any."""
+    """Feedback at the end: the answer form shows the draft given so far, if any, with links
+    to the other questions (moving needs no save) and back to the review page."""
     draft = review.drafts(request.session, attempt).get(slot)
-    context["review_url"] = summary_url(attempt)
+    _add_review_links(context, attempt, slot, from_review=request.GET.get("from") == FROM_REVIEW)
     if draft is not None:
         context["form"] = review.draft_form(attempt, question, draft)
         context["draft_saved"] = True
+
+
+def _add_review_links(context, attempt, slot, *, from_review):
+    context["review_url"] = summary_url(attempt)
+    context["from_review"] = from_review
+    if slot > 1:
+        context["previous_url"] = attempt.question_url(slot - 1)
 
 
 def _after_answer(request, attempt, question, slot, response):
@@ -111,10 +124,17 @@ def answer(request, course_slug, quiz_slug, attempt_id, slot):
         if first is not None:  # a second submission stores nothing and shows the first result
             return _after_answer(request, attempt, question, slot, first)
         context = question_context(attempt, question, slot, form=form)
+        if review.uses_review(attempt):
+            from_review = request.POST.get("then") == FROM_REVIEW
+            _add_review_links(context, attempt, slot, from_review=from_review)
         return render_question(request, context, form_error_status(request, form))
     if review.uses_review(attempt):  # a draft until the learner submits on the review page
-        review.save_draft(request.session, attempt, slot, request.POST)
-        return move_on(request, next_url_for(attempt, slot))
+        post = request.POST.copy()
+        back_to_review = post.pop("then", [None])[0] == FROM_REVIEW
+        review.save_draft(request.session, attempt, slot, post)
+        return move_on(
+            request, summary_url(attempt) if back_to_review else next_url_for(attempt, slot)
+        )
     try:
         response = record_answer(
             attempt=attempt,
@@ -230,6 +250,7 @@ def _add_review(request, context, attempt, responses):
     items = review.review_items(attempt, request.session, responses, questions)
     for item in items:
         item["url"] = attempt.question_url(item["slot"])
+        item["change_url"] = f"{item['url']}?from={FROM_REVIEW}"
     context["review_items"] = items
     context["answered"] = sum(1 for item in items if item["answer"])
     missing = next((item for item in items if not item["answer"]), items[0])

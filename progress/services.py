@@ -17,9 +17,6 @@ of mastery rows uses it: the live answer here, the rebuild (`recompute_mastery`)
 data (`seed_demo_data`), so replaying the responses always gives the stored rows.
 """
 
-from zoneinfo import ZoneInfo
-
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,10 +25,6 @@ from progress.models import Mastery, mastery_params
 from progress.standing import check_course_completion
 from quizzes import grading
 from quizzes.models import Attempt, Question, Response
-
-
-def course_tz():
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 def mastery_answer(*, question_id, qtype, spec, score, revealed, at, id=0):
@@ -169,7 +162,7 @@ def record_answer(*, attempt, question, grade, now=None, pool=None):
         revealed=response.revealed,
         at=now,
     )
-    outcome = mastery.apply_answer(state, answer, pool_size=pool, params=params, tz=course_tz())
+    outcome = mastery.apply_answer(state, answer, pool_size=pool, params=params)
     response.counted = outcome.counted
     response.p_after = outcome.p
     response.level_after = int(outcome.level)

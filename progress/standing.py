@@ -119,6 +119,9 @@ class ObjectiveProgress:
     evidence: list[Response] = field(default_factory=list)
     quiz: Quiz | None = None
     hint: str = ""  # the next step towards the level above, one sentence
+    # When a correct answer is "on another day" (a day after the first one), while Mastered
+    # still needs it.
+    another_day_from: datetime | None = None
     evidence_html: str = ""  # the evidence table, rendered once per standing (course_standing)
 
     @property
@@ -221,6 +224,9 @@ def course_progress(
                 pool_size=size,
                 needs=mastery.next_level_needs(state, pool_size=size),
                 hint=mastery.next_level_hint(state, pool_size=size),
+                another_day_from=(
+                    state.next_day_from() if state.level == mastery.Level.PROFICIENT else None
+                ),
                 evidence=evidence.get(objective.pk, []),
                 quiz=quizzes.get(objective.pk),
             )

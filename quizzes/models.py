@@ -255,7 +255,8 @@ class Attempt(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} · {self.quiz} · {self.started_at:%Y-%m-%d %H:%M}"
+        # In the site's time zone, as every date-time field of the admin shows it.
+        return f"{self.user} · {self.quiz} · {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
 
     @property
     def percent(self):
@@ -339,4 +340,4 @@ class Response(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} · {self.question.key} · {self.score:g}"
+        return f"{self.user} · {self.question.key} · {round(100 * self.score)}%"

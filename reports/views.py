@@ -75,8 +75,13 @@ def _render(request, admin_site, template, title, context):
     return TemplateResponse(request, f"admin/reports/{template}", context)
 
 
+def full_name(first_name, last_name):
+    """The name the learner gave (the one on their certificate), or "" if none."""
+    return f"{first_name} {last_name}".strip()
+
+
 def learner_name(username, first_name, last_name):
-    name = f"{first_name} {last_name}".strip()
+    name = full_name(first_name, last_name)
     return f"{name} ({username})" if name else username
 
 
@@ -592,6 +597,7 @@ def _course_filter(request, prefix):
 
 RESPONSE_HEADER = [
     "learner",
+    "name",
     "email",
     "quiz",
     "attempt",
@@ -614,6 +620,8 @@ def export_responses(admin_site, request):
         .order_by("id")
         .values_list(
             "user__username",
+            "user__first_name",
+            "user__last_name",
             "user__email",
             "attempt__quiz__slug",
             "attempt_id",
@@ -629,14 +637,22 @@ def export_responses(admin_site, request):
     )
 
     def convert(row):
-        *head, score, counted, graded_at = row
-        return [*head, f"{score:g}", "yes" if counted else "no", _iso(graded_at)]
+        username, first, last, *head, score, counted, graded_at = row
+        return [
+            username,
+            full_name(first, last),
+            *head,
+            f"{score:g}",
+            "yes" if counted else "no",
+            _iso(graded_at),
+        ]
 
     return _stream_csv(f"responses-{label}.csv", RESPONSE_HEADER, rows, convert)
 
 
 MASTERY_HEADER = [
     "learner",
+    "name",
     "email",
     "course",
     "objective",
@@ -658,6 +674,8 @@ def export_mastery(admin_site, request):
         .order_by("user__username", "objective__course_id", "objective__position")
         .values_list(
             "user__username",
+            "user__first_name",
+            "user__last_name",
             "user__email",
             "objective__course__slug",
             "objective__key",
@@ -672,8 +690,10 @@ def export_mastery(admin_site, request):
     )
 
     def convert(row):
-        *head, level, estimate, counted, box, due, updated = row
+        username, first, last, *head, level, estimate, counted, box, due, updated = row
         return [
+            username,
+            full_name(first, last),
             *head,
             Level(level).label,
             f"{estimate:.4f}",

@@ -18,7 +18,8 @@ def two_learners(db):
     course = make_course("data-course", objectives=1)
     objective = course.objectives.get()
     questions = make_bank(objective, 2)
-    ada, bob = make_user("ada"), make_user("bob")
+    ada = make_user("ada", first_name="Ada", last_name="Lovelace")
+    bob = make_user("bob")
     answer(ada, questions[0], 1.0, T0)
     answer(ada, questions[1], 0.0, T0 + DAY)
     answer(bob, questions[0], 0.0, T0)
@@ -83,6 +84,8 @@ def test_json_export_holds_everything_of_mine_and_nothing_of_others(client, two_
     response = client.get(reverse("accounts:export_json"))
     data = json.loads(response.content)
     assert data["user"]["username"] == "ada"
+    # The name the learner gave, the one printed on the certificate, is their data too.
+    assert (data["user"]["first_name"], data["user"]["last_name"]) == ("Ada", "Lovelace")
     assert len(data["answers"]) == 2
     assert [m["objective"] for m in data["mastery"]] == ["objective-1"]
     assert data["mastery"][0]["counted_answers"] == 2

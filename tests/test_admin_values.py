@@ -1,13 +1,17 @@
 """The admin shows values as people read them: rounded scores, levels by name, objectives by
 key (full text on hover), questions by key and shortened prompt, matching answers as pairs."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.urls import reverse
 
 from progress.mastery import Level as MasteryLevel
 from progress.models import Mastery
+from quizzes import matching_display
 from quizzes.models import Attempt, QuestionVersion, Response
 from tests.factories import (
+    T0,
     make_attempt,
     make_choice_question,
     make_course,
@@ -104,3 +108,75 @@ def test_a_prompt_as_plain_text_has_its_entities_decoded():
     # The admin, exports and review page show this, escaped once by their templates.
     version = QuestionVersion(prompt_html="<p>R&amp;D isn&#x27;t <em>free</em> </p>")
     assert version.prompt_text == "R&D isn't free"
+
+
+def test_the_attempt_page_shows_no_internals_and_one_time_zone(instructor_client, setup):
+    course, objective, question, quiz = setup
+    matching = make_question(course, objective, type="matching", key="q-match")
+    # 17:19 UTC in July is 18:19 in London (summer time), the site's time zone.
+    started = datetime(2026, 7, 1, 17, 19, tzinfo=UTC)
+    attempt = make_attempt(make_user("hal"), quiz, [(question, "a", 1 / 3)], started_at=started)
+    attempt.question_ids = [question.pk, matching.pk]
+    attempt.seed = 115718300229058
+    attempt.save()
+    page = instructor_client.get(
+        reverse("admin:quizzes_attempt_change", args=[attempt.pk])
+    ).content.decode()
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "18:19" in title and "17:19" not in title
+    assert "6:19 p.m." in page  # "Started at", in the same zone as the title
+    assert "115718300229058" not in page and "Seed" not in page
+    assert f"[{question.pk}, {matching.pk}]" not in page and "Question ids" not in page
+    assert "q-one, q-match" in page  # the questions drawn, by key
+    assert "hal · q-one · 33%" in page and "0.333" not in page  # each answer's row title
+
+
+def test_a_matching_correct_answer_is_one_pair_a_line_on_the_attempt_page(
+    instructor_client, setup
+):
+    course, objective, _, quiz = setup
+    matching = make_question(course, objective, type="matching", key="q-match")
+    attempt = Attempt.objects.create(
+        user=make_user("hal"), quiz=quiz, seed=1, question_ids=[matching.pk],
+        started_at="2026-03-02T09:00Z",
+    )  # fmt: skip
+    Response.objects.create(
+        attempt=attempt, user=attempt.user, question=matching, version=matching.current_version,
+        objective=objective, slot=1, answer={"pairs": {"1": "r1", "2": "r2", "3": "r3"}},
+        answer_display="x", score=1.0, graded_at="2026-03-02T09:01Z",
+    )  # fmt: skip
+    page = instructor_client.get(
+        reverse("admin:quizzes_attempt_change", args=[attempt.pk])
+    ).content.decode()
+    rows = matching_display.pair_rows(matching.current_version.spec, None)
+    expected = "<br>".join(f"{row['left']} → {row['correct']}" for row in rows)
+    assert expected in page and "; " not in expected
+
+
+@pytest.mark.parametrize("changelist", ["quizzes_attempt", "quizzes_response", "progress_mastery"])
+def test_learners_records_are_listed_newest_first(instructor_client, setup, changelist):
+    _, objective, question, quiz = setup
+    older = make_attempt(make_user("learner-early"), quiz, [(question, "a", 1.0)], started_at=T0)
+    newer = make_attempt(
+        make_user("learner-late"), quiz, [(question, "b", 0.0)], started_at=T0 + timedelta(days=3)
+    )
+    for attempt, level in ((newer, MasteryLevel.FAMILIAR), (older, MasteryLevel.ATTEMPTED)):
+        Mastery.objects.create(user=attempt.user, objective=objective, level=level)
+    Mastery.objects.filter(user=older.user).update(updated_at=T0)
+    Mastery.objects.filter(user=newer.user).update(updated_at=T0 + timedelta(days=3))
+    page = instructor_client.get(reverse(f"admin:{changelist}_changelist")).content.decode()
+    body = page.split('id="result_list"', 1)[1]
+    assert body.index("learner-late") < body.index("learner-early")
+
+
+@pytest.mark.parametrize("revealed", [False, True])
+def test_answer_shown_first_is_said_in_words(instructor_client, setup, revealed):
+    _, _, question, quiz = setup
+    make_attempt(make_user("hal"), quiz, [(question, "a", 0.0)])
+    Response.objects.update(revealed=revealed)
+    page = instructor_client.get(
+        reverse("admin:quizzes_response_change", args=[Response.objects.get().pk])
+    ).content.decode()
+    assert "The answer was shown first." not in page  # no statement followed by a ✗
+    assert "Answer shown first" in page
+    assert ("asked to see the answer before answering" in page) == revealed

@@ -92,9 +92,9 @@ def test_example_course_imports_every_question_with_a_first_version():
         "card-purpose-single",
         "card-purpose",
         "what-a-model-card-is",
-        "usual-parts",
+        "what-for",
     )
-    assert first.source_url() == first.lesson.get_absolute_url() + "#usual-parts"
+    assert first.source_url() == first.lesson.get_absolute_url() + "#what-for"
     assert first.current_version.prompt_html == "<p>What is a model card?</p>"
     options = first.current_version.spec["options"]
     assert [(o["key"], o["correct"]) for o in options] == [("a", False), ("b", True), ("c", False)]
@@ -432,6 +432,18 @@ INVALID_BANKS = {
     "malformed yaml": (
         "- key: q1\n  prompt: [unclosed\n",
         [(3, "malformed YAML: expected ',' or ']', but got '<stream end>'")],
+    ),
+    "a colon and a space in a prompt, with the way out": (
+        "- key: q1\n  prompt: What does `Cache-Control: no-cache` mean?\n",
+        [
+            (
+                2,
+                "malformed YAML: mapping values are not allowed here: a colon followed by a "
+                'space starts a new key. Put the whole text in quotes (prompt: "What does '
+                '`a: b` mean?") or write it as a block (prompt: >-, then the text indented on '
+                'the next line); see "Writing the YAML" in docs/course-format.md',
+            )
+        ],
     ),
     "not a mapping": (
         "- just words\n",

@@ -70,8 +70,17 @@ def test_promote_existing_promotes_it_and_says_whose_it_is(mallory):
 def test_a_staff_account_is_promoted_without_asking(db):
     staff = make_user("head", email="head@school.example", is_staff=True)
     output = create_instructor("HEAD@school.example")
-    assert 'Promoted "head" (staff' in output
+    assert 'Promoted "head" (staff' in output and "now staff, in the" in output
     assert staff.groups.filter(name=INSTRUCTORS).exists()
+
+
+def test_running_it_again_says_the_account_is_already_an_instructor(db):
+    create_instructor("teacher@example.org")
+    output = create_instructor("teacher@example.org")
+    assert output.startswith(
+        "teacher@example.org is already an instructor (staff, in the Instructors group)."
+    )
+    assert "Promoted" not in output and "to staff" not in output
 
 
 def test_a_learner_holding_the_address_as_username_gets_a_message_not_an_integrity_error(db):

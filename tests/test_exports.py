@@ -35,7 +35,7 @@ def data():
     q1 = make_choice_question(first, "q-one")
     q2 = make_truefalse_question(second, "q-two")
     quiz = make_quiz(first.course, first)
-    amy = make_user("amy", email="amy@example.com")
+    amy = make_user("amy", email="amy@example.com", first_name="Amy", last_name="Noether")
     attempt = make_attempt(amy, quiz, [(q1, "b", 0.0), (q2, "true", 1.0)])
     make_mastery(amy, first, L.ATTEMPTED, estimate=0.12345, counted=1)
     make_mastery(
@@ -64,6 +64,7 @@ def test_responses_csv_has_one_row_per_answer(instructor_client, data):
     rows = _rows(response)
     assert rows[0] == [
         "learner",
+        "name",
         "email",
         "quiz",
         "attempt",
@@ -79,6 +80,7 @@ def test_responses_csv_has_one_row_per_answer(instructor_client, data):
     assert rows[1:] == [
         [
             "amy",
+            "Amy Noether",
             "amy@example.com",
             "quiz-objective-1",
             str(attempt.pk),
@@ -92,6 +94,7 @@ def test_responses_csv_has_one_row_per_answer(instructor_client, data):
         ],
         [
             "amy",
+            "Amy Noether",
             "amy@example.com",
             "quiz-objective-1",
             str(attempt.pk),
@@ -115,10 +118,13 @@ def test_mastery_csv_has_one_row_per_learner_and_objective(instructor_client, da
     course, _ = data
     response = instructor_client.get(reverse("reports:export_mastery") + f"?course={course.pk}")
     rows = _rows(response)
-    assert rows[0][:6] == ["learner", "email", "course", "objective", "level", "estimate"]
-    assert [row[:9] for row in rows[1:]] == [
+    assert rows[0][:7] == [
+        "learner", "name", "email", "course", "objective", "level", "estimate"
+    ]  # fmt: skip
+    assert [row[:10] for row in rows[1:]] == [
         [
             "amy",
+            "Amy Noether",
             "amy@example.com",
             "export-course",
             "objective-1",
@@ -130,6 +136,7 @@ def test_mastery_csv_has_one_row_per_learner_and_objective(instructor_client, da
         ],
         [
             "amy",
+            "Amy Noether",
             "amy@example.com",
             "export-course",
             "objective-2",
@@ -144,6 +151,8 @@ def test_mastery_csv_has_one_row_per_learner_and_objective(instructor_client, da
 
 def test_cells_that_spreadsheets_would_run_are_quoted(instructor_client, data):
     course, attempt = data
+    attempt.user.first_name = "=cmd"
+    attempt.user.save()
     Response.objects.filter(slot=1, attempt=attempt).update(answer_display="=HYPERLINK(1)")
     Response.objects.filter(slot=2, attempt=attempt).update(answer_display="-2+3")
     attempt.user.username = "@evil"
@@ -152,7 +161,8 @@ def test_cells_that_spreadsheets_would_run_are_quoted(instructor_client, data):
         instructor_client.get(reverse("reports:export_responses") + f"?course={course.pk}")
     )
     assert [row[0] for row in rows[1:]] == ["'@evil", "'@evil"]
-    assert [row[7] for row in rows[1:]] == ["'=HYPERLINK(1)", "'-2+3"]
+    assert [row[1] for row in rows[1:]] == ["'=cmd Noether", "'=cmd Noether"]
+    assert [row[8] for row in rows[1:]] == ["'=HYPERLINK(1)", "'-2+3"]
     assert csv_safe("+1") == "'+1" and csv_safe("plain") == "plain" and csv_safe(None) == ""
     assert csv_safe("\tx") == "'\tx"
 

@@ -220,6 +220,18 @@ def test_the_import_says_one_summary_line_per_course_and_details_with_v2(good):
     assert run_import(good) == f"{good}: no changes.\n"
 
 
+@pytest.mark.django_db
+def test_a_dry_run_says_one_line_per_course_and_every_change_with_v2(good):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("import_course", str(good), "--dry-run", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith(f"{good}: would have created 1 course, 2 objectives, ")
+    assert lines[1:] == ["  (-v 2 lists every change)", "Dry run: nothing was written."]
+    assert 'created objective "first"' in run_import(good, dry_run=True)  # -v 2
+
+
 def test_the_summary_counts_routine_changes_and_keeps_the_others_whole():
     from courses.import_summary import summarise
 
@@ -234,3 +246,66 @@ def test_the_summary_counts_routine_changes_and_keeps_the_others_whole():
     )
     assert summary == "created 1 course, 2 quizzes; updated 1 lesson"
     assert notable == ['course "c" now comes from other.md']
+
+
+# --- status: live, hidden or retired; no unknown front-matter key ------------------------------
+
+
+def with_front_matter(path, line):
+    """The course at `path` with `line` added to its front matter."""
+    text = path.read_text()
+    path.write_text(text.replace("---\n", f"---\n{line}\n", 1))
+    return path
+
+
+def test_an_unknown_front_matter_key_is_an_error_with_its_name_and_line(good):
+    with_front_matter(good, "bogus_key: 1")
+    with pytest.raises(CourseFileError) as info:
+        parse_course_file(good)
+    [problem] = [str(p) for p in info.value.problems]
+    assert problem.startswith(f"{good}:2: ")
+    assert 'unknown front-matter key "bogus_key"' in problem and "status" in problem
+
+
+def test_a_status_other_than_live_hidden_or_retired_is_an_error(good):
+    with_front_matter(good, "status: gone")
+    with pytest.raises(CourseFileError) as info:
+        parse_course_file(good)
+    assert "status must be live, hidden or retired, not 'gone'" in str(info.value.problems[0])
+
+
+@pytest.mark.django_db
+def test_a_hidden_course_is_off_the_catalogue_but_opens_by_its_address(good, client):
+    run_import(with_front_matter(good, "status: hidden"))
+    course = Course.objects.get(slug="good-course")
+    assert course.hidden and not course.retired and course.status == "hidden"
+    assert b"good-course" not in client.get("/").content
+    assert client.get(course.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db
+def test_retiring_a_course_closes_it_and_keeps_the_learners_records(
+    good, client, django_capture_on_commit_callbacks
+):
+    run_import(good)
+    course = Course.objects.get(slug="good-course")
+    learner = make_user("ada")
+    lesson = course.lessons.first()
+    LessonCompletion.objects.create(user=learner, lesson=lesson)
+    assert b"good-course" in client.get("/").content
+    with django_capture_on_commit_callbacks(execute=True):  # the page cache's new version
+        output = run_import(with_front_matter(good, "status: retired"))
+    assert 'updated course "good-course" (retired)' in output
+    course.refresh_from_db()
+    assert course.retired and course.status == "retired"
+    assert b"good-course" not in client.get("/").content
+    assert client.get(course.get_absolute_url()).status_code == 404
+    assert LessonCompletion.objects.filter(user=learner, lesson=lesson).exists()
+    client.force_login(learner)
+    export = client.get("/accounts/settings/my-data.json").json()
+    assert [c["course"] for c in export["lessons_completed"]] == ["good-course"]
+    # Live again: the same rows, nothing lost.
+    good.write_text(good.read_text().replace("status: retired\n", "", 1))
+    run_import(good)
+    course.refresh_from_db()
+    assert not course.retired and client.get(course.get_absolute_url()).status_code == 200

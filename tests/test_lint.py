@@ -178,6 +178,17 @@ def test_strict_fails_on_any_error_and_passes_a_clean_course():
     assert "0 error(s), 0 warning(s)" in out
 
 
+@pytest.mark.django_db
+def test_the_documented_example_course_passes_its_own_linter():
+    """docs/course-format.md offers docs/example/ as the course to copy: it must start clean.
+    Its only warnings are the size of an example (three questions per objective)."""
+    example = Path(__file__).resolve().parent.parent / "docs" / "example" / "example-course.md"
+    out, _ = run("lint_course", "--strict", str(example))
+    assert " error [" not in out
+    assert out.rstrip().endswith("example-course.md: 0 error(s), 2 warning(s).")
+    assert out.count("warning [balance]") == 2 and "fewer than the 5 its quiz draws" in out
+
+
 def test_lint_course_reports_a_course_that_does_not_import(tmp_path):
     course = copy_course(tmp_path, "clean")
     course.write_text(course.read_text().replace("slug=boiling-point", "slug=Bad Slug"))
@@ -258,6 +269,19 @@ def test_instructors_see_the_course_review_in_the_admin(tmp_path, client):
     assert "Replace it with a plausible wrong answer, or use type: multiple" in html
     assert 'id="review-errors"' in html and 'id="review-warnings"' in html
     assert " style=" not in html and "<script>" not in html
+    # What to fix comes first: the summary, the errors, the warnings, then the coverage tables;
+    # one balance row per objective, its values in their own columns.
+    order = [
+        html.index('id="review-summary"'),
+        html.index('id="review-errors"'),
+        html.index('id="review-warnings"'),
+        html.index('id="review-balance"'),
+        html.index('class="report-table coverage-table"'),
+    ]
+    assert order == sorted(order)
+    balance = html.split('id="review-balance"', 1)[1].split("</table>", 1)[0]
+    assert '<a href="#objective-planets">planets</a>' in balance
+    assert "<tfoot>" not in html
 
 
 def test_the_course_review_needs_the_permission_to_view_questions(tmp_path, client):

@@ -4,13 +4,14 @@ import json
 import random
 import subprocess
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from progress.mastery import (
+    A_DAY,
     DEFAULT_PARAMS,
     LEVEL_LABELS,
     Answer,
@@ -74,6 +75,12 @@ VECTORS = {
     ),
     "V12 re-missing a mastered question": vec(
         *[A(f"q{i}", 1, i // 3, 9, i) for i in range(1, 6)], A("q1", 0, 3)
+    ),
+    "V13 one sitting across midnight, then a day later": vec(
+        *[A(f"q{i}", 1, 0, 23, 55 + i) for i in range(1, 5)],
+        A("q5", 1, 1, 0, 3),
+        A("q6", 1, 1, 19, 50),
+        A("q7", 1, 1, 20, 0),
     ),
 }
 
@@ -210,25 +217,54 @@ def test_outcome_reports_previous_level():
     assert (outcome.previous_level, outcome.level) == (Level.PROFICIENT, Level.MASTERED)
 
 
-# Local days
+# "Another day" is elapsed time (A_DAY), whatever the clock or the calendar says
 
 
-def test_correct_answers_either_side_of_local_midnight_count_as_two_days():
-    paris = ZoneInfo("Europe/Paris")  # UTC+1 in January
-    first = datetime(2025, 1, 6, 22, 0, tzinfo=UTC)  # 23:00 in Paris, January 6
-    second = first + timedelta(hours=2)  # 01:00 in Paris, January 7
-    answers = [answer("q1", 1, first, id_=1), answer("q2", 1, second, id_=2)]
-    state, _ = replay(answers, pool_size=10, tz=paris)
-    assert state.days == {date(2025, 1, 6), date(2025, 1, 7)}
+def test_a_sitting_across_local_midnight_is_one_day():
+    """23:56 to 00:03 in London: two dates, one sitting; it cannot reach Mastered."""
+    london = ZoneInfo("Europe/London")
+    start = datetime(2026, 12, 6, 23, 56, tzinfo=london)
+    answers = [answer(f"q{i}", 1, start + timedelta(minutes=i), id_=i) for i in range(8)]
+    state, _ = replay(answers, pool_size=10)
+    assert state.p >= 0.95 and state.distinct_correct >= 5
+    assert state.level == Level.PROFICIENT and not state.spaced
+    assert next_level_needs(state, pool_size=10) == ["answer correctly on another day"]
+    assert state.next_day_from() == start + A_DAY
 
 
-def test_answers_on_the_same_local_day_count_once_even_across_utc_midnight():
-    new_york = ZoneInfo("America/New_York")  # UTC-5 in January
-    first = datetime(2025, 1, 6, 23, 0, tzinfo=UTC)  # 18:00 in New York
-    second = first + timedelta(hours=2)  # 20:00 in New York, January 7 in UTC
-    answers = [answer("q1", 1, first, id_=1), answer("q2", 1, second, id_=2)]
-    state, _ = replay(answers, pool_size=10, tz=new_york)
-    assert state.days == {date(2025, 1, 6)}
+def test_a_correct_answer_a_day_later_counts_as_another_day_at_any_hour():
+    first = datetime(2025, 1, 6, 22, 0, tzinfo=UTC)
+    early = [answer(f"q{i}", 1, first + timedelta(minutes=i), id_=i) for i in range(5)]
+    too_soon = answer("q5", 1, first + A_DAY - timedelta(minutes=1), id_=5)
+    state, _ = replay([*early, too_soon], pool_size=10)
+    assert state.level == Level.PROFICIENT
+    later = answer("q6", 1, first + A_DAY, id_=6)  # 18:00 the next day: earlier in the day
+    state, _ = replay([*early, too_soon, later], pool_size=10)
+    assert state.level == Level.MASTERED and state.next_day_from() is None
+
+
+def test_a_question_counts_again_a_day_later_by_the_same_rule():
+    first = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
+    answers = [
+        answer("q1", 0, first, id_=1),
+        answer("q1", 1, first + A_DAY - timedelta(seconds=1), id_=2),
+        answer("q1", 1, first + 2 * A_DAY, id_=3),
+    ]
+    _, rows = replay(answers, pool_size=10)
+    assert [outcome.counted for _, outcome in rows] == [True, False, True]
+
+
+def test_a_row_stored_under_the_calendar_day_rule_loads():
+    """Rows saved before the rule was elapsed time keep what they had reached."""
+    t1, t2 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC), datetime(2025, 1, 6, 9, 5, tzinfo=UTC)
+    old = {
+        "p": 0.9, "n": 2, "last": {"q1": 1.0, "q2": 1.0},
+        "last_t": {"q1": t2.isoformat(), "q2": t1.isoformat()},
+        "days": ["2025-01-06"], "level": 3, "box": None, "due": None,
+    }  # fmt: skip
+    state = State.from_json(old)
+    assert (state.first_correct, state.spaced) == (t1, False)
+    assert State.from_json({**old, "days": ["2025-01-06", "2025-01-07"]}).spaced
 
 
 # What is missing for the next level

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from progress import mastery
 from progress.models import Mastery, mastery_params
-from progress.services import course_tz, record_answer, stored_answer
+from progress.services import record_answer, stored_answer
 from quizzes.grading import grade
 from quizzes.models import Attempt, Question, Response
 from tests.factories import make_quiz, make_user
@@ -26,7 +26,6 @@ def replayed(user, objective):
         answers,
         pool_size=Question.objects.pool_size(objective.pk),
         params=mastery_params(objective),
-        tz=course_tz(),
     )
 
 

@@ -70,6 +70,8 @@ def test_lesson_page_has_content_outline_toc_and_pager(client, course):
     assert 'rel="prev"' in body and 'rel="next"' in body
     assert "Objective 2" in body  # the objective it teaches
     assert "Log in</a> or" in body  # anonymous learners are invited to track progress
+    # The lesson's title comes before the course outline's heading in the page's order.
+    assert body.index('<h1 id="lesson-title">') < body.index('id="outline-heading"')
 
 
 @pytest.mark.django_db

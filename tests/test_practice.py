@@ -78,8 +78,9 @@ def test_unseen_questions_come_before_seen_ones():
     assert picks == {3, 4}  # both unseen ones are drawn, never a seen one
 
 
-def test_no_question_answered_in_the_last_24_hours_while_others_remain():
-    seen = {1: Seen(NOW - HOUR, 0.0), 2: Seen(NOW - 2 * DAY, 1.0), 3: Seen(NOW - 23 * HOUR, 0.0)}
+def test_no_question_answered_within_a_day_while_others_remain():
+    """A day is the mastery model's one rule, 20 hours: a question answered 19 h ago rests."""
+    seen = {1: Seen(NOW - HOUR, 0.0), 2: Seen(NOW - 2 * DAY, 1.0), 3: Seen(NOW - 19 * HOUR, 0.0)}
     assert pick_question([1, 2, 3], seen, NOW) == 2
 
 

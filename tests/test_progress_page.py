@@ -84,7 +84,7 @@ def test_the_evidence_lists_counted_and_greyed_uncounted_answers(client, setup):
     assert f"Question {bank1[0].key} &amp; its prompt" in first_row  # tags stripped, escaped once
     assert "100%" in first_row
     assert f"{int(100 * responses[0].p_after)}%" in first_row
-    assert "not counted: answered within 24 h" in rows[2][1]
+    assert "not counted: answered again within 20 h" in rows[2][1]
     assert "0%" in rows[2][1]
     assert "2 answers counted of 3" in one
 
@@ -178,3 +178,27 @@ def test_query_count_does_not_grow_with_objectives_or_answers(
     with django_assert_num_queries(9):
         body = client.get(url).content.decode()
     assert body.count('class="objective-progress card"') == 6
+
+
+def test_a_sitting_across_midnight_does_not_reach_mastered(client, db):
+    """Answers from 23:56 to 00:03 (London): one sitting, though two dates. Mastered needs a
+    correct answer a day (20 h) after the first; the page says from when."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    course = make_course("midnight-course", objectives=1, lessons=1)
+    objective = course.objectives.get()
+    bank = make_bank(objective, 8)
+    ada = make_user("ada")
+    start = datetime(2026, 12, 6, 23, 56, tzinfo=ZoneInfo("Europe/London"))
+    for i, question in enumerate(bank[:7]):
+        answer(ada, question, 1.0, start + i * HOUR / 60)
+    row = Mastery.objects.get(user=ada, objective=objective)
+    assert row.level == mastery.Level.PROFICIENT and row.estimate >= 0.95
+    client.force_login(ada)
+    text = re.sub(r"\s+", " ", section(body_of(client, course), objective))
+    assert "Mastered" not in text.split("Next:")[0]
+    assert "correctly on another day to reach Mastered" in text
+    assert "from 7 December, 19:56" in text
+    answer(ada, bank[7], 1.0, start + 20 * HOUR)
+    assert Mastery.objects.get(user=ada, objective=objective).level == mastery.Level.MASTERED

@@ -114,3 +114,45 @@ def test_starting_again_resumes_after_the_drafts_then_at_the_review(
         learner_client.post(answer_url(attempt, slot), post_data(attempt, question))
     response = learner_client.post(start_url(attempt.quiz))
     assert response["Location"] == summary_url(attempt)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("htmx", [False, True])
+def test_change_from_the_review_page_returns_to_the_review(
+    learner_client, attempt, questions, htmx
+):
+    for slot in (1, 2, 3):
+        question = question_at(attempt, slot, questions)
+        learner_client.post(answer_url(attempt, slot), post_data(attempt, question))
+    review = learner_client.get(summary_url(attempt)).content.decode()
+    change = f"{slot_url(attempt, 2)}?from=review"
+    assert f'href="{change}"' in review
+    page = learner_client.get(change).content.decode()
+    assert '<input type="hidden" name="then" value="review">' in page
+    second = question_at(attempt, 2, questions)
+    data = {**post_data(attempt, second, correct=False), "then": "review"}
+    response = learner_client.post(answer_url(attempt, 2), data, **(HX if htmx else {}))
+    where = response["HX-Location"] if htmx else response["Location"]
+    assert summary_url(attempt) in where and slot_url(attempt, 3) not in where
+    # The change is kept, and the hidden field is not part of the draft.
+    assert not Response.objects.exists()
+    learner_client.post(finish_url(attempt))
+    assert Response.objects.get(question=second).score < 1
+
+
+@pytest.mark.django_db
+def test_an_invalid_change_keeps_the_way_back_to_the_review(learner_client, attempt):
+    response = learner_client.post(answer_url(attempt, 2), {"then": "review"})
+    assert response.status_code == 200  # an empty answer is shown again with its error
+    assert '<input type="hidden" name="then" value="review">' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_course_test_questions_link_to_their_neighbours_without_saving(learner_client, attempt):
+    page = learner_client.get(slot_url(attempt, 2)).content.decode()
+    assert f'href="{slot_url(attempt, 1)}" rel="prev"' in page
+    assert f'href="{slot_url(attempt, 3)}" rel="next"' in page
+    first = learner_client.get(slot_url(attempt, 1)).content.decode()
+    assert 'rel="prev"' not in first and f'href="{slot_url(attempt, 2)}" rel="next"' in first
+    last = learner_client.get(slot_url(attempt, 3)).content.decode()
+    assert 'rel="next"' not in last

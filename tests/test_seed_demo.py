@@ -3,10 +3,8 @@
 import io
 import statistics
 from collections import defaultdict
-from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -130,7 +128,6 @@ def test_every_answer_is_graded_by_the_real_grader(course):
 
 def test_mastery_rows_are_the_replay_of_the_answers(course):
     _seed("--learners", "25", "--seed", "5", "--course", "seed-course")
-    tz = ZoneInfo(settings.TIME_ZONE)
     pools = defaultdict(int)
     for question in Question.objects.all():
         pools[question.objective_id] += 1
@@ -145,7 +142,6 @@ def test_mastery_rows_are_the_replay_of_the_answers(course):
         state, outcomes = mastery.replay(
             [stored_answer(r) for r in answers],
             pool_size=pools[row.objective_id],
-            tz=tz,
         )
         assert (row.level, row.counted_answers, row.review_box) == (
             int(state.level),
@@ -199,7 +195,8 @@ def test_a_password_from_stdin_lets_the_demo_learners_sign_in(course, monkeypatc
 
 def test_dry_run_writes_nothing(course):
     out = _seed("--learners", "5", "--seed", "1", "--course", "seed-course", "--dry-run")
-    assert "Dry run" in out
+    assert "Dry run, nothing written: would create 5 learners, " in out
+    assert "{" not in out  # counts in words, not a Python dict
     assert not get_user_model().objects.filter(username__startswith="demo-").exists()
     assert not Response.objects.exists()
 
@@ -267,3 +264,54 @@ def test_a_question_from_the_seeded_history_answered_again_live_counts_once(cour
     for response in counted.order_by("graded_at", "id"):
         latest[response.question_id] = response.score
     assert state.distinct_correct == sum(1 for score in latest.values() if score == 1.0)
+
+
+@pytest.fixture
+def second_course(course):
+    """A second course, imported after the first; its title sorts first in the catalogue."""
+    other = make_course("aaa-second-course")
+    other.title = "AAA second course"
+    other.save()
+    first, _ = objectives_of(other)
+    for i in range(3):
+        make_choice_question(first, f"other-{i}")
+    make_quiz(other, first, questions_per_attempt=2)
+    return other
+
+
+def _demo_responses(course):
+    return Response.objects.filter(
+        user__username__startswith="demo-", objective__course=course
+    ).count()
+
+
+def test_seeding_a_second_course_keeps_the_first_courses_demo_class(course, second_course):
+    _seed("--learners", "10", "--seed", "1")  # the default: the first course imported
+    before = _snapshot()
+    assert _demo_responses(course) and not _demo_responses(second_course)
+    out = _seed("--learners", "10", "--seed", "1", "--course", second_course.slug)
+    assert "Course: aaa-second-course." in out
+    assert _demo_responses(second_course)
+    # The first course's demo answers are all still there, unchanged.
+    first_now = [row for row in _snapshot() if not row[2].startswith("other-")]
+    assert first_now == before
+    assert get_user_model().objects.filter(username__startswith="demo-").count() == 10
+    # Seeding the first course again replaces its class only.
+    second_rows = _demo_responses(second_course)
+    _seed("--learners", "10", "--seed", "2", "--course", course.slug)
+    assert _demo_responses(second_course) == second_rows
+
+
+def test_the_default_course_is_the_first_imported_and_is_named(course, second_course):
+    out = _seed("--learners", "3", "--seed", "1")
+    assert out.startswith(
+        "Course: seed-course (the first course imported; --course SLUG chooses another).\n"
+    )
+    assert _demo_responses(course) and not _demo_responses(second_course)
+
+
+def test_a_smaller_class_leaves_no_demo_learner_without_records(course):
+    _seed("--learners", "6", "--seed", "1", "--course", "seed-course")
+    _seed("--learners", "4", "--seed", "1", "--course", "seed-course")
+    users = get_user_model().objects.filter(username__startswith="demo-")
+    assert sorted(u.username for u in users) == [f"demo-000{i}" for i in range(1, 5)]

@@ -127,7 +127,7 @@ def learner_tour(page, course, username):
 
 # --- quizzes --------------------------------------------------------------------------------
 
-QUESTION_PATH = re.compile(r"/attempts/(?P<attempt>\d+)/q/(?P<slot>\d+)/$")
+QUESTION_PATH = re.compile(r"/attempts/(?P<attempt>\d+)/q/(?P<slot>\d+)/(?:\?[^#]*)?$")
 
 
 def slot_path(slot):

@@ -58,5 +58,5 @@ def test_instructor_reviews_an_attempt_and_the_class_reports(page, class_results
     assert download.suggested_filename.endswith(".csv")
     with open(download.path(), newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0][:3] == ["learner", "email", "quiz"]
+    assert rows[0][:4] == ["learner", "name", "email", "quiz"]
     assert len(rows) - 1 == Response.objects.filter(objective__course=course).count()

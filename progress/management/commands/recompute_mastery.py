@@ -15,7 +15,7 @@ from django.db import transaction
 from courses.models import Objective
 from progress import mastery
 from progress.models import Mastery, mastery_params
-from progress.services import course_tz, stored_answer
+from progress.services import stored_answer
 from quizzes.models import Question, Response
 
 RESPONSE_FIELDS = ["counted", "p_after", "level_after"]
@@ -115,7 +115,6 @@ class Command(BaseCommand):
             )  # fmt: skip
             .order_by("user_id", "objective_id", "graded_at", "id")
         )
-        tz = course_tz()
         differences, changed_responses, changed_rows, new_rows = [], [], [], []
         seen = set()
         for (user_id, objective_id), group in groupby(
@@ -127,7 +126,7 @@ class Command(BaseCommand):
             by_id = {response.pk: response for response in group}
             answers = [stored_answer(response) for response in group]
             state, outcomes = mastery.replay(
-                answers, pool_size=sizes.get(objective_id, 0), params=params, tz=tz
+                answers, pool_size=sizes.get(objective_id, 0), params=params
             )
             for answer, outcome in outcomes:
                 response = by_id[answer.id]
@@ -190,8 +189,8 @@ class Command(BaseCommand):
 
 def _key(state):
     """A state for comparison: the estimate to 4 decimals, times compared as instants."""
-    return (round(state.p, 4), state.n, state.last, state.last_t, state.days, state.level,
-            state.box, state.due)  # fmt: skip
+    return (round(state.p, 4), state.n, state.last, state.last_t, state.first_correct,
+            state.spaced, state.level, state.box, state.due)  # fmt: skip
 
 
 def _rounded(view):

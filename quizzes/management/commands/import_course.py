@@ -81,13 +81,15 @@ class Command(BaseCommand):
                 self.stdout.write(f"{doc.path}: no changes.")
                 continue
             # One line per course, and a line for each change out of the ordinary; every change
-            # on its own line with -v 2 (or a dry run, whose point is to show them).
+            # on its own line with -v 2 (the same with --dry-run, which says so).
             summary, notable = summarise(report.changes)
             verb = "would have " if dry_run else ""
             self.stdout.write(self.style.SUCCESS(f"{doc.path}: {verb}{summary or 'changed'}."))
-            detail = report.changes if options["verbosity"] >= 2 or dry_run else notable
+            detail = report.changes if options["verbosity"] >= 2 else notable
             for change in detail:
                 self.stdout.write(f"  {change}")
+            if dry_run and len(detail) < len(report.changes):
+                self.stdout.write("  (-v 2 lists every change)")
         # The linter's findings: its errors always, its warnings (coverage, balance) with -v 2;
         # `manage.py lint_course` shows them all with the coverage map.
         for result in lints:

@@ -75,6 +75,12 @@ class Command(BaseCommand):
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from None
         whose = describe(user) if user is not None else ""  # as it was before the promotion
+        already = (
+            user is not None
+            and user.is_staff
+            and user.is_active
+            and user.groups.filter(name=INSTRUCTORS).exists()
+        )
         try:
             user, created = make_instructor(email, password, user=user)
         except IntegrityError:  # an account took the name between the check and the save
@@ -84,8 +90,14 @@ class Command(BaseCommand):
             ) from None
         if created:
             message = f"Created {user.get_username()} (staff, in the {INSTRUCTORS} group)."
+        elif already:
+            changed = "; password changed" if password is not None else ""
+            message = (
+                f"{user.get_username()} is already an instructor (staff, in the {INSTRUCTORS} "
+                f"group){changed}."
+            )
         else:
-            message = f"Promoted {whose} to staff, in the {INSTRUCTORS} group."
+            message = f"Promoted {whose}: now staff, in the {INSTRUCTORS} group."
         self.stdout.write(self.style.SUCCESS(message))
         if generated:
             self.stdout.write(f"Password (shown once, not stored anywhere): {password}")

@@ -12,9 +12,12 @@ misconception). Every answer is graded by its question type against the question
 version, and the mastery rows come from progress.mastery.replay over each learner's answers,
 exactly as recompute_mastery would.
 
-Existing "demo-" users are deleted first (with their attempts, answers and mastery), so a
-re-run replaces the demo class. Passwords are unusable unless --password-stdin gives one
-(the same for every demo learner, hashed once).
+The course is --course, else the first course imported (the oldest), and the command names it
+before it writes. The demo learners' attempts, answers and mastery in that course are deleted
+first, so a re-run replaces that course's demo class; their records in other courses are kept,
+so each course can have its own demo class (the same "demo-" learners take part in each).
+Demo learners left with no record in any course are deleted. Passwords are unusable unless
+--password-stdin gives one (the same for every demo learner, hashed once).
 """
 
 import itertools
@@ -24,9 +27,7 @@ import sys
 import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
@@ -74,7 +75,9 @@ class Command(BaseCommand):
             default=1,
             help="Random seed: the same seed gives the same data (default 1).",
         )
-        parser.add_argument("--course", help="Course slug (default: the first published one).")
+        parser.add_argument(
+            "--course", help="Course slug (default: the first course imported, the oldest)."
+        )
         parser.add_argument(
             "--start",
             default="2026-09-07",
@@ -102,27 +105,35 @@ class Command(BaseCommand):
             if not password:
                 raise CommandError("No password on standard input.")
         courses = Course.objects.published()
-        target = courses.filter(slug=course).first() if course else courses.first()
+        target = courses.filter(slug=course).first() if course else courses.order_by("pk").first()
         if target is None:
             raise CommandError(
                 f"No course {course!r}." if course else "No course: run manage.py import_course."
             )
+        why = "" if course else " (the first course imported; --course SLUG chooses another)"
+        self.stdout.write(f"Course: {target.slug}{why}.")
         began = time.monotonic()
         data = DemoClass(target, seed=seed, start=start_at).build(learners)
         counts = {name: len(rows) for name, rows in data.items()}
+        summary = (
+            f"{counts['users']} learners, {counts['attempts']} attempts, "
+            f"{counts['responses']} responses and {counts['mastery']} mastery rows"
+        )
         if dry_run:
-            self.stdout.write(f"Dry run, nothing written: would create {counts}.")
+            self.stdout.write(f"Dry run, nothing written: would create {summary}.")
             return
         with transaction.atomic():
-            deleted = delete_demo_learners()
+            replaced = delete_demo_records(target)
             write(data, password)
+            delete_demo_learners_without_records()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Seeded {target.slug}: {counts['users']} learners, "
-                f"{counts['attempts']} attempts, "
-                f"{counts['responses']} responses, {counts['mastery']} mastery rows "
-                f"in {time.monotonic() - began:.1f} s"
-                + (f" (replaced {deleted} earlier demo learners)." if deleted else ".")
+                f"Seeded {target.slug}: {summary} in {time.monotonic() - began:.1f} s"
+                + (
+                    f" (replaced the demo class of {replaced} learners in this course)."
+                    if replaced
+                    else "."
+                )
             )
         )
 
@@ -134,7 +145,6 @@ class DemoClass:
         self.course = course
         self.seed = seed
         self.start = start
-        self.tz = ZoneInfo(settings.TIME_ZONE)
         self.objectives = list(course.objectives.active().order_by("position"))
         questions = list(
             Question.objects.active()
@@ -239,7 +249,6 @@ class DemoClass:
                 [answer for answer, _ in pairs],
                 pool_size=self.pool_sizes.get(objective_id, 0),
                 params=self.params.get(objective_id, mastery.DEFAULT_PARAMS),
-                tz=self.tz,
             )
             for answer, outcome in outcomes:
                 records[answer.id].outcome = outcome
@@ -272,17 +281,30 @@ class AnswerRecord:
         self.grade, self.at, self.outcome = grade, at, None
 
 
-def delete_demo_learners():
-    """Delete the demo learners and their records; return how many learners there were."""
-    users = get_user_model().objects.filter(username__startswith=PREFIX)
-    count = users.count()
+def demo_learners():
+    return get_user_model().objects.filter(username__startswith=PREFIX)
+
+
+def delete_demo_records(course):
+    """Delete the demo learners' attempts, answers and mastery in `course` (other courses'
+    are kept); return how many learners had some."""
+    users = demo_learners()
+    attempts = Attempt.objects.filter(user__in=users, quiz__course=course)
+    count = attempts.values("user").distinct().count()
     # Answers and mastery rows first: nothing depends on them, so each goes in one DELETE
-    # statement instead of being collected in memory by the users' cascade.
-    Response.objects.filter(user__in=users).delete()
-    Mastery.objects.filter(user__in=users).delete()
-    Attempt.objects.filter(user__in=users).delete()
-    users.delete()
+    # statement instead of being collected in memory by the attempts' cascade.
+    Response.objects.filter(user__in=users, objective__course=course).delete()
+    Mastery.objects.filter(user__in=users, objective__course=course).delete()
+    attempts.delete()
     return count
+
+
+def delete_demo_learners_without_records():
+    """Demo learners with no attempt and no mastery row in any course (a smaller class than
+    before) are deleted."""
+    demo_learners().filter(attempts__isnull=True).exclude(
+        pk__in=Mastery.objects.values("user")
+    ).delete()
 
 
 RESPONSE_FIELDS = [
@@ -336,12 +358,20 @@ def write(data, password):
     """Insert everything with bulk_create; users first so the others get their ids."""
     encoded = make_password(password) if password else None
     users = data["users"]
+    User = get_user_model()
+    # Demo learners of another course's class take part again under the same name.
+    existing = dict(
+        User.objects.filter(username__in=[u.username for u in users]).values_list("username", "pk")
+    )
     for user in users:
         if encoded:
             user.password = encoded
         else:
             user.set_unusable_password()
-    get_user_model().objects.bulk_create(users, batch_size=BATCH)
+        user.pk = existing.get(user.username)
+    User.objects.bulk_create([u for u in users if u.pk is None], batch_size=BATCH)
+    if encoded:
+        User.objects.filter(pk__in=existing.values()).update(password=encoded)
     answered = {}  # attempt index: (slots in the order answered, total score)
     for r in sorted(data["responses"], key=lambda r: r.at):
         slots, total = answered.get(r.attempt, ([], 0.0))
