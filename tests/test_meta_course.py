@@ -92,6 +92,7 @@ RETIRED_KEYS = [
     "licence-derived-model-name",
     "licence-eu-developer",
     "licence-eu-end-user",
+    "licence-growth-after-release",
     "licence-llama33-same-clause",
     "licence-muse-not-llama",
     "licence-royalty-claim",
