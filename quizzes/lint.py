@@ -43,6 +43,7 @@ DUPLICATE_CLUSTER_MIN = 2  # questions on one fact (and one section) before they
 REPEATED_OPTION_OVERLAP = 0.8  # share of words two options of one question have in common
 POINTER_MIN_SHARE = 0.5  # share of the answer words the source section must contain
 INFERENCE_MIN_SHARE = 1 / 3  # share of the prompt's words an inference pointer's section has
+INFERENCE_MIN_SHARED = 3  # ... or of its explanation's words, and at least this many of them
 KEY_LEAN_ALPHA = 0.05  # two-sided binomial test of true/false keys against 50/50
 KEY_LEAN_ALL_SAME = 3  # this many true/false keys all on one side are reported whatever p is
 RECALL_MAX_SHARE = 0.8  # an objective with more recall questions than this is unbalanced
@@ -737,7 +738,9 @@ class _Linter:
 
     def _inference_pointer(self, question, section_terms):
         """An answer reasoned from a section still needs a section about the question: one
-        that has some of the answer's words and a third of the prompt's."""
+        that has some of the answer's words and a third of the prompt's, or, for a scenario
+        whose situation the lessons do not describe (so its prompt and answer need not echo
+        them), a third of the words of the explanation that reasons from the section."""
         answer = fact_terms(question)
         prompt = _subject(question)
         shares_answer = not answer or bool(answer & section_terms)
@@ -745,6 +748,12 @@ class _Linter:
             prompt
         )
         if shares_answer and shares_prompt:
+            return
+        reasoning = words(plain(question.explanation_html))
+        shared = reasoning & section_terms
+        if len(shared) >= INFERENCE_MIN_SHARED and len(shared) >= INFERENCE_MIN_SHARE * len(
+            reasoning
+        ):
             return
         self.add(
             ERROR,

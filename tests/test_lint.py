@@ -138,6 +138,42 @@ def test_an_inference_pointer_must_still_name_a_section_about_the_question(tmp_p
     assert "does not contain the answer (missing: hot)" in finding.message
 
 
+def test_a_scenario_is_about_the_section_its_explanation_reasons_from(tmp_path):
+    # A scenario's prompt and answer describe a situation the lessons do not, so they need not
+    # echo the section; its explanation, which reasons from the section, must.
+    course = copy_course(tmp_path, "flawed")
+    bank = tmp_path / "flawed.questions.yaml"
+    scenario = (
+        "  prompt: A probe reports that a faraway body turns one element into another in its "
+        "core. What does it do?\n"
+        "  accepted: [shine]\n"
+        "  explanation: {explanation}\n"
+    )
+    original = (
+        "  prompt: What is a star made of? (two words)\n"
+        "  accepted: [hot gas]\n"
+        "  explanation: A ball of hot gas.\n"
+    )
+    assert original in bank.read_text()
+
+    def finding_for(explanation):
+        bank.write_text(
+            bank.read_text().replace(original, scenario.format(explanation=explanation))
+        )
+        result = lint.lint(parse_course_file(course))
+        bank.write_text(
+            bank.read_text().replace(scenario.format(explanation=explanation), original)
+        )
+        return [f for f in result.findings if f.subject == 'question "star-matter"']
+
+    # An explanation that reasons from what the section says (the Sun fuses hydrogen into
+    # helium): the pointer stands.
+    assert not finding_for("Like the Sun, which fuses hydrogen into helium, it shines.")
+    # An explanation about something the section does not say: still an error.
+    (finding,) = finding_for("Bodies that convert matter glow brightly.")
+    assert (finding.severity, finding.check) == ("error", "pointer")
+
+
 def test_an_emphasised_not_is_fine(tmp_path):
     course = copy_course(tmp_path, "flawed")
     bank = tmp_path / "flawed.questions.yaml"
