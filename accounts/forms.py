@@ -39,6 +39,13 @@ class CertificateNameForm(forms.ModelForm):
         labels = {"first_name": "First name", "last_name": "Last name"}
         help_texts = {"first_name": CERTIFICATE_NAME_HELP}
 
+    def save(self, commit=True):
+        """Write only the two name columns: with update_fields a row deleted meanwhile raises
+        DatabaseError instead of being inserted again, and no other column is touched."""
+        if commit:
+            self.instance.save(update_fields=list(self._meta.fields))
+        return self.instance
+
 
 class DeleteAccountForm(forms.Form):
     """Confirm the deletion of one's own account by typing the password again."""

@@ -1,6 +1,9 @@
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.db import DatabaseError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -43,13 +46,35 @@ def welcome_message(user):
     )
 
 
+def _fresh_user(request):
+    """The signed-in user's row as committed now, for a change: `request.user` may be a cached
+    copy, which is never saved (accounts/backends.py). None once the account is gone."""
+    return get_user_model()._default_manager.filter(pk=request.user.pk).first()
+
+
+def _account_gone(request):
+    logout(request)
+    messages.error(request, "Your account no longer exists.")
+    return redirect("login")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_settings(request):
-    """The account page; a POST saves the name printed on certificates."""
-    form = CertificateNameForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    """The account page; a POST saves the name printed on certificates (only those two columns
+    of the row as it is now, never the request's possibly stale copy of the user)."""
+    if request.method != "POST":
+        form = CertificateNameForm(instance=request.user)
+        return render(request, "registration/settings.html", {"name_form": form})
+    user = _fresh_user(request)
+    if user is None:
+        return _account_gone(request)
+    form = CertificateNameForm(request.POST, instance=user)
+    if form.is_valid():
+        try:
+            form.save()
+        except DatabaseError:  # the row was deleted since: update_fields never re-inserts it
+            return _account_gone(request)
         messages.success(request, "Your name is saved. Your certificates now show it.")
         return redirect("accounts:settings")
     return render(request, "registration/settings.html", {"name_form": form})
@@ -118,9 +143,37 @@ def delete_account(request):
     (attempts, responses, mastery and completions go with it: CASCADE on the user)."""
     form = DeleteAccountForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = request.user
+        user_id = request.user.pk
         logout(request)
-        user.delete()
+        get_user_model()._default_manager.filter(pk=user_id).delete()
         messages.success(request, "Your account and all your data have been deleted.")
         return redirect("courses:catalogue")
     return render(request, "registration/delete_account.html", {"form": form})
+
+
+class FreshUserPasswordChangeForm(PasswordChangeForm):
+    def save(self, commit=True):
+        """Write only the password column of the row (never a cached copy's other columns)."""
+        self.user.set_password(self.cleaned_data["new_password1"])
+        if commit:
+            self.user.save(update_fields=["password"])
+        return self.user
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """Django's password change, on the user's row as it is now (not request.user's copy)."""
+
+    form_class = FreshUserPasswordChangeForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = _fresh_user(self.request)
+        return kwargs
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and _fresh_user(request) is None:
+            return _account_gone(request)
+        return super().dispatch(request, *args, **kwargs)
+
+
+password_change = PasswordChange.as_view()

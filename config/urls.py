@@ -16,6 +16,7 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from accounts import throttle
+from accounts import views as account_views
 from config import views
 from config.login_policy import fail_closed, fail_open
 from progress import course_views, quiz_views
@@ -77,6 +78,8 @@ urlpatterns = [
     path("", include((quiz_urls, "quizzes"))),
     path("", include((progress_urls, "progress"))),
     path("accounts/", include("accounts.urls")),
+    # Before Django's auth URLs: the password change on the user's fresh row, throttled.
+    path("accounts/password_change/", account_views.password_change, name="password_change"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
