@@ -67,7 +67,7 @@ def question_page(request, course_slug, quiz_slug, attempt_id, slot):
 
 def _add_draft(request, context, attempt, question, slot):
     """Feedback at the end: the answer form shows the draft given so far, if any."""
-    draft = review.drafts(request.session, attempt).get(slot)
+    draft = review.drafts(attempt).get(slot)
     context["review_url"] = summary_url(attempt)
     if draft is not None:
         context["form"] = review.draft_form(attempt, question, draft)
@@ -103,6 +103,10 @@ def answer(request, course_slug, quiz_slug, attempt_id, slot):
             return _after_answer(request, attempt, question, slot, first)
         context = question_context(attempt, question, slot, error=FINISHED_ERROR)
         return render_question(request, context, status=409)
+    if attempt.is_answered(slot):  # answered before (another tab): not graded again
+        first = attempt_response(attempt, question)
+        if first is not None:
+            return _after_answer(request, attempt, question, slot, first)
     form = AnswerForm(
         request.POST, attempt=attempt, question=question, version=question.current_version
     )
@@ -113,7 +117,12 @@ def answer(request, course_slug, quiz_slug, attempt_id, slot):
         context = question_context(attempt, question, slot, form=form)
         return render_question(request, context, form_error_status(request, form))
     if review.uses_review(attempt):  # a draft until the learner submits on the review page
-        review.save_draft(request.session, attempt, slot, request.POST)
+        try:
+            review.save_draft(attempt, slot, form, request.POST)
+        except review.DraftTooLarge as error:
+            message = f"This answer is too large to keep ({error}). Shorten it and try again."
+            context = question_context(attempt, question, slot, form=form, error=message)
+            return render_question(request, context, status=413)
         return move_on(request, next_url_for(attempt, slot))
     try:
         response = record_answer(
@@ -140,7 +149,7 @@ def finish(request, course_slug, quiz_slug, attempt_id):
     graded and stored first."""
     attempt = get_attempt_for_user(request, course_slug, quiz_slug, attempt_id)
     if attempt.finished_at is None and review.uses_review(attempt):
-        review_submission.submit(attempt, request.session)
+        review_submission.submit(attempt)
     elif attempt.finished_at is None:
         close_attempt(attempt)
     return htmx_redirect(request, summary_url(attempt))
@@ -227,7 +236,7 @@ def summary(request, course_slug, quiz_slug, attempt_id):
 def _add_review(request, context, attempt, responses):
     """The review page before submitting: every question with the answer given so far."""
     questions = Question.objects.select_related("current_version").in_bulk(attempt.question_ids)
-    items = review.review_items(attempt, request.session, responses, questions)
+    items = review.review_items(attempt, responses, questions)
     for item in items:
         item["url"] = attempt.question_url(item["slot"])
     context["review_items"] = items
