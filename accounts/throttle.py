@@ -16,9 +16,11 @@ The username is counted as authentication will see it: NFKC-normalised like Djan
 form does (so a full-width or otherwise compatible spelling is the same account) and casefolded
 (sign-up refuses usernames differing only in case, so they are one account too).
 
-The counts live in the "default" cache, which every worker shares (settings.CACHES), so two
-workers do not give an attacker twice the tries. Every cache read and write goes through the
-three small functions `read_locks`, `record_failure` and `clear_counts`.
+The failure counts live in the "default" cache, which every worker shares (settings.CACHES), so
+two workers do not give an attacker twice the tries; a lock, once set, lives in the database,
+and so does a count the cache could not keep (below: a full or unreachable cache never opens a
+lock). Every read and write goes through the three small functions `read_locks`,
+`record_failure` and `clear_counts`.
 
 django-axes was considered: its latest release (8.3.1) declares support up to Django 6.0 and adds
 database writes to every login; this small throttle is all that is needed.
@@ -26,18 +28,26 @@ database writes to every login; this small throttle is all that is needed.
 
 import functools
 import hashlib
+import logging
 import math
 import time
 import unicodedata
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import caches
+from django.db import transaction
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
+
+from accounts.models import ThrottleCount
+
+logger = logging.getLogger(__name__)
 
 
 def client_address(request) -> str:
@@ -60,30 +70,86 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
-# --- the cache: every read and write of the counts ---------------------------------------------
+# --- the stores: every read and write of the counts and locks ----------------------------------
+#
+# Failure counts are in the shared cache (one round trip each). A lock, once set, is in the
+# database (ThrottleCount), which every worker and server reads: a lock is rare (one per
+# LOGIN_FAILURE_LIMIT failures), so writing it costs little, and it holds whatever happens to
+# the cache: a Redis full to its maxmemory that refuses writes, a Redis that is down, a cache
+# that was flushed. When the cache cannot keep a count (an error, or the Redis cache reporting
+# a failed operation), that count is kept in the database instead, so failures are still
+# counted and the lock still closes.
+
+
+def _in_cache(operation):
+    """(result, done): `operation(cache)`'s result, and whether the cache really did it."""
+    cache = caches["default"]
+    failures = getattr(cache, "failures_in_thread", None)
+    before = failures() if failures else 0
+    try:
+        result = operation(cache)
+    except Exception:  # any backend's failure (a full disk for the file cache): count elsewhere
+        logger.warning("Login throttle: the shared cache failed, counting in the database")
+        return None, False
+    if failures and failures() != before:
+        logger.warning(
+            "Login throttle: the shared cache refused a count, counting in the database"
+        )
+        return result, False
+    return result, True
 
 
 def read_locks(lock_keys: list[str]) -> dict[str, float]:
     """The end time (epoch seconds) of each lock in `lock_keys` that is set."""
-    return caches["default"].get_many(lock_keys)
+    rows = ThrottleCount.objects.filter(key__in=lock_keys, expires_at__gt=timezone.now())
+    return {key: until.timestamp() for key, until in rows.values_list("key", "expires_at")}
+
+
+def _lock(lock_key: str, window: int) -> None:
+    ThrottleCount.objects.update_or_create(
+        key=lock_key,
+        defaults={"count": 0, "expires_at": timezone.now() + timedelta(seconds=window)},
+    )
+
+
+def _count_in_database(failures_key: str, at_least: int, window: int) -> int:
+    """Add one failure to the database's count (at least `at_least`, what the cache counted)."""
+    now = timezone.now()
+    with transaction.atomic():
+        ThrottleCount.objects.filter(expires_at__lte=now).delete()
+        row, _ = ThrottleCount.objects.select_for_update().get_or_create(
+            key=failures_key, defaults={"expires_at": now + timedelta(seconds=window)}
+        )
+        row.count = max(row.count + 1, at_least)
+        row.save(update_fields=["count"])
+    return row.count
 
 
 def record_failure(failures_key: str, lock_key: str, limit: int, window: int) -> None:
     """Count one failure; at `limit` failures within `window` seconds, lock for `window`."""
-    cache = caches["default"]
-    cache.add(failures_key, 0, window)
-    try:
-        failures = cache.incr(failures_key)
-    except ValueError:  # expired between add and incr
-        cache.set(failures_key, 1, window)
-        failures = 1
+
+    def count(cache):
+        cache.add(failures_key, 0, window)
+        try:
+            return cache.incr(failures_key)
+        except ValueError:  # expired between add and incr
+            cache.set(failures_key, 1, window)
+            return 1
+
+    failures, counted = _in_cache(count)
+    if not counted:
+        # Go on from what the cache counted before it failed, if it can still be read.
+        earlier, _ = _in_cache(lambda cache: cache.get(failures_key, 0))
+        known = max(failures or 0, (earlier or 0) + 1)
+        failures = _count_in_database(failures_key, known, window)
     if failures >= limit:
-        cache.set(lock_key, time.time() + window, window)
-        cache.delete(failures_key)
+        _lock(lock_key, window)
+        clear_counts([failures_key])
 
 
 def clear_counts(keys: list[str]) -> None:
-    caches["default"].delete_many(keys)
+    _in_cache(lambda cache: cache.delete_many(keys))
+    ThrottleCount.objects.filter(key__in=keys).delete()
 
 
 # --- the throttle ------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.views.generic import RedirectView
 from accounts import throttle
 from accounts import views as account_views
 from config import views
-from config.login_policy import fail_closed, fail_open
+from config.login_policy import fail_closed, counted_in_database
 from progress import course_views, quiz_views
 from progress import views as progress_views
 from quizzes import views as quiz_pages
@@ -72,7 +72,7 @@ progress_urls = [
 urlpatterns = [
     # Login throttling (accounts/throttle.py) in front of Django's and the admin's login views,
     # and what it does when the shared cache is down (config/login_policy.py).
-    path("accounts/login/", fail_open(throttle.login), name="login"),
+    path("accounts/login/", counted_in_database(throttle.login), name="login"),
     path("admin/login/", fail_closed(throttle.admin_login)),
     path("", include((course_urls, "courses"))),
     path("", include((quiz_urls, "quizzes"))),
