@@ -18,7 +18,7 @@ from django.views.generic import RedirectView
 from accounts import throttle
 from accounts import views as account_views
 from config import views
-from config.login_policy import fail_closed, counted_in_database
+from config.login_policy import counted_in_database, fail_closed
 from progress import course_views, quiz_views
 from progress import views as progress_views
 from quizzes import views as quiz_pages
