@@ -39,7 +39,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import caches
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
+from django.forms.utils import ErrorDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -244,3 +246,44 @@ def locked_response(request, seconds):
 
 login = throttle_logins(auth_views.LoginView.as_view())
 admin_login = throttle_logins(admin.site.login)
+
+
+# --- password checks outside the login, and the mail-sending forms -------------------------------
+
+
+def password_check_throttle(request) -> LoginThrottle:
+    """The throttle of a password typed again by a signed-in user (the delete-account and
+    password-change forms): the same counts as the login of that username from that address,
+    so a stolen session cannot guess the password at hashing speed."""
+    return LoginThrottle(request.user.get_username(), client_address(request))
+
+
+def locked_form(form, seconds: int):
+    """`form` showing the lock as its error, without checking anything it was sent."""
+    form._errors = ErrorDict({NON_FIELD_ERRORS: form.error_class([locked_message(seconds)])})
+    form.cleaned_data = {}
+    return form
+
+
+def over_rate(name: str, key: str, limit: int, window: int) -> bool:
+    """Count one use of `name` by `key` (an address, an e-mail); True once it is over `limit`
+    in `window` seconds. Counted in the shared cache; when that fails, not counted."""
+    cache_key = f"rate:{name}:{_digest(key)}"
+
+    def count(cache):
+        cache.add(cache_key, 0, window)
+        return cache.incr(cache_key)
+
+    uses, counted = _in_cache(count)
+    return bool(counted and uses and uses > limit)
+
+
+def rate_limited_response(request, template, context, window: int):
+    minutes = max(1, math.ceil(window / 60))
+    context = {
+        **context,
+        "rate_limited": f"Too many requests from here. Try again in {minutes} minutes.",
+    }
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(window)
+    return response

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
@@ -10,9 +11,16 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from accounts import export
-from accounts.forms import CertificateNameForm, DeleteAccountForm, SignupForm
+from accounts import export, throttle
+from accounts.forms import (
+    CertificateNameForm,
+    DeleteAccountForm,
+    OneMessagePasswordResetForm,
+    SignupForm,
+)
 from courses.models import Course
+
+RATE_WINDOW = 60 * 60  # sign-ups and password resets are counted per hour
 
 
 def _safe_next(request, default="courses:catalogue"):
@@ -28,6 +36,13 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect(_safe_next(request))
     form = SignupForm(request.POST or None)
+    if request.method == "POST" and throttle.over_rate(
+        "signup", throttle.client_address(request), settings.SIGNUP_RATE_LIMIT, RATE_WINDOW
+    ):
+        context = {"form": SignupForm(), "next": _safe_next(request, "")}
+        return throttle.rate_limited_response(
+            request, "registration/signup.html", context, RATE_WINDOW
+        )
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="accounts.backends.CachedModelBackend")
@@ -142,13 +157,31 @@ def delete_account(request):
     """GET: the confirmation page; POST with the password: delete the account and its data
     (attempts, responses, mastery and completions go with it: CASCADE on the user)."""
     form = DeleteAccountForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user_id = request.user.pk
-        logout(request)
-        get_user_model()._default_manager.filter(pk=user_id).delete()
-        messages.success(request, "Your account and all your data have been deleted.")
-        return redirect("courses:catalogue")
+    if request.method == "POST":
+        guard = throttle.password_check_throttle(request)
+        seconds = guard.seconds_left()
+        if seconds:
+            return _locked(request, "registration/delete_account.html", form, seconds)
+        if form.is_valid():
+            guard.succeeded()
+            user_id = request.user.pk
+            logout(request)
+            get_user_model()._default_manager.filter(pk=user_id).delete()
+            messages.success(request, "Your account and all your data have been deleted.")
+            return redirect("courses:catalogue")
+        guard.failed()
+        seconds = guard.seconds_left()
+        if seconds:
+            return _locked(request, "registration/delete_account.html", form, seconds)
     return render(request, "registration/delete_account.html", {"form": form})
+
+
+def _locked(request, template, form, seconds):
+    """A password form refused while the user's logins are locked (429, Retry-After)."""
+    context = {"form": throttle.locked_form(form, seconds)}
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 class FreshUserPasswordChangeForm(PasswordChangeForm):
@@ -175,5 +208,53 @@ class PasswordChange(auth_views.PasswordChangeView):
             return _account_gone(request)
         return super().dispatch(request, *args, **kwargs)
 
+    def post(self, request, *args, **kwargs):
+        """The old password is a guess like a login's: throttled with the same counts."""
+        self.guard = throttle.password_check_throttle(request)
+        seconds = self.guard.seconds_left()
+        if seconds:
+            return _locked(request, self.template_name, self.get_form(), seconds)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        self.guard.succeeded()
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        if "old_password" in form.errors:
+            self.guard.failed()
+            seconds = self.guard.seconds_left()
+            if seconds:
+                return _locked(self.request, self.template_name, form, seconds)
+        return super().form_invalid(form)
+
 
 password_change = PasswordChange.as_view()
+
+
+class PasswordReset(auth_views.PasswordResetView):
+    """Django's password reset: one message per request (accounts.forms), at most
+    PASSWORD_RESET_EMAIL_LIMIT messages an hour to one address (further requests send nothing,
+    and say nothing different) and PASSWORD_RESET_ADDRESS_LIMIT requests an hour from one
+    client address (then 429)."""
+
+    form_class = OneMessagePasswordResetForm
+
+    def post(self, request, *args, **kwargs):
+        address = throttle.client_address(request)
+        limit = settings.PASSWORD_RESET_ADDRESS_LIMIT
+        if throttle.over_rate("reset-client", address, limit, RATE_WINDOW):
+            context = {"form": self.get_form_class()()}
+            return throttle.rate_limited_response(
+                request, self.template_name, context, RATE_WINDOW
+            )
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].casefold()
+        limit = settings.PASSWORD_RESET_EMAIL_LIMIT
+        form.address_over_limit = throttle.over_rate("reset-email", email, limit, RATE_WINDOW)
+        return super().form_valid(form)
+
+
+password_reset = PasswordReset.as_view()

@@ -189,6 +189,12 @@ ANON_PAGE_CACHE_SECONDS = envint("DJANGO_ANON_PAGE_CACHE_SECONDS", 0 if DEBUG el
 LOGIN_FAILURE_LIMIT = envint("DJANGO_LOGIN_FAILURE_LIMIT", 5)
 LOGIN_ADDRESS_FAILURE_LIMIT = envint("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", 100)
 LOGIN_LOCKOUT_SECONDS = envint("DJANGO_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# Per hour: sign-ups from one client address (a class behind one school address signs up
+# together), password-reset requests from one client address, and reset messages sent to one
+# e-mail address (accounts/views.py).
+SIGNUP_RATE_LIMIT = envint("DJANGO_SIGNUP_RATE_LIMIT", 60)
+PASSWORD_RESET_ADDRESS_LIMIT = envint("DJANGO_PASSWORD_RESET_ADDRESS_LIMIT", 20)
+PASSWORD_RESET_EMAIL_LIMIT = envint("DJANGO_PASSWORD_RESET_EMAIL_LIMIT", 3)
 
 # The largest course file or question bank import_course reads (courses/sourcefiles.py).
 COURSE_FILE_MAX_BYTES = envint("DJANGO_COURSE_FILE_MAX_BYTES", 2 * 1024 * 1024)

@@ -80,6 +80,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     # Before Django's auth URLs: the password change on the user's fresh row, throttled.
     path("accounts/password_change/", account_views.password_change, name="password_change"),
+    path("accounts/password_reset/", account_views.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
