@@ -8,6 +8,9 @@ counts, each in a window of LOGIN_LOCKOUT_SECONDS from its first failure:
   since a class behind one school address shares it) every login from that address is locked,
   so one address cannot try a common password on many accounts.
 
+An IPv6 client counts by its /64 network (counted_address), which one subscriber usually holds
+whole.
+
 While locked, logins are refused without checking the password, with 429 and a message saying
 when to try again. A successful login clears its username's count (not the address's: an
 attacker could otherwise clear it by logging in to an account of their own).
@@ -28,6 +31,7 @@ database writes to every login; this small throttle is all that is needed.
 
 import functools
 import hashlib
+import ipaddress
 import logging
 import math
 import time
@@ -60,6 +64,21 @@ def client_address(request) -> str:
         if hops:
             return hops[-1]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def counted_address(address: str) -> str:
+    """The address as the throttles count it: an IPv6 address by its /64 network (one
+    subscriber usually has a whole /64, so single addresses would give unlimited budgets), an
+    IPv4-mapped IPv6 address as its IPv4 address, anything else as it is."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def normalised_username(raw: str) -> str:
@@ -159,6 +178,7 @@ def clear_counts(keys: list[str]) -> None:
 
 class LoginThrottle:
     def __init__(self, username: str, address: str):
+        address = counted_address(address)
         account = _digest(normalised_username(username), address)
         client = _digest(address)
         self.account_keys = (f"login-failures:{account}", f"login-locked:{account}")
@@ -268,7 +288,7 @@ def locked_form(form, seconds: int):
 def over_rate(name: str, key: str, limit: int, window: int) -> bool:
     """Count one use of `name` by `key` (an address, an e-mail); True once it is over `limit`
     in `window` seconds. Counted in the shared cache; when that fails, not counted."""
-    cache_key = f"rate:{name}:{_digest(key)}"
+    cache_key = f"rate:{name}:{_digest(counted_address(key))}"
 
     def count(cache):
         cache.add(cache_key, 0, window)

@@ -8,7 +8,7 @@ from django.db import DatabaseError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from accounts import export, throttle
@@ -126,7 +126,8 @@ def _download_name(request, kind, ext):
 
 
 def _attachment(response, filename):
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # RFC 6266: a name outside ASCII (a CJK or Cyrillic username) goes in filename*=utf-8''...
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "no-store"
     return response
 

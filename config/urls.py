@@ -85,6 +85,7 @@ urlpatterns = [
     path("admin/reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
     # Browsers ask for /favicon.ico on pages without an icon link (the admin): no 404 for it.
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"))),
 ]
