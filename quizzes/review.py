@@ -13,6 +13,7 @@ shows it without grading. So a draft survives a logout and shows on the learner'
 and nothing of it is in the session.
 """
 
+import contextlib
 import json
 
 from django.db import IntegrityError, transaction
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from quizzes import matching_display
 from quizzes.forms import AnswerForm
-from quizzes.models import AttemptDraft, FeedbackMode
+from quizzes.models import AttemptDraft, FeedbackMode, Question
 
 # A draft is the validated answer form's own fields: a typed answer (at most 500 characters),
 # option tokens or a matching question's rows. This bound only guards against a form far
@@ -120,3 +121,41 @@ def _answer_text(qtype, spec, grade) -> str:
         rows = matching_display.pair_rows(spec, grade.answer)
         return "\n".join(f"{row['left']} → {row['chosen']}" for row in rows)
     return grade.answer_display
+
+
+# Drafts that an earlier version kept in the session ({attempt id: {slot: {name: values}}}).
+LEGACY_SESSION_KEY = "quiz-drafts"
+
+
+def adopt_session_drafts(session, attempt) -> None:
+    """Move the drafts an earlier version kept in the session onto the attempt, once: only
+    the answer form's own fields of those that still validate (never one over a newer draft),
+    then remove them from the session."""
+    everything = session.get(LEGACY_SESSION_KEY)
+    if not isinstance(everything, dict):
+        return
+    mine = everything.pop(str(attempt.pk), None)
+    if everything:
+        session[LEGACY_SESSION_KEY] = everything
+    else:
+        del session[LEGACY_SESSION_KEY]
+    if not isinstance(mine, dict) or attempt.finished_at is not None or not uses_review(attempt):
+        return
+    questions = Question.objects.select_related("current_version").in_bulk(attempt.question_ids)
+    existing = set(attempt.drafts.values_list("slot", flat=True))
+    for slot_text, data in mine.items():
+        slot = int(slot_text) if str(slot_text).isdigit() else 0
+        if not 1 <= slot <= len(attempt.question_ids) or slot in existing:
+            continue
+        question = questions.get(attempt.question_ids[slot - 1])
+        if question is None or not isinstance(data, dict):
+            continue
+        values = {
+            str(name): [str(value) for value in given]
+            for name, given in data.items()
+            if isinstance(given, list)
+        }
+        form = draft_form(attempt, question, values)
+        if form.is_valid():
+            with contextlib.suppress(DraftTooLarge):
+                save_draft(attempt, slot, form, as_querydict(values))

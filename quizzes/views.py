@@ -56,6 +56,8 @@ def get_attempt_for_user(request, course_slug, quiz_slug, pk):
     attempt.quiz = quiz
     attempt.user = request.user
     attempt.content = content
+    if review.LEGACY_SESSION_KEY in request.session:  # drafts kept by an earlier version
+        review.adopt_session_drafts(request.session, attempt)
     return attempt
 
 

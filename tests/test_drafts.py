@@ -89,3 +89,22 @@ def test_the_review_page_grades_no_draft(test_attempt, monkeypatch):
 
     monkeypatch.setattr(grading, "grade", refuse)
     assert "Wang" in client.get(summary_url(attempt)).content.decode()
+
+
+def test_drafts_an_earlier_version_kept_in_the_session_move_onto_the_attempt(test_attempt):
+    """After the upgrade, a learner's open course test keeps the drafts the session held:
+    moved to the attempt once (only the form's fields), then gone from the session."""
+    client, attempt, questions = test_attempt
+    slot = slot_of(attempt, questions, "text")
+    session = client.session
+    session[review.LEGACY_SESSION_KEY] = {
+        str(attempt.pk): {str(slot): {"text": ["Wang"], "junk": ["x" * 2400]}, "99": {}},
+        "12345": {"1": {"text": ["someone else's"]}},
+    }
+    session.save()
+    page = client.get(slot_url(attempt, slot)).content.decode()
+    assert 'value="Wang"' in page
+    assert AttemptDraft.objects.get(attempt=attempt, slot=slot).data == {"text": ["Wang"]}
+    assert AttemptDraft.objects.count() == 1
+    assert str(attempt.pk) not in client.session[review.LEGACY_SESSION_KEY]
+    assert "Wang" in client.get(summary_url(attempt)).content.decode()
