@@ -1,13 +1,49 @@
+import unicodedata
+
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sites.shortcuts import get_current_site
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 CERTIFICATE_NAME_HELP = (
     "Printed on your completion certificate. Without it, the certificate shows your username."
 )
 
 
-class SignupForm(UserCreationForm):
+# Control codes (ESC, BEL, line breaks), format characters (bidi overrides and isolates,
+# zero-width spaces and joiners) and unassigned, private or surrogate code points: invisible in
+# a name, and able to reorder or hide what is printed beside it.
+REFUSED_CATEGORIES = {"Cc", "Cf", "Cn", "Co", "Cs", "Zl", "Zp"}
+NAME_MESSAGE = (
+    "Use letters, spaces and punctuation only: this name contains an invisible or control "
+    "character (such as a text-direction mark or a zero-width space)."
+)
+
+
+def refuse_hidden_characters(value: str) -> None:
+    """A name's validator: no character that is invisible or changes the text's layout."""
+    if any(unicodedata.category(ch) in REFUSED_CATEGORIES for ch in value):
+        raise forms.ValidationError(NAME_MESSAGE, code="hidden_character")
+
+
+class NameFieldsMixin:
+    """First and last name refuse hidden characters (certificates and reports print them)."""
+
+    def clean_first_name(self):
+        value = self.cleaned_data.get("first_name", "")
+        refuse_hidden_characters(value)
+        return value
+
+    def clean_last_name(self):
+        value = self.cleaned_data.get("last_name", "")
+        refuse_hidden_characters(value)
+        return value
+
+
+class SignupForm(NameFieldsMixin, UserCreationForm):
     """Sign-up: a username (unique, so the form says when it is taken, as it must) and an
     email address for password resets.
 
@@ -30,7 +66,7 @@ class SignupForm(UserCreationForm):
         return self.cleaned_data["email"].lower()
 
 
-class CertificateNameForm(forms.ModelForm):
+class CertificateNameForm(NameFieldsMixin, forms.ModelForm):
     """The name printed on the learner's certificates (Django's first and last name)."""
 
     class Meta:
@@ -38,6 +74,13 @@ class CertificateNameForm(forms.ModelForm):
         fields = ("first_name", "last_name")
         labels = {"first_name": "First name", "last_name": "Last name"}
         help_texts = {"first_name": CERTIFICATE_NAME_HELP}
+
+    def save(self, commit=True):
+        """Write only the two name columns: with update_fields a row deleted meanwhile raises
+        DatabaseError instead of being inserted again, and no other column is touched."""
+        if commit:
+            self.instance.save(update_fields=list(self._meta.fields))
+        return self.instance
 
 
 class DeleteAccountForm(forms.Form):
@@ -58,3 +101,53 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password. Nothing was deleted.")
         return password
+
+
+class OneMessagePasswordResetForm(PasswordResetForm):
+    """Django's password reset, sending ONE message per request to the address typed, listing
+    a link for each account that uses it (an address may have several: sign-up does not make
+    addresses unique), never one message per account. The per-address limit (counted by the
+    view) is applied here, silently: the page must not tell whether an address has accounts."""
+
+    def save(
+        self,
+        domain_override=None,
+        subject_template_name="registration/password_reset_subject.txt",
+        email_template_name="registration/password_reset_email.html",
+        use_https=False,
+        token_generator=default_token_generator,
+        from_email=None,
+        request=None,
+        html_email_template_name=None,
+        extra_email_context=None,
+    ):
+        email = self.cleaned_data["email"]
+        users = list(self.get_users(email))
+        if not users or getattr(self, "address_over_limit", False):
+            return
+        site = get_current_site(request)
+        accounts = [
+            {
+                "user": user,
+                "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": token_generator.make_token(user),
+            }
+            for user in users
+        ]
+        context = {
+            "email": email,
+            "domain": domain_override or site.domain,
+            "site_name": domain_override or site.name,
+            "protocol": "https" if use_https else "http",
+            "accounts": accounts,
+            "user": users[0],
+            **(extra_email_context or {}),
+        }
+        self.send_mail(
+            subject_template_name,
+            email_template_name,
+            context,
+            from_email,
+            email,
+            html_email_template_name,
+        )

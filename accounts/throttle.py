@@ -8,6 +8,9 @@ counts, each in a window of LOGIN_LOCKOUT_SECONDS from its first failure:
   since a class behind one school address shares it) every login from that address is locked,
   so one address cannot try a common password on many accounts.
 
+An IPv6 client counts by its /64 network (counted_address), which one subscriber usually holds
+whole.
+
 While locked, logins are refused without checking the password, with 429 and a message saying
 when to try again. A successful login clears its username's count (not the address's: an
 attacker could otherwise clear it by logging in to an account of their own).
@@ -16,9 +19,11 @@ The username is counted as authentication will see it: NFKC-normalised like Djan
 form does (so a full-width or otherwise compatible spelling is the same account) and casefolded
 (sign-up refuses usernames differing only in case, so they are one account too).
 
-The counts live in the "default" cache, which every worker shares (settings.CACHES), so two
-workers do not give an attacker twice the tries. Every cache read and write goes through the
-three small functions `read_locks`, `record_failure` and `clear_counts`.
+The failure counts live in the "default" cache, which every worker shares (settings.CACHES), so
+two workers do not give an attacker twice the tries; a lock, once set, lives in the database,
+and so does a count the cache could not keep (below: a full or unreachable cache never opens a
+lock). Every read and write goes through the three small functions `read_locks`,
+`record_failure` and `clear_counts`.
 
 django-axes was considered: its latest release (8.3.1) declares support up to Django 6.0 and adds
 database writes to every login; this small throttle is all that is needed.
@@ -26,18 +31,29 @@ database writes to every login; this small throttle is all that is needed.
 
 import functools
 import hashlib
+import ipaddress
+import logging
 import math
 import time
 import unicodedata
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import caches
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import transaction
+from django.forms.utils import ErrorDict
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
+
+from accounts.models import ThrottleCount
+
+logger = logging.getLogger(__name__)
 
 
 def client_address(request) -> str:
@@ -50,6 +66,21 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def counted_address(address: str) -> str:
+    """The address as the throttles count it: an IPv6 address by its /64 network (one
+    subscriber usually has a whole /64, so single addresses would give unlimited budgets), an
+    IPv4-mapped IPv6 address as its IPv4 address, anything else as it is."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def normalised_username(raw: str) -> str:
     """The username as authentication sees it (the login form's NFKC), casefolded."""
     username = AuthenticationForm.base_fields["username"].to_python(raw) or ""
@@ -60,30 +91,86 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
-# --- the cache: every read and write of the counts ---------------------------------------------
+# --- the stores: every read and write of the counts and locks ----------------------------------
+#
+# Failure counts are in the shared cache (one round trip each). A lock, once set, is in the
+# database (ThrottleCount), which every worker and server reads: a lock is rare (one per
+# LOGIN_FAILURE_LIMIT failures), so writing it costs little, and it holds whatever happens to
+# the cache: a Redis full to its maxmemory that refuses writes, a Redis that is down, a cache
+# that was flushed. When the cache cannot keep a count (an error, or the Redis cache reporting
+# a failed operation), that count is kept in the database instead, so failures are still
+# counted and the lock still closes.
+
+
+def _in_cache(operation):
+    """(result, done): `operation(cache)`'s result, and whether the cache really did it."""
+    cache = caches["default"]
+    failures = getattr(cache, "failures_in_thread", None)
+    before = failures() if failures else 0
+    try:
+        result = operation(cache)
+    except Exception:  # any backend's failure (a full disk for the file cache): count elsewhere
+        logger.warning("Login throttle: the shared cache failed, counting in the database")
+        return None, False
+    if failures and failures() != before:
+        logger.warning(
+            "Login throttle: the shared cache refused a count, counting in the database"
+        )
+        return result, False
+    return result, True
 
 
 def read_locks(lock_keys: list[str]) -> dict[str, float]:
     """The end time (epoch seconds) of each lock in `lock_keys` that is set."""
-    return caches["default"].get_many(lock_keys)
+    rows = ThrottleCount.objects.filter(key__in=lock_keys, expires_at__gt=timezone.now())
+    return {key: until.timestamp() for key, until in rows.values_list("key", "expires_at")}
+
+
+def _lock(lock_key: str, window: int) -> None:
+    ThrottleCount.objects.update_or_create(
+        key=lock_key,
+        defaults={"count": 0, "expires_at": timezone.now() + timedelta(seconds=window)},
+    )
+
+
+def _count_in_database(failures_key: str, at_least: int, window: int) -> int:
+    """Add one failure to the database's count (at least `at_least`, what the cache counted)."""
+    now = timezone.now()
+    with transaction.atomic():
+        ThrottleCount.objects.filter(expires_at__lte=now).delete()
+        row, _ = ThrottleCount.objects.select_for_update().get_or_create(
+            key=failures_key, defaults={"expires_at": now + timedelta(seconds=window)}
+        )
+        row.count = max(row.count + 1, at_least)
+        row.save(update_fields=["count"])
+    return row.count
 
 
 def record_failure(failures_key: str, lock_key: str, limit: int, window: int) -> None:
     """Count one failure; at `limit` failures within `window` seconds, lock for `window`."""
-    cache = caches["default"]
-    cache.add(failures_key, 0, window)
-    try:
-        failures = cache.incr(failures_key)
-    except ValueError:  # expired between add and incr
-        cache.set(failures_key, 1, window)
-        failures = 1
+
+    def count(cache):
+        cache.add(failures_key, 0, window)
+        try:
+            return cache.incr(failures_key)
+        except ValueError:  # expired between add and incr
+            cache.set(failures_key, 1, window)
+            return 1
+
+    failures, counted = _in_cache(count)
+    if not counted:
+        # Go on from what the cache counted before it failed, if it can still be read.
+        earlier, _ = _in_cache(lambda cache: cache.get(failures_key, 0))
+        known = max(failures or 0, (earlier or 0) + 1)
+        failures = _count_in_database(failures_key, known, window)
     if failures >= limit:
-        cache.set(lock_key, time.time() + window, window)
-        cache.delete(failures_key)
+        _lock(lock_key, window)
+        clear_counts([failures_key])
 
 
 def clear_counts(keys: list[str]) -> None:
-    caches["default"].delete_many(keys)
+    _in_cache(lambda cache: cache.delete_many(keys))
+    ThrottleCount.objects.filter(key__in=keys).delete()
 
 
 # --- the throttle ------------------------------------------------------------------------------
@@ -91,6 +178,7 @@ def clear_counts(keys: list[str]) -> None:
 
 class LoginThrottle:
     def __init__(self, username: str, address: str):
+        address = counted_address(address)
         account = _digest(normalised_username(username), address)
         client = _digest(address)
         self.account_keys = (f"login-failures:{account}", f"login-locked:{account}")
@@ -178,3 +266,44 @@ def locked_response(request, seconds):
 
 login = throttle_logins(auth_views.LoginView.as_view())
 admin_login = throttle_logins(admin.site.login)
+
+
+# --- password checks outside the login, and the mail-sending forms -------------------------------
+
+
+def password_check_throttle(request) -> LoginThrottle:
+    """The throttle of a password typed again by a signed-in user (the delete-account and
+    password-change forms): the same counts as the login of that username from that address,
+    so a stolen session cannot guess the password at hashing speed."""
+    return LoginThrottle(request.user.get_username(), client_address(request))
+
+
+def locked_form(form, seconds: int):
+    """`form` showing the lock as its error, without checking anything it was sent."""
+    form._errors = ErrorDict({NON_FIELD_ERRORS: form.error_class([locked_message(seconds)])})
+    form.cleaned_data = {}
+    return form
+
+
+def over_rate(name: str, key: str, limit: int, window: int) -> bool:
+    """Count one use of `name` by `key` (an address, an e-mail); True once it is over `limit`
+    in `window` seconds. Counted in the shared cache; when that fails, not counted."""
+    cache_key = f"rate:{name}:{_digest(counted_address(key))}"
+
+    def count(cache):
+        cache.add(cache_key, 0, window)
+        return cache.incr(cache_key)
+
+    uses, counted = _in_cache(count)
+    return bool(counted and uses and uses > limit)
+
+
+def rate_limited_response(request, template, context, window: int):
+    minutes = max(1, math.ceil(window / 60))
+    context = {
+        **context,
+        "rate_limited": f"Too many requests from here. Try again in {minutes} minutes.",
+    }
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(window)
+    return response

@@ -1,18 +1,21 @@
-"""What the login throttle does when the shared cache (Redis) cannot keep its counts.
+"""What the logins do when the shared cache (Redis) cannot keep the throttle's counts.
 
-The throttle (accounts/throttle.py) counts failed logins in the shared cache. With Redis
-unreachable, config/sharedcache.py turns its reads into misses and its writes into nothing, so
-on its own the throttle would let every attempt through without a word. These wrappers, put
-around the throttled login views in config/urls.py, decide instead:
+The throttle (accounts/throttle.py) counts failed logins in the shared cache and keeps its locks
+in the database. When the cache cannot keep a count (Redis unreachable, or full to its
+maxmemory and refusing writes: config/sharedcache.py turns both into misses and no-ops), the
+throttle counts in the database instead, so a lock is never opened by the cache, and a
+failing cache does not give unlimited guesses. These wrappers, put around the throttled login
+views in config/urls.py, add:
 
 - the admin login fails CLOSED: an admin account opens the whole site, so no admin password is
   checked while failures cannot be counted; the login answers 503 with Retry-After and says
   why. If Redis stops answering during the login itself, the 503 is answered instead of the
   login's redirect, and Django's SessionMiddleware saves no session on a 5xx response, so a
   login that succeeded inside is not kept.
-- the learners' login fails OPEN: a learner locked out of a lesson during an outage is a worse
-  harm than a few more guesses at one learner's password for the minutes Redis is down, and the
-  outage is in the logs. Each login that could not be counted logs a warning.
+- the learners' login goes on, THROTTLED FROM THE DATABASE: locks set before or during the
+  outage hold, and failures go on being counted (in the database). A learner is not locked out
+  of lessons by the outage itself. Each login during which the cache failed logs a warning.
+  (It failed open before: with Redis full, a locked account's right password was accepted.)
 
 Only the Redis cache reports its failures (`failures_in_thread`); with the file cache of a
 single machine these wrappers change nothing.
@@ -67,8 +70,9 @@ def fail_closed(login_view):
     return view
 
 
-def fail_open(login_view):
-    """For the learners' login: let it through unthrottled while the throttle cannot count."""
+def counted_in_database(login_view):
+    """For the learners' login: go on while the cache fails (the throttle counts in the
+    database then), with a warning in the log."""
 
     @functools.wraps(login_view)
     def view(request, *args, **kwargs):
@@ -76,7 +80,7 @@ def fail_open(login_view):
         response = login_view(request, *args, **kwargs)
         if request.method == "POST" and before is not None and _cache_failures() != before:
             logger.warning(
-                "Login from %s not throttled: the shared cache is unavailable",
+                "Login from %s counted in the database: the shared cache is unavailable",
                 request.META.get("REMOTE_ADDR", ""),
             )
         return response

@@ -12,7 +12,11 @@ MiddlewareMixin classes, a process_request/process_response round):
   own policy (Django's `csp_override` decorators set `response._csp_config`) is honoured, and
   a header the view set itself is left alone, as Django's middleware does;
 - X-Frame-Options from settings.X_FRAME_OPTIONS unless the response has one or is
-  `@xframe_options_exempt`, as XFrameOptionsMiddleware does.
+  `@xframe_options_exempt`, as XFrameOptionsMiddleware does;
+- `Cache-Control: private, no-store` on every page served to a signed-in user (unless the view
+  set its own Cache-Control), so neither a shared cache nor the browser's back button or
+  back-forward cache shows a learner's pages after logout on a shared computer. Anonymous
+  pages (the cached course and lesson pages) are not affected.
 """
 
 from django.conf import settings
@@ -54,4 +58,7 @@ class ResponseHeadersMiddleware:
             response, "xframe_options_exempt", False
         ):
             headers["X-Frame-Options"] = getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "Cache-Control" not in headers:
+            headers["Cache-Control"] = "private, no-store"
         return response

@@ -55,6 +55,16 @@ if not SECRET_KEY:
             "  python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
     SECRET_KEY = "django-insecure-local-development-only"
+elif not DEBUG and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")
+):
+    # The rule of Django's own check (security.W009), enforced: it signs sessions, password
+    # reset links and CSRF tokens, and a short or guessable key makes them forgeable.
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is too weak for production: it needs at least 50 characters with at "
+        "least 5 different ones, and not the 'django-insecure-' prefix. Make one with:\n"
+        "  python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
@@ -190,6 +200,12 @@ ANON_PAGE_CACHE_SECONDS = envint("DJANGO_ANON_PAGE_CACHE_SECONDS", 0 if DEBUG el
 LOGIN_FAILURE_LIMIT = envint("DJANGO_LOGIN_FAILURE_LIMIT", 5)
 LOGIN_ADDRESS_FAILURE_LIMIT = envint("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", 100)
 LOGIN_LOCKOUT_SECONDS = envint("DJANGO_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# Per hour: sign-ups from one client address (a class behind one school address signs up
+# together), password-reset requests from one client address, and reset messages sent to one
+# e-mail address (accounts/views.py).
+SIGNUP_RATE_LIMIT = envint("DJANGO_SIGNUP_RATE_LIMIT", 60)
+PASSWORD_RESET_ADDRESS_LIMIT = envint("DJANGO_PASSWORD_RESET_ADDRESS_LIMIT", 20)
+PASSWORD_RESET_EMAIL_LIMIT = envint("DJANGO_PASSWORD_RESET_EMAIL_LIMIT", 3)
 
 # The largest course file or question bank import_course reads (courses/sourcefiles.py).
 COURSE_FILE_MAX_BYTES = envint("DJANGO_COURSE_FILE_MAX_BYTES", 2 * 1024 * 1024)
@@ -248,6 +264,26 @@ if os.environ.get("EMAIL_HOST"):
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "courses@localhost")
+
+# /.well-known/security.txt (RFC 9116): where to report a vulnerability (a mailto: or https:
+# URI; without it the file is not served), and until when the file is valid (an ISO 8601
+# date-time; by default 180 days after the server started, so each deployment renews it).
+SECURITY_CONTACT = os.environ.get("DJANGO_SECURITY_CONTACT", "")
+if SECURITY_CONTACT and not SECURITY_CONTACT.startswith(("mailto:", "https://")):
+    raise ImproperlyConfigured(
+        f"DJANGO_SECURITY_CONTACT must be a mailto: or https:// URI, not {SECURITY_CONTACT!r}"
+    )
+SECURITY_TXT_EXPIRES = os.environ.get("DJANGO_SECURITY_TXT_EXPIRES", "")
+if SECURITY_TXT_EXPIRES:
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(SECURITY_TXT_EXPIRES)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "DJANGO_SECURITY_TXT_EXPIRES must be an ISO 8601 date or date-time such as "
+            f"2027-06-30, not {SECURITY_TXT_EXPIRES!r}"
+        ) from None
 
 # Security. A strict Content-Security-Policy: scripts and styles only as files from 'self', no
 # inline code, so no nonce is needed and a cached page stays valid.

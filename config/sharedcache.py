@@ -14,6 +14,12 @@ subclass turns a failed operation into a cache miss instead of a 500:
   and deleted as soon as Redis answers again, so a value written before the outage cannot come
   back afterwards: a session logged out or a content version renewed during the outage stays
   gone once Redis returns with its old data;
+- and so that every OTHER worker and server forgets it too (they did not see what this worker
+  missed, and may not have seen the outage at all), the worker that first sees an outage
+  records it in the database (config.models.CacheOutage). The newest outage's id is the
+  cache's epoch, part of every key: each worker reads it at most every EPOCH_CHECK_SECONDS, so
+  within that second after an outage every worker works in a fresh key space (sessions and
+  users are read again from the database, nothing is lost) instead of the old values;
 - `ping()` asks Redis directly, for /healthz and for the admin login, which must know;
 - `failures_in_thread()` counts the operations this thread could not do, so a caller can tell
   whether its own reads and writes really happened (the login throttle's policy uses it).
@@ -33,6 +39,42 @@ logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 2.0
 STALE_LIMIT = 10_000
+EPOCH_CHECK_SECONDS = 1.0
+
+
+def latest_outage() -> int | None:
+    """The shared epoch: the id of the newest recorded outage (0 for none); None when the
+    database cannot say now (inside a transaction, or not reachable)."""
+    from django.db import connection
+
+    from config.models import CacheOutage
+
+    if connection.in_atomic_block:  # never a query that could break the caller's transaction
+        return None
+    try:
+        return CacheOutage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    except Exception:  # no database (a test without one, the table not migrated yet)
+        return None
+
+
+def record_outage() -> None:
+    """Record an outage for every worker (after the caller's transaction, if in one)."""
+    from django.db import connection, transaction
+
+    from config.models import CacheOutage
+
+    def record():
+        try:
+            CacheOutage.objects.create()
+        except Exception as error:
+            logger.warning(
+                "The shared cache's outage is not recorded for other workers: %s", error
+            )
+
+    if connection.in_atomic_block:
+        transaction.on_commit(record)
+    else:
+        record()
 
 
 class FailSoftRedisCache(RedisCache):
@@ -43,6 +85,8 @@ class FailSoftRedisCache(RedisCache):
         self._stale = set()
         self._lock = threading.Lock()
         self._local = threading.local()
+        self._epoch = 0
+        self._epoch_read_at = float("-inf")
 
     # What happened, for callers that must know.
 
@@ -96,6 +140,8 @@ class FailSoftRedisCache(RedisCache):
                 "Shared cache (Redis) unavailable, working from the database without it: %s",
                 error,
             )
+            record_outage()
+            self._epoch_read_at = float("-inf")  # this worker too moves to the new epoch
 
     def _recovered(self):
         if self._down_since is None:
@@ -116,8 +162,19 @@ class FailSoftRedisCache(RedisCache):
                 self._stale.update(keys[: STALE_LIMIT - len(self._stale)])
             raise
 
+    def _current_epoch(self) -> int:
+        now = time.monotonic()
+        if now - self._epoch_read_at >= EPOCH_CHECK_SECONDS:
+            epoch = latest_outage()
+            self._epoch_read_at = now  # asked again in a second, whatever the answer
+            if epoch is not None:
+                self._epoch = epoch
+        return self._epoch
+
     def _key(self, key, version):
-        return self.make_and_validate_key(key, version=version)
+        made = self.make_and_validate_key(key, version=version)
+        epoch = self._current_epoch()
+        return f"{made}:e{epoch}" if epoch else made
 
     # The cache API (RedisCache's methods, each through _run).
 

@@ -16,8 +16,9 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from accounts import throttle
+from accounts import views as account_views
 from config import views
-from config.login_policy import fail_closed, fail_open
+from config.login_policy import counted_in_database, fail_closed
 from progress import course_views, quiz_views
 from progress import views as progress_views
 from quizzes import views as quiz_pages
@@ -71,17 +72,21 @@ progress_urls = [
 urlpatterns = [
     # Login throttling (accounts/throttle.py) in front of Django's and the admin's login views,
     # and what it does when the shared cache is down (config/login_policy.py).
-    path("accounts/login/", fail_open(throttle.login), name="login"),
+    path("accounts/login/", counted_in_database(throttle.login), name="login"),
     path("admin/login/", fail_closed(throttle.admin_login)),
     path("", include((course_urls, "courses"))),
     path("", include((quiz_urls, "quizzes"))),
     path("", include((progress_urls, "progress"))),
     path("accounts/", include("accounts.urls")),
+    # Before Django's auth URLs: the password change on the user's fresh row, throttled.
+    path("accounts/password_change/", account_views.password_change, name="password_change"),
+    path("accounts/password_reset/", account_views.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/reports/", include("reports.urls")),
     path("admin/interchange/", include("interchange.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
     # Browsers ask for /favicon.ico on pages without an icon link (the admin): no 404 for it.
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"))),
 ]

@@ -1,5 +1,8 @@
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template
 from django.views.decorators.cache import never_cache
@@ -40,3 +43,30 @@ def page_not_found(request, exception):
 def server_error(request):
     # No context processors that might touch the database again: render the plain template.
     return HttpResponse(get_template("500.html").render(), status=500)
+
+
+# The default expiry of security.txt counts from the start of this server process.
+_STARTED = datetime.now(UTC)
+SECURITY_TXT_DAYS = 180
+
+
+def security_txt(request):
+    """/.well-known/security.txt (RFC 9116): the contact for vulnerability reports
+    (settings.SECURITY_CONTACT) and the file's expiry. 404 when no contact is configured."""
+    contact = settings.SECURITY_CONTACT
+    if not contact:
+        raise Http404("No security contact is configured.")
+    if settings.SECURITY_TXT_EXPIRES:
+        expires = datetime.fromisoformat(settings.SECURITY_TXT_EXPIRES)
+        if expires.tzinfo is None:
+            expires = expires.replace(tzinfo=UTC)
+    else:
+        expires = _STARTED + timedelta(days=SECURITY_TXT_DAYS)
+    canonical = request.build_absolute_uri("/.well-known/security.txt")
+    body = (
+        f"Contact: {contact}\n"
+        f"Expires: {expires.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}\n"
+        f"Canonical: {canonical}\n"
+        "Preferred-Languages: en\n"
+    )
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")

@@ -4,13 +4,16 @@ They are evidence, so they are view-only for everyone but superusers. The instru
 reports (reports/) link here for the answers behind a figure (evidence_url).
 """
 
+from django import forms
 from django.contrib import admin
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from progress.mastery import Level, display_percent, estimate_words
+from courses import admin as courses_admin
+from courses.models import Objective
+from progress.mastery import Level, Params, display_percent, estimate_words
 from progress.models import Mastery
 from quizzes import matching_display, questiontypes
 from quizzes.admin import prompt_text
@@ -296,3 +299,31 @@ class MasteryAdmin(LearnerRecordAdmin):
     @admin.display(description="evidence")
     def evidence(self, obj):
         return format_html('<a href="{}">Answers</a>', evidence_url(obj.user_id, obj.objective_id))
+
+
+# --- the mastery model's overrides on an objective ---------------------------------------------
+
+
+class ObjectiveParamsForm(forms.ModelForm):
+    """An objective's `bkt_params`, checked with the mastery model's own rules
+    (progress.mastery.Params.parse): a bad value is a form error, never every learner's 500."""
+
+    class Meta:
+        model = Objective
+        fields = ["bkt_params", "params_version"]
+
+    def clean_bkt_params(self):
+        value = self.cleaned_data.get("bkt_params") or {}
+        try:
+            Params.parse(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error), code="bad_params") from None
+        return value
+
+
+admin.site.unregister(Objective)
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(courses_admin.ObjectiveAdmin):
+    form = ObjectiveParamsForm

@@ -36,6 +36,26 @@ class Params:
         names = {f.name for f in fields(cls)}
         return cls(**{k.lower(): float(v) for k, v in data.items() if k.lower() in names})
 
+    @classmethod
+    def parse(cls, data: Any) -> Params:
+        """Build from an author's overrides, strictly: a mapping of known names to numbers,
+        each in (0, 1). ValueError with a sentence for the author otherwise."""
+        names = [f.name for f in fields(cls)]
+        if not isinstance(data, dict):
+            raise ValueError(
+                'Give the overrides as a JSON object such as {"l0": 0.2}, or {} for none.'
+            )
+        values = {}
+        for key, value in data.items():
+            if str(key).lower() not in names:
+                raise ValueError(f"Unknown parameter {key!r}: use {', '.join(names)}.")
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"{key} must be a number, such as 0.2, not {value!r}.")
+            if not 0 < value < 1:
+                raise ValueError(f"{key} must be between 0 and 1 (exclusive), not {value!r}.")
+            values[str(key).lower()] = float(value)
+        return cls(**values)
+
 
 DEFAULT_PARAMS = Params()
 # "Another day", the one rule for time between answers (docs/specs/mastery.md): elapsed time,

@@ -8,16 +8,27 @@ The models moved here from `courses` and `quizzes` without touching the database
 its table (`db_table`), and the migrations only move them in Django's model state.
 """
 
+import logging
+
 from django.conf import settings
 from django.db import models
 
 from courses.models import Course, Lesson, Objective
 from progress import mastery
 
+logger = logging.getLogger(__name__)
+
 
 def mastery_params(objective):
-    """The mastery model's parameters for an objective (defaults plus its `bkt_params`)."""
-    return mastery.Params.from_dict(objective.bkt_params or {})
+    """The mastery model's parameters for an objective (defaults plus its `bkt_params`).
+
+    The admin refuses bad overrides (progress/admin.py); one stored by other means (the shell,
+    an older version) is logged and the defaults are used, so learners never get an error."""
+    try:
+        return mastery.Params.from_dict(objective.bkt_params or {})
+    except (ValueError, TypeError, AttributeError) as error:
+        logger.warning("Objective %s: bad bkt_params ignored (%s)", objective.pk, error)
+        return mastery.DEFAULT_PARAMS
 
 
 class LessonCompletion(models.Model):

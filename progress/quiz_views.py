@@ -73,7 +73,7 @@ FROM_REVIEW = "review"
 def _add_draft(request, context, attempt, question, slot):
     """Feedback at the end: the answer form shows the draft given so far, if any, with links
     to the other questions (moving needs no save) and back to the review page."""
-    draft = review.drafts(request.session, attempt).get(slot)
+    draft = review.drafts(attempt).get(slot)
     _add_review_links(context, attempt, slot, from_review=request.GET.get("from") == FROM_REVIEW)
     if draft is not None:
         context["form"] = review.draft_form(attempt, question, draft)
@@ -116,6 +116,10 @@ def answer(request, course_slug, quiz_slug, attempt_id, slot):
             return _after_answer(request, attempt, question, slot, first)
         context = question_context(attempt, question, slot, error=FINISHED_ERROR)
         return render_question(request, context, status=409)
+    if attempt.is_answered(slot):  # answered before (another tab): not graded again
+        first = attempt_response(attempt, question)
+        if first is not None:
+            return _after_answer(request, attempt, question, slot, first)
     form = AnswerForm(
         request.POST, attempt=attempt, question=question, version=question.current_version
     )
@@ -129,9 +133,14 @@ def answer(request, course_slug, quiz_slug, attempt_id, slot):
             _add_review_links(context, attempt, slot, from_review=from_review)
         return render_question(request, context, form_error_status(request, form))
     if review.uses_review(attempt):  # a draft until the learner submits on the review page
-        post = request.POST.copy()
-        back_to_review = post.pop("then", [None])[0] == FROM_REVIEW
-        review.save_draft(request.session, attempt, slot, post)
+        back_to_review = request.POST.get("then") == FROM_REVIEW
+        try:
+            review.save_draft(attempt, slot, form, request.POST)
+        except review.DraftTooLarge as error:
+            message = f"This answer is too large to keep ({error}). Shorten it and try again."
+            context = question_context(attempt, question, slot, form=form, error=message)
+            _add_review_links(context, attempt, slot, from_review=back_to_review)
+            return render_question(request, context, status=413)
         return move_on(
             request, summary_url(attempt) if back_to_review else next_url_for(attempt, slot)
         )
@@ -160,7 +169,7 @@ def finish(request, course_slug, quiz_slug, attempt_id):
     graded and stored first."""
     attempt = get_attempt_for_user(request, course_slug, quiz_slug, attempt_id)
     if attempt.finished_at is None and review.uses_review(attempt):
-        review_submission.submit(attempt, request.session)
+        review_submission.submit(attempt)
     elif attempt.finished_at is None:
         close_attempt(attempt)
     return htmx_redirect(request, summary_url(attempt))
@@ -247,7 +256,7 @@ def summary(request, course_slug, quiz_slug, attempt_id):
 def _add_review(request, context, attempt, responses):
     """The review page before submitting: every question with the answer given so far."""
     questions = Question.objects.select_related("current_version").in_bulk(attempt.question_ids)
-    items = review.review_items(attempt, request.session, responses, questions)
+    items = review.review_items(attempt, responses, questions)
     for item in items:
         item["url"] = attempt.question_url(item["slot"])
         item["change_url"] = f"{item['url']}?from={FROM_REVIEW}"

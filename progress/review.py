@@ -9,13 +9,13 @@ from quizzes.models import Question
 from quizzes.review import clear, draft_form, drafts
 
 
-def submit(attempt, session) -> None:
+def submit(attempt) -> None:
     """Grade and store every draft of the attempt, then finish it with its total score.
 
     Drafts that no longer validate (the question changed meanwhile) count as unanswered. A
     second submission (another tab) finds the attempt finished and stores nothing.
     """
-    saved = drafts(session, attempt)
+    saved = drafts(attempt)
     questions = (
         Question.objects.select_related("current_version", "objective")
         .filter(pk__in=attempt.question_ids)
@@ -38,4 +38,4 @@ def submit(attempt, session) -> None:
             except AttemptFinished:  # submitted meanwhile (another tab): nothing more to store
                 break
         close_attempt(attempt, now=timezone.now())
-    clear(session, attempt)
+        clear(attempt)

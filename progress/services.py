@@ -153,6 +153,7 @@ def record_answer(*, attempt, question, grade, now=None, pool=None):
         answer_display=grade.answer_display,
         score=grade.score,
         graded_at=now,
+        feedback_html=grade.feedback_html,
     )
     answer = mastery_answer(
         question_id=question.pk,

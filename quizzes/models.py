@@ -321,6 +321,9 @@ class Response(models.Model):
     score = models.FloatField()
     revealed = models.BooleanField(default=False, help_text="The answer was shown first.")
     graded_at = models.DateTimeField()
+    # The author's feedback for this answer, kept from its grading so that showing the answer
+    # again never grades it again; None on answers stored before it was kept (graded on view).
+    feedback_html = models.TextField(null=True, blank=True, editable=False)
     # The mastery model's view of this answer, filled in the same transaction.
     counted = models.BooleanField(default=False)
     p_after = models.FloatField(null=True, blank=True)
@@ -341,3 +344,23 @@ class Response(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.question.key} · {round(100 * self.score)}%"
+
+
+class AttemptDraft(models.Model):
+    """A course test's answer given but not yet submitted (quizzes.review): the answer form's
+    own fields as posted, on the server, so it survives a logout and shows on a second
+    device; the answer in words is kept with it, so the review page grades nothing."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="drafts")
+    slot = models.PositiveSmallIntegerField()
+    data = models.JSONField(help_text="The answer form's fields: name -> list of values.")
+    answer_text = models.TextField(help_text="The answer in words, for the review page.")
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "slot"], name="draft_once_per_slot")
+        ]
+
+    def __str__(self):
+        return f"{self.attempt} · slot {self.slot}"

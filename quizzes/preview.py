@@ -16,6 +16,7 @@ Nothing here runs outside the author command: `PREVIEW` is None in every other p
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import time
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
+from django.http.request import split_domain_port, validate_host
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.csp import CSP, build_policy
@@ -149,21 +151,42 @@ class Watcher(threading.Thread):
 
 
 class PreviewApp:
-    """WSGI middleware: while the course does not import, every page shows why."""
+    """WSGI middleware: while the course does not import, every page shows why.
+
+    It answers only requests for one of its own hosts (settings.ALLOWED_HOSTS, as Django
+    does once the course imports): a page read through another name (DNS rebinding, while an
+    author previews) gets 400. File names are shown relative to the course's folder, never
+    as absolute paths."""
 
     def __init__(self, app, state: PreviewState):
         self.app = app
         self.state = state
         self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
 
+    def _relative(self, text: str) -> str:
+        folder = str(Path(self.state.course_path).resolve().parent) + os.sep
+        return text.replace(folder, "").replace(str(self.state.course_path.parent) + os.sep, "")
+
     def __call__(self, environ, start_response):
-        problems = list(self.state.problems)
+        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+        domain, _port = split_domain_port(host)
+        if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
+            body = b"Bad Request: this preview answers only its own host name.\n"
+            start_response(
+                "400 Bad Request",
+                [
+                    ("Content-Type", "text/plain; charset=utf-8"),
+                    ("Content-Length", str(len(body))),
+                ],
+            )
+            return [body]
+        problems = [self._relative(problem) for problem in self.state.problems]
         path = environ.get("PATH_INFO", "")
         if not problems or path.startswith(self.static_prefix) or path == "/favicon.ico":
             return self.app(environ, start_response)
         body = render_to_string(
             "quizzes/preview_error.html",
-            {"problems": problems, "course_path": self.state.course_path},
+            {"problems": problems, "course_path": self.state.course_path.name},
         ).encode()
         headers = [
             ("Content-Type", "text/html; charset=utf-8"),

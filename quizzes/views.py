@@ -56,6 +56,8 @@ def get_attempt_for_user(request, course_slug, quiz_slug, pk):
     attempt.quiz = quiz
     attempt.user = request.user
     attempt.content = content
+    if review.LEGACY_SESSION_KEY in request.session:  # drafts kept by an earlier version
+        review.adopt_session_drafts(request.session, attempt)
     return attempt
 
 
@@ -128,22 +130,21 @@ def _shows_feedback(attempt):
 
 
 def question_result(question, response):
-    """What the feedback shows for a question: the stored response regraded for its texts.
-
-    Grading is pure, so grading the stored answer against the version it answered gives back
-    the same score, the correct answer and the feedback for the option chosen.
+    """What the feedback shows for a question: the stored response with the feedback kept from
+    its grading (a stored answer is never graded again on view; only answers stored before
+    the feedback was kept are), and the correct answer of the version it answered.
     """
     version = response.version if response else question.current_version
-    grade = None
+    correct = ""
+    feedback = ""
     try:
-        if response is not None:
-            grade = grading.grade(question.type, version.spec, response.answer)
-        else:
-            grade = grading.grade(
-                question.type, version.spec, grading.model_answer(question.type, version.spec)
-            )
+        correct = grading.correct_display(question.type, version.spec)
+        if response is not None and response.feedback_html is not None:
+            feedback = response.feedback_html
+        elif response is not None:
+            feedback = grading.grade(question.type, version.spec, response.answer).feedback_html
     except (grading.InvalidAnswer, KeyError, ValueError):
-        grade = None
+        pass
     if response is None:
         outcome = "unanswered"
     elif response.score == 1:
@@ -158,8 +159,8 @@ def question_result(question, response):
         "response": response,
         "outcome": outcome,
         "answer_display": response.answer_display if response else "",
-        "correct_display": grade.correct_display if grade else "",
-        "feedback_html": grade.feedback_html if grade and response else "",
+        "correct_display": correct,
+        "feedback_html": feedback,
         "percent": round(100 * response.score) if response else 0,
         "pairs": _pairs(question, version, response),
         **_choices(question, version, response),
@@ -272,7 +273,7 @@ def start(request, course_slug, quiz_slug):
         attempt = context["open_attempt"]
         if review.uses_review(attempt):  # drafts count as answered; all given: the review
             answered = {attempt.question_ids[slot - 1] for slot in attempt.answered_slots}
-            slot = review.first_open_slot(attempt, request.session, answered)
+            slot = review.first_open_slot(attempt, answered)
             url = summary_url(attempt) if slot is None else attempt.question_url(slot)
             return htmx_redirect(request, url)
         return htmx_redirect(request, attempt.question_url(attempt.first_unanswered_slot() or 1))

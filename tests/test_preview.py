@@ -92,16 +92,33 @@ def test_an_import_error_replaces_pages_but_not_static_files(course):
     def start_response(status, headers):
         statuses.append((status, dict(headers)))
 
-    body = b"".join(wrapped({"PATH_INFO": "/courses/x/"}, start_response)).decode()
+    body = b"".join(wrapped(request("/courses/x/"), start_response)).decode()
     status, headers = statuses[-1]
     assert status.startswith("200")  # the author's import report, not a server error
-    assert f"<code>{course}:12: something wrong</code>" in body
+    assert "<code>clean.md:12: something wrong</code>" in body
+    assert str(course.parent) not in body  # no absolute path
     assert "script-src 'self'" in headers["Content-Security-Policy"]
     assert " style=" not in body and "<script" not in body
-    assert b"".join(wrapped({"PATH_INFO": "/static/css/app.css"}, start_response)) == b"page"
+    assert b"".join(wrapped(request("/static/css/app.css"), start_response)) == b"page"
     state.problems = []
-    assert b"".join(wrapped({"PATH_INFO": "/courses/x/"}, start_response)) == b"page"
+    assert b"".join(wrapped(request("/courses/x/"), start_response)) == b"page"
     assert calls == ["/static/css/app.css", "/courses/x/"]
+
+
+def request(path, host="127.0.0.1:8000"):
+    return {"PATH_INFO": path, "HTTP_HOST": host}
+
+
+@pytest.mark.parametrize("host", ["rebind.evil.example", "rebind.evil.example:8000", ""])
+def test_the_preview_answers_only_its_own_host(course, host):
+    state = preview.PreviewState(course_path=course, problems=[f"{course}:12: something wrong"])
+    wrapped = preview.PreviewApp(lambda environ, start: [b"page"], state)
+    statuses = []
+    body = b"".join(wrapped(request("/", host), lambda s, h: statuses.append(s)))
+    assert statuses == ["400 Bad Request"]
+    assert str(course) not in body.decode()
+    state.problems = []
+    assert b"".join(wrapped(request("/", host), lambda s, h: statuses.append(s))) != b"page"
 
 
 @pytest.mark.django_db
@@ -181,8 +198,16 @@ def test_manage_py_author_reimports_on_save(course, tmp_path):
         status, body = _poll(base + "/", lambda status, body: "The course did not import" in body)
         assert status == 200
         bank = course.parent / "clean.questions.yaml"
-        assert f'{bank}:16: question "soup-on-a-summit": source' in body.replace("&quot;", '"')
+        assert 'clean.questions.yaml:16: question "soup-on-a-summit": source' in body.replace(
+            "&quot;", '"'
+        )
+        assert str(course.parent) not in body  # file names only, no absolute path
         assert "The course did not import" in body
+        # Another host name (DNS rebinding) is refused, the error page too.
+        rebound = urllib.request.Request(base + "/", headers={"Host": "rebind.evil.example"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(rebound, timeout=30)
+        assert refused.value.code == 400
         # Fixed: pages come back, and the linter's findings show on the course home.
         edit(bank, "It cannot boil at all", "All of the above")
         edit(course, "{#on-a-mountain}", "{#mountain}")

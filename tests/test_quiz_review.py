@@ -98,7 +98,7 @@ def test_an_empty_answer_is_still_refused_in_place(learner_client, attempt):
     response = learner_client.post(answer_url(attempt, 1), {}, **HX)
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
-    assert learner_client.session.get("quiz-drafts", {}) == {}
+    assert not attempt.drafts.exists()
 
 
 @pytest.mark.django_db

@@ -90,7 +90,7 @@ def test_class_mastery_counts_levels_share_median_reviews_and_stuck(
         reverse("admin:quizzes_response_changelist")
         + f"?user__id__exact={users['cat'].pk}&amp;objective__id__exact={first.pk}"
     )
-    assert f'<li><a href="{cat_evidence}">cat</a></li>' in html
+    assert f'<li><a href="{cat_evidence}"><bdi>cat</bdi></a></li>' in html
 
 
 def test_class_mastery_grid_colours_each_cell_and_links_to_its_evidence(

@@ -302,6 +302,81 @@ def run_learners(cluster, course, until, on_the_way=None):
     return learners, statuses
 
 
+def test_a_deactivation_committed_while_its_sessions_request_on_both_holds_on_both(cluster):
+    """The revoked user's session sends requests to A and B while the deactivation is saved but
+    not committed (they read and cache the old row); after the commit, the next request on
+    either server is signed out, and the name form restores nothing. Then the same for a
+    deletion: the row never comes back."""
+    cluster.a.manage(
+        "shell",
+        "-c",
+        "import sys\n"
+        "from django.contrib.auth import get_user_model\n"
+        "get_user_model().objects.create_user('revoked', password=sys.stdin.readline().strip())\n",
+        stdin=PASSWORD + "\n",
+    )
+    victim = Browser()
+    assert victim.login(cluster.a, "revoked", PASSWORD) == 302
+    folder = cluster.folder
+
+    def change_in_the_window(change):
+        """`change` (Python lines on `user`) in a transaction held open until the victim's
+        requests to both servers have run inside it."""
+        saved, go = folder / "saved", folder / "go"
+        saved.unlink(missing_ok=True)
+        go.unlink(missing_ok=True)
+        script = (
+            "import pathlib, time\n"
+            "from django.contrib.auth import get_user_model\n"
+            "from django.db import transaction\n"
+            "with transaction.atomic():\n"
+            "    user = get_user_model().objects.get(username='revoked')\n"
+            f"    {change}\n"
+            f"    pathlib.Path({str(saved)!r}).touch()\n"
+            "    deadline = time.monotonic() + 120\n"
+            f"    while not pathlib.Path({str(go)!r}).exists() and time.monotonic() < deadline:\n"
+            "        time.sleep(0.05)\n"
+        )
+        done = {}
+        thread = threading.Thread(
+            target=lambda: done.update(result=cluster.a.manage("shell", "-c", script))
+        )
+        thread.start()
+        wait_for("the change to be saved", saved.exists, 120)
+        statuses = [
+            victim.get(server, "/accounts/settings/")[0] for server in (cluster.a, cluster.b) * 2
+        ]
+        go.touch()
+        thread.join(180)
+        assert "result" in done, "the change did not commit"
+        return statuses
+
+    during = change_in_the_window("user.is_active = False; user.save()")
+    assert during == [200] * 4, during  # served (and cached) the old row inside the window
+    for server in (cluster.b, cluster.a):
+        assert victim.get(server, "/accounts/settings/")[0] == 302, f"{server} still signs in"
+    victim.post(cluster.a, "/accounts/settings/", {"first_name": "Back", "last_name": ""})
+    assert query("SELECT is_active FROM auth_user WHERE username = 'revoked'") == [(False,)]
+
+    # Active again, signed in again, then deleted with its session's requests in the window.
+    cluster.a.manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model\n"
+        "user = get_user_model().objects.get(username='revoked')\n"
+        "user.is_active = True\n"
+        "user.save()\n",
+    )
+    assert victim.login(cluster.b, "revoked", PASSWORD) == 302
+    during = change_in_the_window("user.delete()")
+    assert during == [200] * 4, during
+    for server in (cluster.a, cluster.b):
+        assert victim.get(server, "/accounts/settings/")[0] == 302, f"{server} still signs in"
+        victim.post(server, "/accounts/settings/", {"first_name": "Zombie", "last_name": ""})
+    assert query("SELECT count(*) FROM auth_user WHERE username = 'revoked'") == [(0,)]
+    assert Browser().login(cluster.a, "revoked", PASSWORD) == 200  # refused: the form again
+
+
 def test_32_learners_answering_through_both_servers_lose_no_answer(cluster, course):
     before = stored_answers()
     learners, statuses = run_learners(cluster, course, until=lambda: True)

@@ -4,6 +4,7 @@ Redis database 5 on 127.0.0.1:6379 (REDIS_TEST_URL) and skip when no Redis answe
 
 import logging
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -158,15 +159,19 @@ def test_pages_and_sessions_work_without_redis(client, course, dead_redis):
 
 
 @pytest.mark.django_db
-def test_learner_login_fails_open_with_a_warning(client, dead_redis, caplog):
+def test_learner_login_is_counted_in_the_database_with_a_warning(client, dead_redis, caplog):
+    """Without Redis the throttle counts in the database: the lock still closes, and holds
+    against the right password (it once failed open)."""
     make_user("ada", password=PASSWORD)
     with caplog.at_level(logging.WARNING, logger="config.login_policy"):
-        for _ in range(7):  # more than the limit: nothing can count them
-            response = client.post("/accounts/login/", {"username": "ada", "password": "wrong"})
-            assert response.status_code == 200
+        statuses = [
+            client.post("/accounts/login/", {"username": "ada", "password": "wrong"}).status_code
+            for _ in range(5)
+        ]
         response = client.post("/accounts/login/", {"username": "ada", "password": PASSWORD})
-    assert response.status_code == 302
-    assert any("not throttled" in r.message for r in caplog.records)
+    assert statuses == [200, 200, 200, 200, 429]
+    assert response.status_code == 429
+    assert any("counted in the database" in r.message for r in caplog.records)
 
 
 @pytest.mark.django_db
@@ -201,7 +206,11 @@ def test_redis_url_chooses_the_shared_cache(redis_url, backend, tmp_path):
         for key, value in os.environ.items()
         if not key.startswith("DJANGO_") and key != "REDIS_URL"
     }
-    env.update(DJANGO_SECRET_KEY="x" * 50, DJANGO_VAR_DIR=str(tmp_path), REDIS_URL=redis_url)
+    env.update(
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_VAR_DIR=str(tmp_path),
+        REDIS_URL=redis_url,
+    )
     code = "from config import settings as s; print(s.CACHES['default']['BACKEND'])"
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
@@ -225,3 +234,40 @@ def test_an_admin_login_is_not_kept_when_redis_fails_during_it(client, live_redi
     assert "sessionid" not in response.cookies
     assert "_auth_user_id" not in client.session
     assert client.get("/admin/").status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_an_outage_seen_by_one_worker_no_worker_serves_what_it_missed(live_redis):
+    """Worker A cannot reach Redis while a session is logged out (its delete is missed);
+    worker B never saw the outage. Once Redis answers again, B does not serve the old value,
+    even before A makes another request: A recorded the outage, and B reads the new epoch."""
+    from config import sharedcache
+
+    prefix = f"tests-{os.getpid()}"
+    a = FailSoftRedisCache(LIVE_URL, {"KEY_PREFIX": prefix})
+    b = FailSoftRedisCache(LIVE_URL, {"KEY_PREFIX": prefix})
+    a.set("session:1", "signed in")
+    assert b.get("session:1") == "signed in"
+
+    real_client = a._cache
+
+    class Down:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise RedisConnectionError("down")
+
+            return fail
+
+    a._cache = Down()
+    try:
+        a.delete("session:1")  # the logout, missed by Redis
+    finally:
+        a._cache = real_client
+    # Redis answers again; A makes no request. B, within the epoch's check interval:
+    deadline = time.monotonic() + 30 * sharedcache.EPOCH_CHECK_SECONDS
+    while b.get("session:1") is not None:
+        assert time.monotonic() < deadline, "worker B still serves the logged-out session"
+        time.sleep(0.05)
+    b.set("session:2", "new")
+    a._down_until = 0.0
+    assert a.get("session:1") is None and a.get("session:2") == "new"  # one key space again
