@@ -75,7 +75,7 @@ QTI_ELEMENTS = {
     "choiceInteraction", "simpleChoice", "feedbackInline", "textEntryInteraction",
     "matchInteraction", "simpleMatchSet", "simpleAssociableChoice", "responseProcessing",
     "responseCondition", "responseIf", "responseElse", "equal", "variable", "correct",
-    "setOutcomeValue", "baseValue", "modalFeedback",
+    "setOutcomeValue", "baseValue", "modalFeedback", "contentBody",
 }  # fmt: skip
 
 
@@ -296,7 +296,13 @@ def _numeric_processing(tolerance: str) -> Element:
 
 
 def _v3(element: Element) -> None:
-    """Rename a 2.1 tree to QTI 3.0's names, in place."""
+    """Rename a 2.1 tree to QTI 3.0's names, in place. QTI 3.0 also puts a modal feedback's
+    content in a qti-content-body."""
+    for feedback in [node for node in element.iter() if node.tag == "modalFeedback"]:
+        content = Element("contentBody")
+        content.text, feedback.text = feedback.text, None
+        content[:] = list(feedback)
+        feedback[:] = [content]
     for node in element.iter():
         if node.tag in QTI_ELEMENTS:
             node.tag = "qti-" + _kebab(node.tag)
@@ -469,6 +475,9 @@ def _read_item(root: Element, where: str, ext: dict[str, Any], result: Imported)
     if prompt_element is not None:
         prompt_parts.append(_inner_html(prompt_element))
     feedback = next(iter(_find_all(root, "modalFeedback")), None)
+    if feedback is not None:  # QTI 3.0 holds the feedback's content in a qti-content-body
+        content = _find(feedback, "contentBody")
+        feedback = feedback if content is None else content
     item: dict[str, Any] = {
         "key": identifier,
         "prompt": texts.get("prompt") or "\n\n".join(p for p in prompt_parts if p),

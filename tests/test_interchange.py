@@ -211,6 +211,8 @@ def test_import_bank_reads_standard_qti_items(course, name, expected):
         assert [o.get("correct", False) for o in item["options"]] == [True, False]
     else:
         assert item["accepted"] == ["Sample-Large", "Sample Large"]
+        # QTI 3 wraps modal feedback in qti-content-body: the explanation is its content.
+        assert item["explanation"] == "Sample-Large reads 10 million tokens."
 
 
 def test_import_without_a_matching_category_needs_objective(course):

@@ -5,6 +5,8 @@
 - Moodle XML: moodle-xml-parser (MIT, a test-only dependency), which reads multichoice
   questions.
 - QTI 2.1: the official IMS QTI 2.1 XSD (tests/data/qti-xsd/PROVENANCE.md) with xmlschema.
+- QTI 3.0: the official IMS QTI 3.0 ASI XSD (same file), loaded offline: every URL it imports is
+  mapped to a local copy, and xmlschema may not read anything outside the schema folders.
 Every bank in the repository is checked, question by question.
 """
 
@@ -26,7 +28,11 @@ from tests.test_interchange_roundtrip import banks
 pytestmark = pytest.mark.django_db
 
 PEERS = Path(__file__).resolve().parent / "peers"
-XSD = Path(__file__).resolve().parent / "data" / "qti-xsd" / "qtiv2p1" / "imsqti_v2p1.xsd"
+XSD_DIR = Path(__file__).resolve().parent / "data" / "qti-xsd"
+XSD = XSD_DIR / "qtiv2p1" / "imsqti_v2p1.xsd"
+QTI3_ZIP = XSD_DIR / "qtiv3p0" / "schema_qti30.zip"
+QTI3_MAIN = "imsqti_asiv3p0_v1p0.xsd"
+PURL = "https://purl.imsglobal.org/spec/"
 
 
 def _gift_peer(path: Path) -> list[dict]:
@@ -148,6 +154,44 @@ def qti21_schema():
     return xmlschema.XMLSchema(str(XSD))
 
 
+@pytest.fixture(scope="module")
+def qti3_schema(tmp_path_factory):
+    """The QTI 3.0 ASI schema, with its imports mapped to local files (no network)."""
+    import xmlschema
+
+    # One folder holds every file, so that xmlschema's sandbox allows no read outside it.
+    folder = tmp_path_factory.mktemp("qti3-xsd")
+    with zipfile.ZipFile(QTI3_ZIP) as archive:
+        archive.extractall(folder)
+    for path in [XSD_DIR / "w3" / "xml.xsd", XSD_DIR / "w3" / "XInclude.xsd"]:
+        shutil.copy(path, folder)
+    for path in (XSD_DIR / "w3" / "mathml3").glob("*.xsd"):
+        shutil.copy(path, folder)
+    local = {
+        PURL + "w3/2001/schema/xsd/xml.xsd": "xml.xsd",
+        PURL + "w3/2001/schema/xsd/XInclude.xsd": "XInclude.xsd",
+        PURL + "mathml/v3p0/schema/xsd/mathml3.xsd": "mathml3.xsd",
+        PURL + "ssml/v1p1/schema/xsd/ssmlv1p1-core.xsd": "ssmlv1p1-core.xsd",
+        # synthesis-nonamespace.xsd (the SSML schema ssmlv1p1-core redefines) imports xml.xsd here.
+        "http://www.imsglobal.org/xsd/w3/2001/xml.xsd": "xml.xsd",
+    }
+    return xmlschema.XMLSchema(
+        str(folder / QTI3_MAIN),
+        uri_mapper={url: (folder / name).as_uri() for url, name in local.items()},
+        allow="sandbox",
+        base_url=str(folder),
+    )
+
+
+def _item_xml(items, version: str) -> dict[str, str]:
+    package = zipfile.ZipFile(io.BytesIO(convert.export_items("c", items, version).content))
+    return {
+        name: package.read(name).decode()
+        for name in package.namelist()
+        if name.startswith("items/")
+    }
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("course", banks(), ids=lambda path: path.name)
 def test_our_qti21_items_validate_against_the_official_xsd(course, qti21_schema):
@@ -175,3 +219,45 @@ def test_the_xsd_check_catches_an_invalid_item(qti21_schema):
     assert not list(qti21_schema.iter_errors(content.decode()))
     broken = content.replace(b'cardinality="single"', b'cardinality="several"')
     assert list(qti21_schema.iter_errors(broken.decode()))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("course", banks(), ids=lambda path: path.name)
+def test_our_qti3_items_validate_against_the_official_xsd(course, qti3_schema):
+    doc, items = common.load_bank(course)
+    package = zipfile.ZipFile(io.BytesIO(convert.export_items(doc.slug, items, "qti3").content))
+    names = [name for name in package.namelist() if name.startswith("items/")]
+    assert len(names) == len(items)
+    for name in names:
+        errors = [str(error) for error in qti3_schema.iter_errors(package.read(name).decode())]
+        assert errors == [], (name, errors[:1])
+
+
+def test_the_qti3_xsd_check_catches_an_invalid_item(qti3_schema):
+    item = {
+        "key": "broken",
+        "objective": "o",
+        "type": "single",
+        "prompt": "P",
+        "explanation": "E",
+        "options": [{"text": "A", "correct": True}, {"text": "B"}],
+    }
+    content = _item_xml([item], "qti3")["items/broken.xml"]
+    assert not list(qti3_schema.iter_errors(content))
+    assert 'cardinality="single"' in content
+    several = content.replace('cardinality="single"', 'cardinality="several"')
+    assert list(qti3_schema.iter_errors(several))
+    # A QTI 2.1 name in a 3.0 item is an error too: the schema knows the kebab-case names only.
+    assert "<qti-item-body" in content
+    renamed = content.replace("<qti-item-body", "<itemBody")
+    assert list(qti3_schema.iter_errors(renamed.replace("</qti-item-body>", "</itemBody>")))
+    # A modal feedback's content belongs in a qti-content-body (QTI 2.1 had none).
+    assert "<qti-content-body>" in content
+    bare = content.replace("<qti-content-body>", "").replace("</qti-content-body>", "")
+    assert list(qti3_schema.iter_errors(bare))
+
+
+def test_the_hand_written_qti3_item_follows_the_official_xsd(qti3_schema):
+    path = Path(__file__).resolve().parent / "data" / "interchange" / "realworld.qti3.xml"
+    content = path.read_text(encoding="utf-8")
+    assert [str(error) for error in qti3_schema.iter_errors(content)] == []
