@@ -50,3 +50,70 @@
   document.addEventListener("DOMContentLoaded", markWideTables);
   window.addEventListener("resize", markWideTables);
 })();
+// A form sent with htmx that fails (a 5xx such as the 503 of a database outage, a network
+// error, or no answer within htmx's timeout, set in base.html's htmx-config): htmx swaps
+// nothing, so the form stays as the learner left it, choice included, and htmx enables its
+// button again (hx-disabled-elt). Say so in place, in the form, once (a new failure replaces
+// the old message): what was not saved (the form's data-not-saved) and why, with the server's
+// own words when it sent some (templates/503.html's [data-unavailable] fragment).
+(function () {
+  "use strict";
+  var REASONS = {
+    send: "The connection to the server failed. Check your connection, then try again.",
+    timeout: "The server did not answer in time. Try again: an answer that was saved after all " +
+      "is kept and shown, never stored twice.",
+    server: "Something went wrong on the server. Nothing you saved before was lost. Please " +
+      "try again in a moment.",
+    refused: "The server could not accept it. Reload the page, then try again."
+  };
+
+  function serverReason(xhr) {
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    if (type.indexOf("text/html") !== 0 || !xhr.responseText) { return ""; }
+    var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+    var reason = doc.querySelector("[data-unavailable]");
+    return reason ? reason.textContent.trim() : "";
+  }
+
+  function show(form, headline, reason) {
+    var old = form.querySelector(".request-failed");
+    if (old) { old.remove(); }
+    var message = document.createElement("div");
+    message.className = "form-errors request-failed";
+    message.setAttribute("role", "alert");
+    var strong = document.createElement("strong");
+    strong.textContent = headline;
+    message.appendChild(strong);
+    message.appendChild(document.createTextNode(" " + reason));
+    var button = form.querySelector("button[type=submit]");
+    var anchor = button ? (button.closest(".actions") || button) : null;
+    if (anchor && form.contains(anchor)) {
+      anchor.parentNode.insertBefore(message, anchor);
+    } else {
+      form.appendChild(message);
+    }
+    if (button && (!document.activeElement || document.activeElement === document.body)) {
+      button.focus();
+    }
+  }
+
+  function failed(kind) {
+    return function (event) {
+      var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form") : null;
+      if (!form || !form.isConnected) { return; }
+      var headline = form.getAttribute("data-not-saved") || "This was not saved.";
+      var reason = REASONS[kind];
+      if (kind === "response") {
+        var xhr = event.detail.xhr;
+        reason = serverReason(xhr) || (xhr.status >= 500 ? REASONS.server : REASONS.refused);
+      } else if (kind === "timeout") {
+        headline = "We could not confirm that this was saved.";
+      }
+      show(form, headline, reason);
+    };
+  }
+
+  document.addEventListener("htmx:responseError", failed("response"));
+  document.addEventListener("htmx:sendError", failed("send"));
+  document.addEventListener("htmx:timeout", failed("timeout"));
+})();
