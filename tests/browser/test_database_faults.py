@@ -161,3 +161,43 @@ def test_without_javascript_the_503_page_says_not_saved_and_back_keeps_the_choic
     assert page.url == question_url
     expect(page.locator("#answer .result")).to_be_visible()
     assert responses_to(attempt, slot) == 1
+
+
+def test_a_network_error_or_no_answer_in_time_is_said_in_place_too(page, page_watch, real_course):
+    sign_up(page, "offline")
+    start_first_quiz(page, real_course)
+    attempt, slot, _question = current_question(page)
+    # htmx gives up after its timeout, longer than gunicorn's 30 s worker timeout, so the
+    # server has always answered (or been stopped) before a learner is told anything.
+    assert page.evaluate("htmx.config.timeout") > 30_000
+    still_chosen = choose_an_answer(page)
+    button = page.get_by_role("button", name="Check my answer")
+    answer = re.compile(r"/answer$")
+
+    page.route(answer, lambda route: route.abort("connectionrefused"))
+    button.click()
+    alert = page.locator("#answer .request-failed[role=alert]")
+    expect(alert).to_contain_text("Your answer was not saved.", timeout=20_000)
+    expect(alert).to_contain_text("The connection to the server failed.")
+    still_chosen()
+    expect(button).to_be_enabled()
+    page.unroute(answer)
+
+    held = []
+    page.route(answer, lambda route: held.append(route))  # never answered
+    page.evaluate("htmx.config.timeout = 1000")
+    button.click()
+    expect(alert).to_contain_text("We could not confirm that this was saved.", timeout=20_000)
+    expect(alert).to_contain_text("The server did not answer in time.")
+    still_chosen()
+    expect(button).to_be_enabled()
+    page.unroute(answer)
+    assert held, "the request was not held"
+    assert responses_to(attempt, slot) == 0
+    # htmx logs the errors it met, Chromium the refused request: expected here, nothing else.
+    expected = re.compile(r"htmx:(afterRequest|sendError|timeout)\b|net::ERR_CONNECTION_REFUSED")
+    page_watch.problems = [p for p in page_watch.problems if not expected.search(p)]
+
+    button.click()
+    expect(page.locator("#answer .result")).to_be_visible(timeout=20_000)
+    assert responses_to(attempt, slot) == 1
