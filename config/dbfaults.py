@@ -8,10 +8,11 @@ health check that answers within a second.
 - `OUTAGE` logs each outage once per worker process: a line when the first request fails, one
   when the database answers again, with how long it was gone and how many requests were
   answered 503 meanwhile. The requests themselves are not logged one by one (no traceback per
-  request: the error is the same each time and the first line names it).
-- `DatabaseOutageMiddleware` notices the end of an outage: while one is on, it watches each
-  request's queries (a query wrapper, only then) and the first request whose queries succeeded
-  ends it. Outside an outage it costs one attribute check.
+  request: the error is the same each time and the first line names it). The end is noticed
+  by a query wrapper put on the failing thread's connection only during an outage (no cost
+  otherwise): the first query that succeeds QUIET_SECONDS after the last failed request ends it
+  (a table locked for a while fails some requests and not others: that is one outage, not one
+  per request).
 - `check_database()` is /healthz's check: can answers be written now? On PostgreSQL it takes,
   with a lock timeout of HEALTH_CHECK_MS, the lock an INSERT takes on the tables answers write
   (ROW EXCLUSIVE, which normal traffic never blocks, but a table locked by a migration or by
@@ -24,7 +25,7 @@ import threading
 import time
 
 from django.apps import apps
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class Outage:
     def __init__(self):
         self._lock = threading.Lock()
         self.since = None  # time.monotonic() of the first failed request, None when up
+        self.last = 0.0  # time.monotonic() of the last failed request
         self.failed = 0
 
     @property
@@ -67,9 +69,12 @@ class Outage:
     def request_failed(self, error):
         with self._lock:
             first = self.since is None
+            self.last = time.monotonic()
             if first:
-                self.since, self.failed = time.monotonic(), 0
+                self.since, self.failed = self.last, 0
             self.failed += 1
+        if _watch not in connection.execute_wrappers:
+            connection.execute_wrappers.append(_watch)
         if first:
             logger.error(
                 "Database unavailable, answering 503 (Retry-After: %s s) until it answers "
@@ -78,9 +83,13 @@ class Outage:
                 first_line(error),
             )
 
-    def database_answered(self):
+    def query_succeeded(self, db):
         with self._lock:
+            if self.since is not None and time.monotonic() - self.last < QUIET_SECONDS:
+                return  # failures a moment ago: the same outage still
             since, failed, self.since = self.since, self.failed, None
+        if _watch in db.execute_wrappers:
+            db.execute_wrappers.remove(_watch)
         if since is not None:
             logger.warning(
                 "Database back after %.1f s; %d request%s answered 503 meanwhile",
@@ -91,41 +100,15 @@ class Outage:
 
 
 OUTAGE = Outage()
+# An outage ends with the first query that succeeds this long after the last failed request.
+QUIET_SECONDS = 1.0
 
 
-class _QueryWatch:
-    """A query wrapper that notes whether any query of the request succeeded."""
-
-    def __init__(self):
-        self.succeeded = False
-        self.failed = False
-
-    def __call__(self, execute, sql, params, many, context):
-        try:
-            result = execute(sql, params, many, context)
-        except DatabaseError as error:
-            if unavailable_error(error) is not None:
-                self.failed = True
-            raise
-        self.succeeded = True
-        return result
-
-
-class DatabaseOutageMiddleware:
-    """Ends the outage (OUTAGE) with the first request whose queries succeed."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if not OUTAGE.on:
-            return self.get_response(request)
-        watch = _QueryWatch()
-        with connection.execute_wrapper(watch):
-            response = self.get_response(request)
-        if watch.succeeded and not watch.failed:
-            OUTAGE.database_answered()
-        return response
+def _watch(execute, sql, params, many, context):
+    """The query wrapper of a connection that met an outage: tells OUTAGE of a success."""
+    result = execute(sql, params, many, context)
+    OUTAGE.query_succeeded(context["connection"])
+    return result
 
 
 def check_database():

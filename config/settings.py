@@ -79,8 +79,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Notices the end of a database outage (config/dbfaults.py); free outside one.
-    "config.dbfaults.DatabaseOutageMiddleware",
     # Content-Security-Policy, X-Frame-Options and request.htmx in one pass (Django's CSP and
     # clickjacking middleware and django-htmx's, merged: config/middleware.py).
     "config.middleware.ResponseHeadersMiddleware",

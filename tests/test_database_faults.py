@@ -139,7 +139,13 @@ def test_an_outage_is_logged_once_at_its_start_and_once_at_its_end(learner_at_a_
         for _ in range(3):
             assert client.post(answer_url(attempt, 1), {"choice": "x"}).status_code == 503
             assert client.get(slot_url(attempt, 1)).status_code == 503
-    assert client.get(slot_url(attempt, 1)).status_code == 200  # the database answers again
+    # The database answers again, a moment after the last failure: the same outage still.
+    assert client.get(slot_url(attempt, 1)).status_code == 200
+    assert dbfaults.OUTAGE.on
+    dbfaults.OUTAGE.last -= dbfaults.QUIET_SECONDS  # and now quiet for long enough
+    assert client.get(slot_url(attempt, 1)).status_code == 200
+    assert not dbfaults.OUTAGE.on
+    assert dbfaults._watch not in connection.execute_wrappers  # free again outside an outage
     assert client.get(slot_url(attempt, 1)).status_code == 200
     records = [(r.name, r.levelname, r.getMessage()) for r in caplog.records]
     ours = [record for record in records if record[0] == "config.dbfaults"]
