@@ -118,7 +118,7 @@ def check_database():
         _connect_briefly()
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL lock_timeout = {HEALTH_CHECK_MS}")
-            cursor.execute(f"SET LOCAL statement_timeout = {2 * HEALTH_CHECK_MS}")
+            cursor.execute(f"SET LOCAL statement_timeout = {HEALTH_CHECK_MS + 300}")
             quoted = ", ".join(connection.ops.quote_name(table) for table in tables)
             cursor.execute(f"LOCK TABLE {quoted} IN ROW EXCLUSIVE MODE")
         return

@@ -55,7 +55,8 @@
 // nothing, so the form stays as the learner left it, choice included, and htmx enables its
 // button again (hx-disabled-elt). Say so in place, in the form, once (a new failure replaces
 // the old message): what was not saved (the form's data-not-saved) and why, with the server's
-// own words when it sent some (templates/503.html's [data-unavailable] fragment).
+// own words when it sent some (templates/503.html's [data-unavailable] fragment). A page
+// fetched with htmx that fails is loaded as a page instead.
 (function () {
   "use strict";
   var REASONS = {
@@ -99,8 +100,17 @@
 
   function failed(kind) {
     return function (event) {
-      var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form") : null;
-      if (!form || !form.isConnected) { return; }
+      var elt = event.detail.elt;
+      var form = elt && elt.closest ? elt.closest("form") : null;
+      if (!form || !form.isConnected) {
+        // Not a form: a page fetched into #main (the next question after a saved answer,
+        // HX-Location). Load it as a page instead, so the server's own page says what is wrong.
+        var config = event.detail.requestConfig;
+        if (config && config.verb === "get" && event.detail.pathInfo) {
+          window.location.assign(event.detail.pathInfo.requestPath);
+        }
+        return;
+      }
       var headline = form.getAttribute("data-not-saved") || "This was not saved.";
       var reason = REASONS[kind];
       if (kind === "response") {

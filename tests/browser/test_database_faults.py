@@ -111,6 +111,14 @@ def test_a_refused_database_says_not_saved_in_place_and_the_same_click_works_aft
         assert_no_violations(reports)
     assert responses_to(attempt, slot) == 0
     page.goto(question_url)
+    # A page fetched into #main with htmx (as the next question is after a saved draft) that
+    # fails is loaded as a page, so the learner sees the server's page, not nothing.
+    with database_refuses(page_watch):
+        page.evaluate("(url) => htmx.ajax('GET', url, {target: '#main'})", question_url)
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "The service is briefly unavailable", timeout=20_000
+        )
+    page.goto(question_url)
     still_chosen = choose_an_answer(page)
     button = page.get_by_role("button", name="Check my answer")
     with database_refuses(page_watch):
