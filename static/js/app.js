@@ -61,8 +61,8 @@
   "use strict";
   var REASONS = {
     send: "The connection to the server failed. Check your connection, then try again.",
-    timeout: "The server did not answer in time. Try again: an answer that was saved after all " +
-      "is kept and shown, never stored twice.",
+    timeout: "The server did not answer in time. Try again: anything that was saved after all " +
+      "is kept and shown, never saved twice.",
     server: "Something went wrong on the server. Nothing you saved before was lost. Please " +
       "try again in a moment.",
     refused: "The server could not accept it. Reload the page, then try again."
