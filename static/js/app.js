@@ -54,7 +54,7 @@
 // error, or no answer within htmx's timeout, set in base.html's htmx-config): htmx swaps
 // nothing, so the form stays as the learner left it, choice included, and htmx enables its
 // button again (hx-disabled-elt). Say so in place, in the form, once (a new failure replaces
-// the old message): what was not saved (the form's data-not-saved) and why, with the server's
+// the old message): what was not saved (HEADLINES, by form) and why, with the server's
 // own words when it sent some (templates/503.html's [data-unavailable] fragment). A page
 // fetched with htmx that fails is loaded as a page instead.
 (function () {
@@ -67,6 +67,20 @@
       "try again in a moment.",
     refused: "The server could not accept it. Reload the page, then try again."
   };
+
+  // What each htmx form saves. (No data- attribute in the answer form: nothing there may be
+  // readable but what the learner sees.)
+  var HEADLINES = [
+    [".answer-form", "Your answer was not saved."],
+    ["#completion form", "This lesson was not marked complete."]
+  ];
+
+  function headlineOf(form) {
+    for (var i = 0; i < HEADLINES.length; i++) {
+      if (form.matches(HEADLINES[i][0])) { return HEADLINES[i][1]; }
+    }
+    return "This was not saved.";
+  }
 
   function serverReason(xhr) {
     var type = xhr.getResponseHeader("Content-Type") || "";
@@ -111,7 +125,7 @@
         }
         return;
       }
-      var headline = form.getAttribute("data-not-saved") || "This was not saved.";
+      var headline = headlineOf(form);
       var reason = REASONS[kind];
       if (kind === "response") {
         var xhr = event.detail.xhr;
