@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
+from progress.models import Mastery
 from quizzes.models import Attempt, Response
 from tests.factories import (
     make_course,
@@ -95,7 +96,15 @@ def answer_against_a_held_lock(server, answer_path, bound_seconds, hold, release
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's timeouts")
 @pytest.mark.django_db(transaction=True)
-def test_postgresql_answer_fails_within_the_lock_timeout_and_healthz_says_503(live_server):
+@pytest.mark.parametrize(
+    "locked",
+    [
+        Attempt,  # the answer's first read waits
+        Response,  # the answer's transaction has locked the attempt and created the learner's
+        # mastery row when it waits to insert the response: all of it must be rolled back
+    ],
+)
+def test_postgresql_answer_fails_within_the_lock_timeout_and_healthz_says_503(live_server, locked):
     import psycopg
 
     course = make_course()
@@ -116,7 +125,7 @@ def test_postgresql_answer_fails_within_the_lock_timeout_and_healthz_says_503(li
         dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], host=db["HOST"],
         port=db["PORT"] or 5432, autocommit=True,
     )  # fmt: skip
-    table = Attempt._meta.db_table
+    table = locked._meta.db_table
 
     def hold():
         holder.execute("BEGIN")
@@ -133,6 +142,9 @@ def test_postgresql_answer_fails_within_the_lock_timeout_and_healthz_says_503(li
     finally:
         holder.close()
     assert not Response.objects.filter(attempt=attempt).exists()
+    assert not Mastery.objects.filter(user=user).exists()
+    attempt.refresh_from_db()
+    assert attempt.answered_count == 0
 
     response, text, _ = server.request("POST", path, "value=true", htmx=True)
     assert response.status == 200 and "result" in text, text
