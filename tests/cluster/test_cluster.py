@@ -59,12 +59,13 @@ def cluster():
     except Failed as error:
         pytest.fail(f"{error}\n{cluster.logs()}")
     finally:
-        errors = [
-            line
-            for server in cluster.servers
-            for line in server.log().splitlines()
-            if "Traceback" in line or "Internal Server Error" in line
-        ]
+        errors = []
+        for server in cluster.servers:
+            lines = server.log().splitlines()
+            for number, line in enumerate(lines):
+                if "Traceback" in line or "Internal Server Error" in line:
+                    # With what follows, to the next log line: the error, not only its start.
+                    errors.append("\n".join(lines[max(0, number - 1) : number + 40]))
         cluster.stop()
         assert not errors, errors
 
