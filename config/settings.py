@@ -123,12 +123,33 @@ TEMPLATES = [
 # Databases: SQLite by default (tuned for a class answering at once), PostgreSQL via DATABASE_URL.
 VAR_DIR = Path(os.environ.get("DJANGO_VAR_DIR", BASE_DIR / "var"))
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Bounded waits, well under gunicorn's 30 s worker timeout, so a stalled database becomes a
+# quick 503 ("not saved, try again", config/dbfaults.py) and a rolled-back transaction instead
+# of a worker killed mid-request: connecting (PostgreSQL), one statement (PostgreSQL), waiting
+# for a lock (PostgreSQL's lock_timeout; SQLite's busy timeout, its only wait).
+DB_CONNECT_TIMEOUT = envint("DJANGO_DB_CONNECT_TIMEOUT", 5)
+DB_STATEMENT_TIMEOUT_MS = envint("DJANGO_DB_STATEMENT_TIMEOUT_MS", 10_000)
+DB_LOCK_TIMEOUT_MS = envint("DJANGO_DB_LOCK_TIMEOUT_MS", 5_000)
+for _name, _value in (
+    ("DJANGO_DB_CONNECT_TIMEOUT", DB_CONNECT_TIMEOUT),
+    ("DJANGO_DB_STATEMENT_TIMEOUT_MS", DB_STATEMENT_TIMEOUT_MS),
+    ("DJANGO_DB_LOCK_TIMEOUT_MS", DB_LOCK_TIMEOUT_MS),
+):
+    if _value <= 0:
+        raise ImproperlyConfigured(f"{_name} must be a positive whole number, not {_value}")
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL, conn_max_age=envint("DJANGO_CONN_MAX_AGE", 600), conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+        _options["options"] = (
+            f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS} "
+            + _options.get("options", "")
+        ).strip()
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -141,7 +162,7 @@ else:
                 # write lock at BEGIN so two writers queue on the busy timeout instead of failing
                 # with "database is locked" when one upgrades a read lock.
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                "timeout": DB_LOCK_TIMEOUT_MS / 1000,
                 "init_command": (
                     "PRAGMA journal_mode=WAL;"
                     "PRAGMA synchronous=NORMAL;"

@@ -20,6 +20,7 @@ must not change them.
 """
 
 import functools
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -62,22 +63,52 @@ class CourseContent:
 
 _courses: dict[str, CourseContent] = {}
 
+# While the shared cache cannot be read (a Redis outage: config/sharedcache.py counts the
+# operations it could not do), this worker goes on with the version it last knew, for up to
+# FALLBACK_SECONDS since it last knew it; then with a version of its own for as long again. So
+# an outage costs one rebuild per FALLBACK_SECONDS, not one per request, and content renewed
+# meanwhile by another worker shows here within FALLBACK_SECONDS.
+FALLBACK_SECONDS = 10.0
+
+
+@dataclass
+class _Known:
+    version: str = ""
+    at: float = 0.0  # time.monotonic() when it was read (or made)
+
+
+_known = _Known()
+
 
 def shared_version() -> str:
     """The content version as every worker sees it now (created on first use)."""
     cache = caches["default"]
+    failures = getattr(cache, "failures_in_thread", None)
+    failed_before = failures() if failures else 0
     version = cache.get(VERSION_KEY)
+    if version is None and failures and failures() > failed_before:
+        return _fallback_version()
     if version is None:
         version = uuid.uuid4().hex
         if not cache.add(VERSION_KEY, version, None):
             version = cache.get(VERSION_KEY, version)
+    _known.version, _known.at = version, time.monotonic()
     return version
+
+
+def _fallback_version() -> str:
+    now = time.monotonic()
+    if not _known.version or now - _known.at > FALLBACK_SECONDS:
+        _known.version, _known.at = uuid.uuid4().hex, now
+    return _known.version
 
 
 def renew_version() -> None:
     """Make every worker's copy stale: this one at once, the others on their next request."""
     _courses.clear()
-    caches["default"].set(VERSION_KEY, uuid.uuid4().hex, None)
+    version = uuid.uuid4().hex
+    _known.version, _known.at = version, time.monotonic()
+    caches["default"].set(VERSION_KEY, version, None)
 
 
 def course_content(slug) -> CourseContent | None:

@@ -63,6 +63,7 @@ def _clear_caches():
     pagecache._memo.update(version=None, until=0.0)
     content_cache.forget()
     content_cache._versions.clear()  # ids of rolled-back rows are given again on SQLite
+    content_cache._known.version = ""  # the version last read from the shared cache
     yield
 
 

@@ -168,7 +168,7 @@ def test_sqlite_connections_use_wal_normal_sync_busy_timeout_and_immediate(
             cursor.execute("PRAGMA synchronous")
             assert cursor.fetchone()[0] == 1  # NORMAL
             cursor.execute("PRAGMA busy_timeout")
-            assert cursor.fetchone()[0] == 20000
+            assert cursor.fetchone()[0] == 5000  # DJANGO_DB_LOCK_TIMEOUT_MS
             cursor.execute("PRAGMA foreign_keys")
             assert cursor.fetchone()[0] == 1
         assert wrapper.transaction_mode == "IMMEDIATE"

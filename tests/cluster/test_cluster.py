@@ -1,8 +1,8 @@
 """Two app servers on one PostgreSQL database and one Redis, proven through HTTP.
 
 Run with `make test-cluster` (skipped by the ordinary run: tests/cluster/conftest.py). The tests
-share one cluster (tests/cluster/harness.py) and run in this order; the last one stops Redis
-while 32 learners answer, and starts it again.
+share one cluster (tests/cluster/harness.py) and run in this order; the last two stop Redis
+while 32 learners answer, and start it again, and then make the database refuse connections.
 """
 
 import re
@@ -15,7 +15,16 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.cluster.harness import Browser, Cluster, Failed, query, wait_for
+from tests.cluster.harness import (
+    WORKERS,
+    Browser,
+    Cluster,
+    Failed,
+    _postgres,
+    database_name,
+    query,
+    wait_for,
+)
 
 pytestmark = pytest.mark.cluster
 
@@ -50,12 +59,13 @@ def cluster():
     except Failed as error:
         pytest.fail(f"{error}\n{cluster.logs()}")
     finally:
-        errors = [
-            line
-            for server in cluster.servers
-            for line in server.log().splitlines()
-            if "Traceback" in line or "Internal Server Error" in line
-        ]
+        errors = []
+        for server in cluster.servers:
+            lines = server.log().splitlines()
+            for number, line in enumerate(lines):
+                if "Traceback" in line or "Internal Server Error" in line:
+                    # With what follows, to the next log line: the error, not only its start.
+                    errors.append("\n".join(lines[max(0, number - 1) : number + 40]))
         cluster.stop()
         assert not errors, errors
 
@@ -195,6 +205,9 @@ class Learner:
         self.attempts = 0
         self.answered_at = []
         self.problems = []
+        self.told_stored = []  # (attempt id, slot) the server said it stored
+        self.not_stored = []  # (attempt id, slot) of answers that failed
+        self.unavailable = []  # (method, path, Retry-After) of each 503
 
     def server(self):
         self.turn += 1
@@ -209,6 +222,8 @@ class Learner:
             self.problems.append(f"{method} {path} on {server}: {error}")
             return None, None, ""
         self.statuses[status] += 1
+        if status == 503:
+            self.unavailable.append((method, path, response.getheader("Retry-After")))
         if status >= 500:
             self.problems.append(f"{method} {path} on {server}: {status}")
         return status, response, page
@@ -237,11 +252,18 @@ class Learner:
                 self.problems.append(f"no answer form at {attempt}q/{slot}/")
                 break
             htmx = slot % 2 == 0
-            status, _, _ = self.call("POST", form.action, form.data, htmx=htmx)
+            status, response, page = self.call("POST", form.action, form.data, htmx=htmx)
+            key = (int(re.search(r"/attempts/(\d+)/", attempt).group(1)), slot)
             if status in (200, 302):
                 self.answered += 1
                 self.answered_at.append(time.monotonic())
+                # Stored and shown: an htmx result, or a redirect back to this question (a
+                # course test's draft moves on to the next question instead).
+                location = response.headers.get("Location", "")
+                if 'class="result result--' in page or location.endswith(f"/q/{slot}/"):
+                    self.told_stored.append(key)
             else:
+                self.not_stored.append(key)
                 self.problems.append(f"answer {form.action}: {status}")
             slot += 1
         self.call("POST", attempt + "finish")
@@ -466,4 +488,101 @@ def test_stopping_redis_mid_run_loses_no_answer_and_the_servers_recover(cluster,
         f"{answered} answers, all stored, {during} of them in the {up_at - down_at:.1f} s "
         f"Redis was down; responses {dict(statuses)}; quizzes {len(course['quizzes'])}; "
         f"(attempts, learners): {sorted(Counter(lr.attempts for lr in learners).items())}"
+    )
+
+
+def stored_per_slot(after_id):
+    """(attempt id, slot): number of responses, for the learners' responses after `after_id`."""
+    rows = query(
+        "SELECT r.attempt_id, r.slot, count(*) FROM quizzes_response r "
+        "JOIN quizzes_attempt a ON r.attempt_id = a.id JOIN auth_user u ON a.user_id = u.id "
+        "WHERE u.username LIKE 'learner-%%' AND r.id > %s GROUP BY r.attempt_id, r.slot",
+        (after_id,),
+    )
+    return {(attempt, slot): count for attempt, slot, count in rows}
+
+
+def test_the_database_refusing_connections_mid_run_answers_503_with_retry_after(cluster, course):
+    """The cluster's database stops accepting connections (and its connections are ended)
+    while 32 learners answer: every failure is a 503 with Retry-After, /healthz says 503,
+    every answer a learner was told is stored is stored exactly once and no failed one is,
+    each server logs the outage once (start and end, no traceback), and all recover."""
+    [(last_id,)] = query("SELECT coalesce(max(id), 0) FROM quizzes_response")
+    name = database_name()
+    done = threading.Event()
+    seen = {}
+
+    def refuse(allow):
+        _postgres(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS {str(allow).lower()}')
+        if not allow:
+            _postgres(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            )
+
+    def outage():
+        # Learners answering before the fault: wait for answers, not for a time.
+        wait_for("answers before the outage", lambda: stored_per_slot(last_id), timeout=60)
+        refuse(False)
+        seen["down at"] = time.monotonic()
+        try:
+            for server in cluster.servers:
+                wait_for(
+                    f"{server} to answer /healthz with 503",
+                    lambda s=server: s.health()[0] == 503,
+                    timeout=30,
+                )
+            wait_for(
+                "learners to meet the outage",
+                lambda: sum(len(lr.unavailable) for lr in LEARNER_SESSIONS["all"]) >= LEARNERS,
+                timeout=60,
+            )
+        finally:
+            refuse(True)
+        seen["up at"] = time.monotonic()
+        for server in cluster.servers:
+            wait_for(f"{server} to recover", lambda s=server: s.health()[0] == 200, 30)
+        after = sum(lr.answered for lr in LEARNER_SESSIONS["all"])
+        wait_for(
+            "answers after the outage",
+            lambda: sum(lr.answered for lr in LEARNER_SESSIONS["all"]) >= after + LEARNERS,
+            timeout=60,
+        )
+        done.set()
+
+    def outage_or_stop():
+        try:
+            outage()
+        finally:
+            done.set()
+
+    learners, statuses = run_learners(
+        cluster, course, until=done.is_set, on_the_way=outage_or_stop
+    )
+    unavailable = [u for lr in learners for u in lr.unavailable]
+    assert unavailable, "no request met the outage"
+    assert all(retry == "5" for _method, _path, retry in unavailable), unavailable[:10]
+    failures = [s for s in statuses if not isinstance(s, int) or (s >= 500 and s != 503)]
+    assert not failures, statuses
+    problems = [p for lr in learners for p in lr.problems if not p.endswith(": 503")]
+    assert not problems, problems[:20]
+
+    stored = stored_per_slot(last_id)
+    told = [key for lr in learners for key in lr.told_stored]
+    assert told, "no answer was stored"
+    assert len(told) == len(set(told))
+    assert not [key for key in told if stored.get(key) != 1], stored
+    failed = [key for lr in learners for key in lr.not_stored]
+    assert failed, "no answer failed during the outage"
+    assert not [key for key in failed if key in stored], "a failed answer was stored"
+    assert_mastery_matches_recompute(cluster)
+    for server in cluster.servers:
+        log = server.log()
+        assert 1 <= log.count("Database unavailable, answering 503") <= WORKERS, log
+        assert re.search(r"Database back after [\d.]+ s; \d+ requests? answered 503", log), log
+    report(
+        f"database refused connections for {seen['up at'] - seen['down at']:.1f} s: "
+        f"{len(unavailable)} requests answered 503 with Retry-After, {len(told)} answers "
+        f"told stored and stored once, {len(failed)} failed and not stored; "
+        f"responses {dict(statuses)}"
     )
