@@ -477,6 +477,10 @@ class _Linter:
         quiz do not share)."""
         subject = _subject(question)
         distinct = subject - common or subject
+        # An option of another question that says no more than one of this question's own
+        # options shows the learner nothing this question does not show already (two scenarios
+        # choosing between the same models): it is a choice there, not a statement.
+        own = [terms(option["text"]) for option in _options(question)]
         for phrase in answer_phrases(question):
             for other in pool:
                 if other is question:
@@ -488,6 +492,8 @@ class _Linter:
                 if other is question:
                     continue
                 for where, found in later[other.key]:
+                    if where.startswith("the option ") and any(found <= mine for mine in own):
+                        continue
                     if phrase <= found and (
                         len(phrase) >= GIVE_AWAY_LONG_PHRASE or not distinct or distinct & found
                     ):

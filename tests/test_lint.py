@@ -415,6 +415,53 @@ def test_the_same_course_without_its_cues_gets_none_of_them(tmp_path):
         assert item.guesser_score <= item.guesser_chance
 
 
+def test_two_scenarios_choosing_between_the_same_options_do_not_give_each_other_away(tmp_path):
+    # Two questions that choose between the same three places, with different keys: each one's
+    # key is a distractor of the other, which shows nothing the question does not show itself.
+    course = copy_course(tmp_path, "clean")
+    bank = tmp_path / "clean.questions.yaml"
+    pair = """
+- key: lowest-boil
+  objective: boiling
+  type: single
+  level: apply
+  source: boiling-point#mountain
+  prompt: A cook wants her water to boil at the lowest temperature. Where should she boil it?
+  options:
+    - text: Everest base camp
+      correct: true
+    - text: Dead Sea shore
+    - text: {distractor}
+  explanation: The higher the place, the lower the air pressure and the boiling point.
+
+- key: highest-boil
+  objective: boiling
+  type: single
+  level: apply
+  source: boiling-point#mountain
+  prompt: A cook wants her water to boil at the highest temperature. Where should she boil it?
+  options:
+    - text: Everest base camp
+    - text: Dead Sea shore
+      correct: true
+    - text: Lake Titicaca dock
+  explanation: The lower the place, the higher the air pressure and the boiling point.
+"""
+    original = bank.read_text()
+
+    def give_aways(distractor):
+        bank.write_text(original + pair.format(distractor=distractor))
+        result = lint.lint(parse_course_file(course))
+        return [str(f) for f in result.findings if f.check == "give-away"]
+
+    assert give_aways("Lake Titicaca dock") == []
+    # A distractor that says more than an option of the question does still gives it away.
+    (finding,) = give_aways("Dead Sea shore, where the air pressure is highest")
+    assert 'question "highest-boil": its answer (dead, sea, shore) is given by the option' in (
+        finding
+    )
+
+
 def test_the_clean_course_has_a_guesser_score_at_chance():
     result, _ = findings_of("clean")
     (boiling,) = result.coverage
