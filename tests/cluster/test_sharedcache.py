@@ -30,10 +30,8 @@ def _closed_port():
         return sock.getsockname()[1]  # closed again on return: nothing listens there
 
 
-def _redis_caches(url):
-    # Generous: a closed port refuses at once whatever the timeout, and a live Redis on a busy
-    # machine may take more than production's 250 ms to answer (which would read as an outage).
-    options = {"socket_connect_timeout": 5, "socket_timeout": 5}
+def _redis_caches(url, timeout):
+    options = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
     return {
         "default": {
             "BACKEND": "config.sharedcache.FailSoftRedisCache",
@@ -47,7 +45,9 @@ def _redis_caches(url):
 
 @pytest.fixture
 def dead_redis():
-    with override_settings(CACHES=_redis_caches(f"redis://127.0.0.1:{_closed_port()}/0")):
+    # A closed port refuses at once: the timeout is never waited for.
+    url = f"redis://127.0.0.1:{_closed_port()}/0"
+    with override_settings(CACHES=_redis_caches(url, timeout=0.25)):
         yield caches["default"]
 
 
@@ -58,7 +58,9 @@ def live_redis():
         if os.environ.get("CI"):  # CI starts Redis (.ci/run): there these tests must run
             pytest.fail(f"no Redis answers at {LIVE_URL}")
         pytest.skip(f"no Redis answers at {LIVE_URL} (start one: redis-server --daemonize yes)")
-    with override_settings(CACHES=_redis_caches(LIVE_URL)):
+    # Generous: a live Redis on a busy machine may take more than production's 250 ms to
+    # answer, which would read as an outage and fail the test.
+    with override_settings(CACHES=_redis_caches(LIVE_URL, timeout=5)):
         yield caches["default"]
         # Only this process's keys (sessions included): other test processes share database 5.
         client = cache._cache.get_client(write=True)
