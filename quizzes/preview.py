@@ -119,10 +119,12 @@ class Watcher(threading.Thread):
         self.interval = interval
         self.on_import = on_import or (lambda state: None)
         self.stopped = threading.Event()
+        # The files as they are now, not when the thread first runs: a save made between the
+        # first import and the thread's first look is then seen, however late the thread starts.
+        self.seen = snapshot(watched_files(state.course_path))
 
     def run(self) -> None:
-        files = watched_files(self.state.course_path)
-        seen = snapshot(files)
+        seen = self.seen
         while not self.stopped.wait(self.interval):
             files = watched_files(self.state.course_path)
             current = snapshot(files)

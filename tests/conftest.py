@@ -4,6 +4,7 @@ import pytest
 
 from tests.factories import make_course, make_question, make_quiz, make_staff_instructor, make_user
 from tests.quiz_helpers import ALL_TYPES
+from tests.waiting import FakeClock
 
 
 @pytest.fixture
@@ -65,6 +66,21 @@ def _clear_caches():
     content_cache._versions.clear()  # ids of rolled-back rows are given again on SQLite
     content_cache._known.version = ""  # the version last read from the shared cache
     yield
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """Stop the clock of the modules named: `clock = frozen_clock("accounts.throttle")` gives
+    that module a `FakeClock` for its `time` (tests/waiting.py), so a time window is crossed
+    with `clock.advance(seconds)` and a slow machine cannot cross it by itself."""
+    clock = FakeClock()
+
+    def freeze(*modules):
+        for module in modules:
+            monkeypatch.setattr(f"{module}.time", clock)
+        return clock
+
+    return freeze
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config import envfile
+from tests.waiting import SUBPROCESS_SECONDS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,7 +61,7 @@ def _manage(args, tmp_path, **env):
         env=base,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=SUBPROCESS_SECONDS,
     )
 
 

@@ -15,6 +15,7 @@ from quizzes.grading import grade
 from quizzes.models import Attempt, Question, Response
 from tests.factories import make_quiz, make_user
 from tests.quiz_helpers import answer_url, post_data, start_url, summary_url
+from tests.waiting import WAIT_SECONDS
 
 
 def replayed(user, objective):
@@ -132,7 +133,7 @@ def test_two_answers_at_once_to_the_same_objective_lose_no_update(course, object
 
     def answer(attempt, question, result):
         try:
-            barrier.wait(timeout=5)
+            barrier.wait(timeout=WAIT_SECONDS)
             record_answer(attempt=attempt, question=question, grade=result)
         except Exception as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
@@ -146,7 +147,8 @@ def test_two_answers_at_once_to_the_same_objective_lose_no_update(course, object
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=30)
+        thread.join(timeout=WAIT_SECONDS)
+    assert not any(thread.is_alive() for thread in threads), "an answer is still being recorded"
     assert errors == []
     row = assert_row_matches_replay(learner, objective)
     assert row.counted_answers == 2

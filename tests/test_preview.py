@@ -5,7 +5,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from courses.models import Lesson
 from quizzes import preview
 from tests.factories import make_user
+from tests.waiting import HTTP_SECONDS, SERVER_START_SECONDS, SUBPROCESS_SECONDS, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data" / "lint"
@@ -58,22 +58,39 @@ def test_an_import_records_problems_then_success(course):
 
 
 @pytest.mark.django_db(transaction=True)  # the watcher thread writes with its own connection
-def test_the_watcher_reimports_when_a_file_changes(course):
-    imported = []
+def test_the_watcher_reimports_when_a_file_changes(course, monkeypatch):
+    imported, looks = [], []
+    real_snapshot = preview.snapshot
+    monkeypatch.setattr(preview, "snapshot", lambda files: looks.append(1) or real_snapshot(files))
     state = preview.PreviewState(course_path=course)
     watcher = preview.Watcher(state, interval=0.05, on_import=lambda s: imported.append(s.imports))
     watcher.start()
     try:
-        time.sleep(0.2)
+        wait_for(lambda: len(looks) >= 3, what="the watcher to look at the files twice")
         assert imported == []  # nothing changed yet
         edit(course, "Food cooks more slowly there.", "Food cooks slowly there.")
-        deadline = time.monotonic() + 5
-        while not imported and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for(lambda: imported, what="the watcher to import the edited course")
     finally:
         watcher.stop()
-        watcher.join(5)
+        watcher.join(60)
     assert imported == [1]
+    assert "Food cooks slowly there." in Lesson.objects.get().body_markdown
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_before_the_watcher_first_looks_is_not_missed(course):
+    """`manage.py author` imports, then starts the watcher: a save made meanwhile (or before a
+    busy machine runs the thread) is compared with the files as the watcher was made."""
+    imported = []
+    state = preview.PreviewState(course_path=course)
+    watcher = preview.Watcher(state, interval=0.05, on_import=lambda s: imported.append(s.imports))
+    edit(course, "Food cooks more slowly there.", "Food cooks slowly there.")
+    watcher.start()
+    try:
+        wait_for(lambda: imported, what="the watcher to import the course saved before it ran")
+    finally:
+        watcher.stop()
+        watcher.join(60)
     assert "Food cooks slowly there." in Lesson.objects.get().body_markdown
 
 
@@ -148,24 +165,18 @@ def _free_port():
 
 def _get(url):
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(url, timeout=HTTP_SECONDS) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
 
 
-def _poll(url, predicate, timeout=20):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            status, body = _get(url)
-            if predicate(status, body):
-                return status, body
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{url} never got there")
-        time.sleep(0.2)
+def _poll(url, predicate, timeout=SERVER_START_SECONDS):
+    def answered():
+        status, body = _get(url)
+        return (status, body) if predicate(status, body) else None
+
+    return wait_for(answered, what=f"{url} to answer as expected", timeout=timeout)
 
 
 def test_manage_py_author_reimports_on_save(course, tmp_path):
@@ -178,7 +189,9 @@ def test_manage_py_author_reimports_on_save(course, tmp_path):
         "DJANGO_VAR_DIR": str(tmp_path / "var"),
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], env=env, cwd=ROOT, check=True, timeout=120)
+    subprocess.run(
+        [*manage, "migrate", "-v0"], env=env, cwd=ROOT, check=True, timeout=SUBPROCESS_SECONDS
+    )
     port = _free_port()
     server = subprocess.Popen(
         [*manage, "author", str(course), f"127.0.0.1:{port}", "--interval", "0.2"],
@@ -217,6 +230,6 @@ def test_manage_py_author_reimports_on_save(course, tmp_path):
         assert status == 200 and "Preview: the course linter" in body
     finally:
         server.terminate()
-        output = server.communicate(timeout=10)[0].decode()
+        output = server.communicate(timeout=60)[0].decode()
     assert "not imported (3 problem(s))" in output
     assert 'imported (updated lesson "boiling-point"' in output

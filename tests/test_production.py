@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -20,6 +19,7 @@ from django.db import OperationalError, connection
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 
 from config.settings import envbool, envint, envlist
+from tests.waiting import HTTP_SECONDS, SERVER_START_SECONDS, SUBPROCESS_SECONDS, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 PRINT_SETTINGS = (
@@ -53,7 +53,7 @@ def production_env(tmp_path, **extra):
     return {key: value for key, value in env.items() if value is not None}
 
 
-def run(args, env, timeout=60):
+def run(args, env, timeout=SUBPROCESS_SECONDS):
     return subprocess.run(
         [sys.executable, "-W", "always", *args],
         cwd=ROOT,
@@ -211,7 +211,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
-def _get(url, headers=None, timeout=5):
+def _get(url, headers=None, timeout=HTTP_SECONDS):
     request = urllib.request.Request(url, headers=headers or {})
     try:
         with _opener.open(request, timeout=timeout) as response:
@@ -243,18 +243,14 @@ def test_make_serve_runs_gunicorn_with_hashed_compressed_static_files(tmp_path):
     base = f"http://127.0.0.1:{port}"
     https = {"X-Forwarded-Proto": "https"}
     try:
-        deadline = time.monotonic() + 90
-        status = None
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                status, _, _ = _get(f"{base}/healthz", timeout=2)
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.5)
-        log.seek(0)
-        assert status == 200, log.read()
+
+        def healthy():
+            if server.poll() is not None:
+                log.seek(0)
+                raise AssertionError(f"make serve exited: {log.read()}")
+            return _get(f"{base}/healthz", timeout=30)[0] == 200
+
+        wait_for(healthy, what="make serve to answer /healthz", timeout=SERVER_START_SECONDS)
 
         status, headers, _ = _get(f"{base}/")
         assert status == 301  # plain HTTP is sent to HTTPS
@@ -284,7 +280,7 @@ def test_make_serve_runs_gunicorn_with_hashed_compressed_static_files(tmp_path):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
-            server.wait(timeout=30)
+            server.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()

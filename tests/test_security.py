@@ -303,8 +303,9 @@ def try_login(client, username, password, address="198.51.100.7", **extra):
 
 @pytest.mark.django_db
 def test_five_failed_logins_lock_that_username_and_address_with_a_clear_message(
-    client, alice, settings
+    client, alice, settings, frozen_clock
 ):
+    frozen_clock("accounts.throttle")  # Retry-After is exact: no second may pass meanwhile
     for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
         assert try_login(client, "alice", "wrong").status_code == 200
     locked = try_login(client, "alice", "wrong")

@@ -14,12 +14,21 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.browser.helpers import COURSE_FILE, COURSE_SLUG, DESKTOP, INSTRUCTOR, PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run there
 # unless told it is safe (it is: one test thread, the live server in its own thread).
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+# Every wait of a browser test is on a condition (a URL, an element, a text), bounded
+# generously: the bound ends a hung test, it is not a target, and a busy machine (CI beside
+# other jobs) must not turn a slow page into a failure. Playwright's own defaults are 30 s for
+# actions and navigations, 5 s for `expect`, 30 s for launching Chromium.
+ACTION_TIMEOUT_MS = 60_000
+LAUNCH_TIMEOUT_MS = 180_000
+expect.set_options(timeout=ACTION_TIMEOUT_MS)
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -97,6 +106,7 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": chromium_path(),
+        "timeout": LAUNCH_TIMEOUT_MS,
         "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS],
     }
 
@@ -139,7 +149,7 @@ def open_page(new_context, page_watch):
 
     def _open(**context_args):
         context = new_context(**{"viewport": DESKTOP, **context_args})
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
         context.add_init_script(REPORT_CSP_VIOLATIONS)
         page = context.new_page()
         page_watch.attach(page)

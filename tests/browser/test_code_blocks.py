@@ -2,6 +2,7 @@
 
 import io
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.browser
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "lint"
 LESSON = "/courses/boiling-water/lessons/boiling-point/"
+CLOCK_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CODE = """
 ## Measuring it {#measuring}
 
@@ -71,13 +73,19 @@ def test_a_fenced_block_is_highlighted_in_both_schemes(
 
 def test_the_copy_button_copies_the_code(open_page, code_course):
     page = open_page(permissions=["clipboard-read", "clipboard-write"])
+    # The page's clock stands still once loaded: "Copied" is put back to "Copy" 2 s after the
+    # click, which a busy machine could let pass before the check below looks.
+    page.clock.install(time=CLOCK_START)
     page.goto(LESSON)
+    page.clock.pause_at(CLOCK_START + timedelta(hours=1))
     button = page.get_by_role("button", name="Copy this code")
     button.click()
     expect(button).to_have_text("Copied")  # the clipboard answers asynchronously
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("# Boiling point at a given altitude")
     assert copied.endswith("return 100 - metres / 300")
+    page.clock.run_for(2000)
+    expect(button).to_have_text("Copy")
 
 
 def test_without_javascript_the_code_is_still_there(open_page, code_course):

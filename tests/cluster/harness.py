@@ -11,7 +11,11 @@ Cluster starts, in a temporary folder:
   gunicorn with --no-control-socket), each with its own var/ and static folders, on
   CLUSTER_PORTS (default 8301,8302), both with the same secret key, database and REDIS_URL.
 
-Every wait is bounded; stop() ends every process it started (by process group) and drops the
+Every wait is on a condition, with a generous bound (tests/waiting.py): a busy machine makes
+the run slower, never red. For the same reason each server is given a Redis socket timeout of
+REDIS_TIMEOUT_MS=5000 (production's 250 ms would turn a slow answer from a busy Redis into an
+outage; a stopped Redis still fails at once, its port refuses) and a gunicorn worker timeout of
+GUNICORN_TIMEOUT=300 s. stop() ends every process it started (by process group) and drops the
 database.
 """
 
@@ -28,9 +32,10 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 import urllib.parse
 from pathlib import Path
+
+from tests import waiting
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -41,6 +46,8 @@ DATABASE_URL = os.environ.get(
 REDIS_PORT = int(os.environ.get("CLUSTER_REDIS_PORT", "6390"))
 PORTS = [int(p) for p in os.environ.get("CLUSTER_PORTS", "8301,8302").split(",")]
 WORKERS = int(os.environ.get("CLUSTER_WORKERS", "2"))
+# A bound on one request in a worker (gunicorn kills a worker past it), not a target.
+GUNICORN_TIMEOUT = 300
 
 
 class Failed(Exception):
@@ -49,20 +56,17 @@ class Failed(Exception):
 
 def port_open(port):
     with socket.socket() as sock:
-        sock.settimeout(0.5)
+        sock.settimeout(5)
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def wait_for(what, check, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if check():
-                return
-        except OSError:  # refused, or no answer yet from a busy server
-            pass
-        time.sleep(0.1)
-    raise Failed(f"timed out after {timeout} s waiting for {what}")
+def wait_for(what, check, timeout=waiting.WAIT_SECONDS):
+    """Poll `check()` until it is true (an OSError, such as a refused connection or a busy
+    server's silence, counts as not yet); Failed, naming `what`, after `timeout` seconds."""
+    try:
+        return waiting.wait_for(check, what=what, timeout=timeout)
+    except waiting.WaitTimeout as error:
+        raise Failed(str(error)) from None
 
 
 class Browser:
@@ -72,7 +76,7 @@ class Browser:
     def __init__(self):
         self.cookies = {}
 
-    def request(self, server, method, path, data=None, htmx=False, timeout=30):
+    def request(self, server, method, path, data=None, htmx=False, timeout=waiting.HTTP_SECONDS):
         headers = {"Host": "127.0.0.1"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -128,14 +132,21 @@ class Server:
             raise Failed(f"port {self.port} is already in use: set CLUSTER_PORTS")
         log = self.log_path.open("a")
         self.process = subprocess.Popen(
-            ["make", "--no-print-directory", "serve", f"PORT={self.port}", f"WORKERS={WORKERS}"],
+            [
+                "make",
+                "--no-print-directory",
+                "serve",
+                f"PORT={self.port}",
+                f"WORKERS={WORKERS}",
+                f"GUNICORN_TIMEOUT={GUNICORN_TIMEOUT}",
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        wait_for(f"{self} to answer /healthz", self.healthy, timeout=180)
+        wait_for(f"{self} to answer /healthz", self.healthy, waiting.SERVER_START_SECONDS)
 
     def healthy(self):
         if self.process.poll() is not None:
@@ -146,7 +157,7 @@ class Server:
             return False
 
     def health(self):
-        status, _, body = Browser().get(self, "/healthz", timeout=10)
+        status, _, body = Browser().get(self, "/healthz", timeout=60)
         return status, body
 
     def stop(self):
@@ -154,15 +165,15 @@ class Server:
             return
         os.killpg(self.process.pid, signal.SIGTERM)
         try:
-            self.process.wait(timeout=30)
+            self.process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=60)
 
     def log(self):
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def manage(self, *args, stdin=None, timeout=300, check=True):
+    def manage(self, *args, stdin=None, timeout=600, check=True):
         """manage.py beside this server: its environment, its var/ folder."""
         result = subprocess.run(
             [PYTHON, "manage.py", *args],
@@ -201,17 +212,17 @@ class Redis:
         self.process = subprocess.Popen(
             args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
-        wait_for("redis-server", lambda: port_open(REDIS_PORT), timeout=20)
+        wait_for("redis-server to accept connections", lambda: port_open(REDIS_PORT))
 
     def stop(self):
         if self.process is None or self.process.poll() is not None:
             return
         self.process.terminate()
         try:
-            self.process.wait(timeout=20)
+            self.process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=60)
 
 
 def _postgres(sql):
@@ -219,7 +230,7 @@ def _postgres(sql):
 
     parts = urllib.parse.urlsplit(DATABASE_URL)
     admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True, connect_timeout=10) as conn:
+    with psycopg.connect(admin, autocommit=True, connect_timeout=60) as conn:
         return conn.execute(sql)
 
 
@@ -234,7 +245,7 @@ def query(sql, params=()):
     """One query on the cluster's database (for the checks that count stored rows)."""
     import psycopg
 
-    with psycopg.connect(DATABASE_URL, connect_timeout=10) as conn:
+    with psycopg.connect(DATABASE_URL, connect_timeout=60) as conn:
         return conn.execute(sql, params).fetchall()
 
 
@@ -280,6 +291,7 @@ class Cluster:
             DJANGO_STATIC_ROOT=str(folder / "static"),
             DATABASE_URL=DATABASE_URL,
             REDIS_URL=f"redis://127.0.0.1:{REDIS_PORT}/0",
+            REDIS_TIMEOUT_MS="5000",
             COURSE_FILES=" ".join(str(p) for p in sorted(self.courses.glob("*.md"))),
         )
         return env

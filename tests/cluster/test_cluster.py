@@ -5,6 +5,7 @@ share one cluster (tests/cluster/harness.py) and run in this order; the last two
 while 32 learners answer, and start it again, and then make the database refuse connections.
 """
 
+import contextlib
 import re
 import secrets
 import sys
@@ -25,10 +26,13 @@ from tests.cluster.harness import (
     query,
     wait_for,
 )
+from tests.waiting import WAIT_SECONDS
 
 pytestmark = pytest.mark.cluster
 
 LEARNERS = 32
+# A bound on one run of the learners (each takes every quiz up to 3 times), not a target.
+LEARNERS_SECONDS = 900
 PASSWORD = "cluster-" + secrets.token_urlsafe(12)
 
 
@@ -45,14 +49,19 @@ def cluster():
         cluster.a.manage(
             "shell",
             "-c",
+            # One password hash for all: hashing 34 passwords one by one took minutes on a
+            # busy machine, and what these tests check does not need 34 salts.
             "import sys\n"
             "from django.contrib.auth import get_user_model\n"
+            "from django.contrib.auth.hashers import make_password\n"
             "User = get_user_model()\n"
-            "password = sys.stdin.readline().strip()\n"
-            f"for i in range(1, {LEARNERS} + 1):\n"
-            "    User.objects.create_user(f'learner-{i:02d}', password=password)\n"
-            "User.objects.create_user('target', password=password)\n"
-            "User.objects.create_superuser('root', 'root@example.com', password)\n",
+            "password = make_password(sys.stdin.readline().strip())\n"
+            f"names = [f'learner-{{i:02d}}' for i in range(1, {LEARNERS} + 1)] + ['target']\n"
+            "User.objects.bulk_create(\n"
+            "    [User(username=name, password=password) for name in names]\n"
+            "    + [User(username='root', email='root@example.com', password=password,\n"
+            "            is_staff=True, is_superuser=True)]\n"
+            ")\n",
             stdin=PASSWORD + "\n",
         )
         yield cluster
@@ -133,7 +142,10 @@ def test_a_reimport_beside_a_shows_on_bs_next_anonymous_request(cluster, course)
     started = time.monotonic()
     courses = [str(p) for p in sorted(cluster.courses.glob("*.md"))]
     cluster.a.manage("import_course", *courses)
-    time.sleep(max(0.0, 1.1 - (time.monotonic() - started)))  # the version memo: 1 s at most
+    # B's workers remember the content version for 1 s after they last read it, which was
+    # before `started`: past this point none can still hold the old one. (A lower bound, not a
+    # race: a busy machine only makes the wait longer.)
+    time.sleep(max(0.0, 1.1 - (time.monotonic() - started)))
     status, response, page = Browser().get(cluster.b, course["lesson"])
     assert status == 200
     assert marker in page, "server B served the lesson from before the re-import"
@@ -318,8 +330,10 @@ def run_learners(cluster, course, until, on_the_way=None):
     if on_the_way is not None:
         on_the_way()
     for thread in threads:
-        thread.join(timeout=300)
-    assert not any(t.is_alive() for t in threads), "learners still answering after 300 s"
+        thread.join(timeout=LEARNERS_SECONDS)
+    assert not any(t.is_alive() for t in threads), (
+        f"learners still answering after {LEARNERS_SECONDS} s"
+    )
     assert not errors, errors
     return learners, statuses
 
@@ -399,6 +413,21 @@ def test_a_deactivation_committed_while_its_sessions_request_on_both_holds_on_bo
     assert Browser().login(cluster.a, "revoked", PASSWORD) == 200  # refused: the form again
 
 
+def answers_since(moment):
+    """Answers the learners have had accepted since `moment` (time.monotonic())."""
+    learners = LEARNER_SESSIONS.get("all", [])
+    return sum(1 for lr in learners for t in list(lr.answered_at) if t > moment)
+
+
+def wait_for_answers(since, what):
+    """Wait until the learners have had LEARNERS answers accepted since `since`."""
+    wait_for(
+        f"{LEARNERS} answers {what}",
+        lambda: answers_since(since) >= LEARNERS,
+        timeout=WAIT_SECONDS,
+    )
+
+
 def test_32_learners_answering_through_both_servers_lose_no_answer(cluster, course):
     before = stored_answers()
     learners, statuses = run_learners(cluster, course, until=lambda: True)
@@ -418,7 +447,7 @@ def test_stopping_redis_mid_run_loses_no_answer_and_the_servers_recover(cluster,
     seen = {}
 
     def outage():
-        time.sleep(2)
+        wait_for_answers(time.monotonic(), "before Redis is stopped")
         cluster.redis.stop()
         seen["down at"] = time.monotonic()
         for server in cluster.servers:
@@ -431,7 +460,7 @@ def test_stopping_redis_mid_run_loses_no_answer_and_the_servers_recover(cluster,
                         "degraded: shared cache unavailable, serving from the database\n",
                     )
                 ),
-                timeout=30,
+                timeout=WAIT_SECONDS,
             )
         # While Redis is down: a learner can sign in (fail open), an admin cannot (closed),
         # and a session started now on A is signed in on B.
@@ -440,23 +469,28 @@ def test_stopping_redis_mid_run_loses_no_answer_and_the_servers_recover(cluster,
         seen["learner on B"] = learner.get(cluster.b, course["home"] + "progress/")[0]
         admin = Browser()
         seen["admin login"] = admin.login(cluster.b, "root", PASSWORD, path="/admin/login/")
-        time.sleep(3)
+        wait_for_answers(seen["down at"], "while Redis is down")
         cluster.redis.start()
         seen["up at"] = time.monotonic()
         for server in cluster.servers:
-            wait_for(f"{server} to recover", lambda s=server: s.health() == (200, "ok\n"), 30)
+            wait_for(
+                f"{server} to recover",
+                lambda s=server: s.health() == (200, "ok\n"),
+                timeout=WAIT_SECONDS,
+            )
         seen["learner on A after"] = learner.get(cluster.a, course["home"] + "progress/")[0]
+
         # Each worker leaves Redis alone for a moment after a failure (config/sharedcache.py),
         # so the admin login opens again within that back-off, not necessarily at once.
-        deadline = time.monotonic() + 10
-        while True:
-            admin = Browser()
-            status = admin.login(cluster.a, "root", PASSWORD, "/admin/login/")
-            if status != 503 or time.monotonic() > deadline:
-                break
-            time.sleep(0.5)
-        seen["admin login after"] = status
-        time.sleep(2)
+        def admin_login():
+            seen["admin login after"] = Browser().login(
+                cluster.a, "root", PASSWORD, "/admin/login/"
+            )
+            return seen["admin login after"] != 503
+
+        with contextlib.suppress(Failed):  # the assertion below shows the last status
+            wait_for("the admin login to open again", admin_login, timeout=WAIT_SECONDS)
+        wait_for_answers(seen["up at"], "after Redis is back")
         done.set()
 
     def outage_or_stop():
@@ -522,7 +556,9 @@ def test_the_database_refusing_connections_mid_run_answers_503_with_retry_after(
 
     def outage():
         # Learners answering before the fault: wait for answers, not for a time.
-        wait_for("answers before the outage", lambda: stored_per_slot(last_id), timeout=60)
+        wait_for(
+            "answers before the outage", lambda: stored_per_slot(last_id), timeout=WAIT_SECONDS
+        )
         refuse(False)
         seen["down at"] = time.monotonic()
         try:
@@ -530,23 +566,23 @@ def test_the_database_refusing_connections_mid_run_answers_503_with_retry_after(
                 wait_for(
                     f"{server} to answer /healthz with 503",
                     lambda s=server: s.health()[0] == 503,
-                    timeout=30,
+                    timeout=WAIT_SECONDS,
                 )
             wait_for(
                 "learners to meet the outage",
                 lambda: sum(len(lr.unavailable) for lr in LEARNER_SESSIONS["all"]) >= LEARNERS,
-                timeout=60,
+                timeout=WAIT_SECONDS,
             )
         finally:
             refuse(True)
         seen["up at"] = time.monotonic()
         for server in cluster.servers:
-            wait_for(f"{server} to recover", lambda s=server: s.health()[0] == 200, 30)
+            wait_for(f"{server} to recover", lambda s=server: s.health()[0] == 200, WAIT_SECONDS)
         after = sum(lr.answered for lr in LEARNER_SESSIONS["all"])
         wait_for(
             "answers after the outage",
             lambda: sum(lr.answered for lr in LEARNER_SESSIONS["all"]) >= after + LEARNERS,
-            timeout=60,
+            timeout=WAIT_SECONDS,
         )
         done.set()
 

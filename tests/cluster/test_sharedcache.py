@@ -8,7 +8,6 @@ import secrets
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,9 @@ from django.core.cache import caches
 from django.test import override_settings
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from config.sharedcache import FailSoftRedisCache
+from config.sharedcache import RETRY_AFTER_SECONDS, FailSoftRedisCache
 from tests.factories import make_user
+from tests.waiting import SUBPROCESS_SECONDS
 
 ROOT = Path(__file__).resolve().parents[2]
 LIVE_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/5")
@@ -31,8 +31,8 @@ def _closed_port():
         return sock.getsockname()[1]  # closed again on return: nothing listens there
 
 
-def _redis_caches(url):
-    options = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
+def _redis_caches(url, timeout):
+    options = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
     return {
         "default": {
             "BACKEND": "config.sharedcache.FailSoftRedisCache",
@@ -46,7 +46,9 @@ def _redis_caches(url):
 
 @pytest.fixture
 def dead_redis():
-    with override_settings(CACHES=_redis_caches(f"redis://127.0.0.1:{_closed_port()}/0")):
+    # A closed port refuses at once: the timeout is never waited for.
+    url = f"redis://127.0.0.1:{_closed_port()}/0"
+    with override_settings(CACHES=_redis_caches(url, timeout=0.25)):
         yield caches["default"]
 
 
@@ -57,7 +59,9 @@ def live_redis():
         if os.environ.get("CI"):  # CI starts Redis (.ci/run): there these tests must run
             pytest.fail(f"no Redis answers at {LIVE_URL}")
         pytest.skip(f"no Redis answers at {LIVE_URL} (start one: redis-server --daemonize yes)")
-    with override_settings(CACHES=_redis_caches(LIVE_URL)):
+    # Generous: a live Redis on a busy machine may take more than production's 250 ms to
+    # answer, which would read as an outage and fail the test.
+    with override_settings(CACHES=_redis_caches(LIVE_URL, timeout=5)):
         yield caches["default"]
         # Only this process's keys (sessions included): other test processes share database 5.
         client = cache._cache.get_client(write=True)
@@ -66,7 +70,8 @@ def live_redis():
             client.delete(*keys)
 
 
-def test_a_dead_redis_is_a_miss_not_an_error(dead_redis):
+def test_a_dead_redis_is_a_miss_not_an_error(dead_redis, frozen_clock):
+    frozen_clock("config.sharedcache")  # the back-off cannot end on its own mid-test
     cache = dead_redis
     before = cache.failures_in_thread()
     assert cache.get("a", "default") == "default"
@@ -85,12 +90,20 @@ def test_a_dead_redis_is_a_miss_not_an_error(dead_redis):
     assert not cache.available
 
 
-def test_after_a_failure_redis_is_left_alone_so_misses_cost_nothing(dead_redis):
+def test_after_a_failure_redis_is_left_alone_so_misses_cost_nothing(
+    dead_redis, frozen_clock, monkeypatch
+):
+    clock = frozen_clock("config.sharedcache")
     dead_redis.get("a")
-    started = time.perf_counter()
+    asked = []
+    real_get = dead_redis._cache.get
+    monkeypatch.setattr(dead_redis._cache, "get", lambda *a: asked.append(a) or real_get(*a))
     for _ in range(1000):
-        dead_redis.get("a")
-    assert time.perf_counter() - started < 0.5  # no connection attempted
+        assert dead_redis.get("a", "miss") == "miss"
+    assert asked == []  # no connection attempted
+    clock.advance(RETRY_AFTER_SECONDS)
+    assert dead_redis.get("a", "miss") == "miss"
+    assert len(asked) == 1  # after the back-off, Redis is asked again
 
 
 def test_the_first_failure_is_logged_once(dead_redis, caplog):
@@ -109,7 +122,10 @@ def test_the_live_cache_round_trips(live_redis):
     assert live_redis.ping() is True
 
 
-def test_a_key_written_during_an_outage_is_deleted_when_redis_answers_again(live_redis):
+def test_a_key_written_during_an_outage_is_deleted_when_redis_answers_again(
+    live_redis, frozen_clock
+):
+    frozen_clock("config.sharedcache")
     live_redis.set("a", "before the outage")
     real_client = live_redis._cache
 
@@ -213,7 +229,12 @@ def test_redis_url_chooses_the_shared_cache(redis_url, backend, tmp_path):
     )
     code = "from config import settings as s; print(s.CACHES['default']['BACKEND'])"
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=SUBPROCESS_SECONDS,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == backend
