@@ -86,7 +86,10 @@ def test_security_txt_is_absent_without_a_contact(client):
 
 
 @pytest.mark.parametrize(
-    "key", ["short", "x" * 60, "django-insecure-" + secrets.token_urlsafe(50), "abcd" * 20]
+    "key",
+    ["short", "x" * 60, "django-insecure-" + secrets.token_urlsafe(50), "abcd" * 20],
+    # Fixed ids: the random key must not differ between the parallel workers' collections.
+    ids=["short", "one-character", "django-insecure", "repeated-pattern"],
 )
 def test_production_refuses_a_weak_secret_key(tmp_path, key):
     result = run(["manage.py", "check"], production_env(tmp_path, DJANGO_SECRET_KEY=key))
