@@ -36,7 +36,7 @@ import logging
 import math
 import time
 import unicodedata
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib import admin
@@ -47,7 +47,6 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.forms.utils import ErrorDict
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 
@@ -120,22 +119,27 @@ def _in_cache(operation):
     return result, True
 
 
+def _now() -> datetime:
+    """The throttle's one clock (time.time), for its database rows as for its Retry-After."""
+    return datetime.fromtimestamp(time.time(), tz=UTC)
+
+
 def read_locks(lock_keys: list[str]) -> dict[str, float]:
     """The end time (epoch seconds) of each lock in `lock_keys` that is set."""
-    rows = ThrottleCount.objects.filter(key__in=lock_keys, expires_at__gt=timezone.now())
+    rows = ThrottleCount.objects.filter(key__in=lock_keys, expires_at__gt=_now())
     return {key: until.timestamp() for key, until in rows.values_list("key", "expires_at")}
 
 
 def _lock(lock_key: str, window: int) -> None:
     ThrottleCount.objects.update_or_create(
         key=lock_key,
-        defaults={"count": 0, "expires_at": timezone.now() + timedelta(seconds=window)},
+        defaults={"count": 0, "expires_at": _now() + timedelta(seconds=window)},
     )
 
 
 def _count_in_database(failures_key: str, at_least: int, window: int) -> int:
     """Add one failure to the database's count (at least `at_least`, what the cache counted)."""
-    now = timezone.now()
+    now = _now()
     with transaction.atomic():
         ThrottleCount.objects.filter(expires_at__lte=now).delete()
         row, _ = ThrottleCount.objects.select_for_update().get_or_create(
@@ -191,7 +195,10 @@ class LoginThrottle:
     def seconds_left(self) -> int:
         """Seconds until the later of the two locks ends, 0 when neither is set."""
         locks = read_locks([self.account_keys[1], self.address_keys[1]])
-        return max([0, *(math.ceil(until - time.time()) for until in locks.values() if until)])
+        now = time.time()
+        # To the millisecond first: the database keeps microseconds, and a float's last digit
+        # must not add a whole second to Retry-After.
+        return max([0, *(math.ceil(round(until - now, 3)) for until in locks.values() if until)])
 
     def failed(self) -> None:
         window = settings.LOGIN_LOCKOUT_SECONDS

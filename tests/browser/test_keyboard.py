@@ -39,7 +39,10 @@ def answer_by_keyboard(page):
             selects = form.locator("select")
             for index in range(selects.count()):
                 tab_to(page, selects.nth(index))
-                page.keyboard.press("ArrowDown")  # from "Choose…" to the first fit
+                # From "Choose…" down to a different fit for each item: a fit chosen twice is
+                # refused, like any learner's.
+                for _ in range(index + 1):
+                    page.keyboard.press("ArrowDown")
                 expect(selects.nth(index)).not_to_have_value("")
     tab_to(page, page.get_by_role("button", name="Check my answer"))
     page.keyboard.press("Enter")
