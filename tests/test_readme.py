@@ -184,7 +184,7 @@ COMMANDS = {
     # A newcomer's first run: it writes .env, migrates, imports and serves.
     "make run": Command(
         fresh=True,
-        output=r"The course is served on http://127\.0\.0\.1:{port}/",
+        output=r"Wrote \.env .*\n(?:.*\n)*.*The course is served on http://127\.0\.0\.1:{port}/",
         serves="/courses/meta-open-source-ai/lessons/why-meta-open-sources/",
     ),
     ".venv/bin/python manage.py import_course fixtures/my-course.md --dry-run": Command(
@@ -283,9 +283,9 @@ def clean_environment(**extra):
 
 
 def copy_repository(destination: Path) -> Path:
-    """The tracked files of the working tree (as they are now, edits included), with `.venv` linked to
-    the suite's virtualenv and the requirement files no newer than its install stamps (so make
-    sees the virtualenv up to date and installs nothing into it)."""
+    """The tracked files of the working tree (as they are now, edits included), with `.venv`
+    linked to the suite's virtualenv and the requirement files no newer than its install stamps
+    (so make sees the virtualenv up to date and installs nothing into it)."""
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached"],
         cwd=REPO,
