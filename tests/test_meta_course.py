@@ -119,6 +119,16 @@ RETIRED_KEYS = [
     "strategy-whose-business-hurt",
     "strategy-why-not-copy",
     "strategy-why-open-source",
+    # Round 3: the strategy pool restated one idea, and its key was the one that sells models.
+    "strategy-competitive-moat",
+    "strategy-income-shift",
+    "strategy-llama-continues",
+    "strategy-llama-track-role",
+    "strategy-payoff-events",
+    "strategy-rival-opens-model",
+    "strategy-startup-builds-on-llama",
+    "strategy-what-makes-it-affordable",
+    "strategy-who-loses-from-free-models",
 ]
 
 
