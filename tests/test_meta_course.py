@@ -333,7 +333,7 @@ def test_no_quiz_heading_or_question_names_the_answer_a_text_question_asks_for(b
 
 
 def test_no_stem_presupposes_how_many_llama_4_models_were_released(bank):
-    """"The two Llama 4 models" told a blind reader that Behemoth was never released."""
+    """ "The two Llama 4 models" told a blind reader that Behemoth was never released."""
     for question in bank:
         assert "two llama 4 models" not in question.prompt.lower(), question.key
 
