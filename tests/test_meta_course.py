@@ -119,6 +119,26 @@ RETIRED_KEYS = [
     "strategy-whose-business-hurt",
     "strategy-why-not-copy",
     "strategy-why-open-source",
+    # Round 3: the strategy pool restated one idea, and its key was the one that sells models.
+    "strategy-competitive-moat",
+    "strategy-income-shift",
+    "strategy-llama-continues",
+    "strategy-llama-track-role",
+    "strategy-payoff-events",
+    "strategy-rival-opens-model",
+    "strategy-startup-builds-on-llama",
+    "strategy-what-makes-it-affordable",
+    "strategy-who-loses-from-free-models",
+    "models-choose-on-premise-text",
+    "models-choose-fine-tune-images",
+    "scout-one-gpu-long-context",
+    # Round 3: the quiz heading names the organisation; a key that rested on joint input, an
+    # absolute "no plan", and keys that went beyond what the lessons say.
+    "muse-which-organisation",
+    "muse-reply-scenario",
+    "muse-status-and-plan",
+    "muse-developer-expectation",
+    "muse-rival-pressure-tracks",
 ]
 
 
@@ -174,6 +194,18 @@ def test_the_lessons_teach_what_metas_documents_say_not_what_they_contradict():
         "Meta's model cards make neither",
         '"Open Source AI Is the Path Forward" (July 2024)',
         "a company that earns its money from something other than selling models loses little",
+        # Round 3 blind review: hardware figures are for running, not tuning; one licence
+        # trigger and one size test; Maverick's server is not "one H100"; the source's claims
+        # are marked where questions test them; the moat is not the reason Meta can open up.
+        "The hardware figures in this course are for running a model, not for tuning it",
+        "Whoever distributes or makes available a Llama model, or a product or service that "
+        "contains one",
+        "in the calendar month before a model's release date",
+        "A server of several H100 GPUs (one DGX host)",
+        "Quality the source calls frontier-competitive",
+        "so read it as the source's claim",
+        "That moat is what Meta defends",
+        "(the modes as the course's source lists them)",
     ):
         assert fact in text, fact
     # The source's "not a barrier" survives only as the quote in its source check.
@@ -186,6 +218,10 @@ def test_the_lessons_teach_what_metas_documents_say_not_what_they_contradict():
         "by powering Meta AI in WhatsApp",
         "line, which powers Meta's own products",
         "approach to AI models is unique",
+        "H100 server",
+        "every product built on Llama",
+        "both models fit one GPU only with quantised weights",
+        "| Frontier-competitive quality",
     ):
         assert wrong not in text, wrong
     # Every sentence that puts Muse Spark in WhatsApp also says when.
@@ -233,7 +269,7 @@ def test_the_correct_option_is_the_longest_in_well_under_forty_percent_of_choice
 
 def test_trivia_and_changed_questions_are_retired_and_learners_answers_on_them_survive():
     call_command("import_course", str(META), stdout=StringIO())
-    question = Question.objects.get(key="muse-which-organisation")
+    question = Question.objects.get(key="muse-task-mode")
     kept = answer_on_current_version(make_user(), question)
     # Bring back a retired key the way an old copy of the bank had it, answered, then re-import.
     question.key = "muse-msl-leader"
@@ -282,19 +318,34 @@ def test_no_form_cue_points_to_the_answer_within_an_objective(bank):
     }
 
 
+def test_no_quiz_heading_or_question_names_the_answer_a_text_question_asks_for(bank):
+    """The quiz heading is the objective's text; it must not answer a question of that quiz."""
+    course = parse_course_file(META)
+    headings = {objective.key: objective.text for objective in course.objectives}
+    for question in bank:
+        if question.type != "text":
+            continue
+        for accepted in question.spec["accepted"]:
+            assert accepted.lower() not in headings[question.objective].lower(), question.key
+            for other in bank:
+                if other.key != question.key and other.objective == question.objective:
+                    assert accepted.lower() not in other.prompt.lower(), (question.key, other.key)
+
+
+def test_no_stem_presupposes_how_many_llama_4_models_were_released(bank):
+    """ "The two Llama 4 models" told a blind reader that Behemoth was never released."""
+    for question in bank:
+        assert "two llama 4 models" not in question.prompt.lower(), question.key
+
+
 @pytest.mark.parametrize(
     ("key", "answer", "right", "note"),
     [
-        ("muse-which-organisation", "Meta Superintelligence Labs", True, ""),
-        ("muse-which-organisation", "MSL", True, ""),
-        (
-            "muse-which-organisation",
-            "Meta Superintelligance Labs",
-            True,
-            "Check the spelling: Meta Superintelligence Labs",
-        ),
-        ("muse-which-organisation", "FAIR", False, ""),
-        ("muse-which-organisation", "Scale AI", False, ""),
+        ("muse-task-mode", "shopping", True, ""),
+        ("muse-task-mode", "Shopping mode", True, ""),
+        ("muse-task-mode", "shoping", True, "Check the spelling: shopping"),
+        ("muse-task-mode", "reasoning", False, ""),
+        ("muse-task-mode", "fast", False, ""),
     ],
 )
 def test_the_text_question_credits_near_misses_and_nothing_else(bank, key, answer, right, note):
