@@ -97,8 +97,8 @@ class Command(BaseCommand):
                 self.stderr.write(
                     self.style.WARNING(
                         f"{result.path}: the course linter found {result.errors} error(s) and "
-                        f"{result.warnings} warning(s); manage.py lint_course {result.path} "
-                        "shows them with the coverage map."
+                        f"{result.warnings} warning(s); .venv/bin/python manage.py lint_course "
+                        f"{result.path} shows them with the coverage map."
                     )
                 )
                 for finding in result.findings:

@@ -54,7 +54,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Wrote {pack_path} ({len(doc.bank)} questions, seed {seed}) and its answer sheet "
             f"{sheet_path}. Give both to the reviewer, with the lessons; score the filled sheet "
-            f"with: manage.py review_pack {course} --score {sheet_path}"
+            f"with: .venv/bin/python manage.py review_pack {course} --score {sheet_path}"
         )
 
     def _score(self, doc, path: Path):
