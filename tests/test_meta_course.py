@@ -139,6 +139,15 @@ RETIRED_KEYS = [
     "muse-status-and-plan",
     "muse-developer-expectation",
     "muse-rival-pressure-tracks",
+    # Round 4: the strategy pool argued one thesis, so each question answered the others; a
+    # payoff label that did not match the lesson; options that all presupposed new Llama models.
+    "strategy-generosity-reading",
+    "strategy-letter-purpose",
+    "strategy-payoff-episodes",
+    "strategy-finding-that-undercuts",
+    "strategy-reason-after-shift",
+    "muse-developer-what-to-expect",
+    "muse-drop-llama-what-lost",
 ]
 
 
