@@ -364,3 +364,36 @@ def test_the_text_question_credits_near_misses_and_nothing_else(bank, key, answe
 
     assert result.correct is right
     assert (note in result.feedback_html) if note else result.feedback_html == ""
+
+
+def test_the_first_payoff_is_explained_as_its_heading_says():
+    """A reviewer read "commoditises AI infrastructure" as chips; the lesson says what it means."""
+    text = words(META.read_text())
+
+    assert (
+        "It commoditises AI infrastructure**, making it harder for AI model companies to charge"
+        " a premium" in text
+    )
+    assert "not chips or data centres" in text
+    assert "cheaper AI infrastructure" not in text
+    assert "cheaper model layer" not in text
+
+
+def test_no_question_presupposes_a_fact_in_every_option(bank):
+    """Four options that all began "New Llama models will come" forced an untaught premise."""
+    for question in bank:
+        if question.type not in ("single", "multiple"):
+            continue
+        openings = {
+            " ".join(option["text"].split()[:5]).lower() for option in question.spec["options"]
+        }
+        assert len(openings) > 1, question.key
+
+
+def test_the_payoff_labels_are_the_lessons_not_a_paraphrase_that_misleads(bank):
+    """ "Cheaper AI infrastructure" fitted a chip maker as well as the model layer."""
+    question = next(q for q in bank if q.key == "strategy-payoff-cases")
+    labels = [right["text"] for right in question.spec["rights"]]
+
+    assert not any("infrastructure" in label.lower() for label in labels)
+    assert len(labels) == len(set(labels))
