@@ -148,6 +148,8 @@ RETIRED_KEYS = [
     "strategy-reason-after-shift",
     "muse-developer-what-to-expect",
     "muse-drop-llama-what-lost",
+    "models-switch-trade-off",
+    "scout-one-gpu-near-full-context",
 ]
 
 
