@@ -150,6 +150,8 @@ RETIRED_KEYS = [
     "muse-drop-llama-what-lost",
     "models-switch-trade-off",
     "scout-one-gpu-near-full-context",
+    "muse-capex-how-to-cite",
+    "muse-reversal-signal",
 ]
 
 
