@@ -152,6 +152,7 @@ RETIRED_KEYS = [
     "scout-one-gpu-near-full-context",
     "muse-capex-how-to-cite",
     "muse-reversal-signal",
+    "muse-timeline-window",
 ]
 
 
