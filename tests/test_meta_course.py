@@ -153,6 +153,7 @@ RETIRED_KEYS = [
     "muse-capex-how-to-cite",
     "muse-reversal-signal",
     "muse-timeline-window",
+    "maverick-moe-benefit",
 ]
 
 
