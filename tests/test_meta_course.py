@@ -403,3 +403,10 @@ def test_the_payoff_labels_are_the_lessons_not_a_paraphrase_that_misleads(bank):
 
     assert not any("infrastructure" in label.lower() for label in labels)
     assert len(labels) == len(set(labels))
+
+
+def test_the_end_user_exception_covers_companies_as_well_as_people():
+    """A blind reviewer found the hotel-chain item stretched a lesson that spoke of a person."""
+    text = words(META.read_text())
+
+    assert "end users of a product or service, people and companies alike" in text
