@@ -95,6 +95,8 @@ def read_zip(data: bytes, where: str) -> dict[str, bytes]:
                                 "bytes"
                             )
                         chunks.append(chunk)
+            # zipfile raises NotImplementedError for a compression method it cannot read
+            # (an unsupported or forged method id): that is a damaged file for us too.
             except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as error:
                 raise InterchangeError(
                     f"{where}: the zip member {name!r} is damaged: {error}"
