@@ -122,7 +122,8 @@ class OneMessagePasswordResetForm(PasswordResetForm):
         extra_email_context=None,
     ):
         email = self.cleaned_data["email"]
-        users = list(self.get_users(email))
+        # One message lists them all, in a stable order (the query's order is the database's).
+        users = sorted(self.get_users(email), key=lambda user: user.get_username())
         if not users or getattr(self, "address_over_limit", False):
             return
         site = get_current_site(request)
