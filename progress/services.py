@@ -68,18 +68,17 @@ def _lock_attempt(attempt):
 
 
 def _advance_attempt(attempt, slot, score, now):
-    """Add the answer in `slot` to the attempt's state (read under its lock by _lock_attempt)
-    and finish a quiz attempt (not a practice session, which grows one question at a time)
-    with its last answer, with the total of its scores; one UPDATE."""
+    """Add the answer in `slot` to the attempt's state (read under its lock by _lock_attempt);
+    the last answer of a quiz attempt (not a practice session, which grows one question at a
+    time) finishes it through Attempt.finish, with the total of its scores. One UPDATE."""
     values = {
         "answered_slots": [*attempt.answered_slots, slot],
         "answered_count": attempt.answered_count + 1,
         "score_so_far": attempt.score_so_far + score,
     }
     if not attempt.is_practice and values["answered_count"] >= len(attempt.question_ids):
-        values.update(
-            finished_at=now, score=values["score_so_far"], max_score=len(attempt.question_ids)
-        )
+        attempt.finish(now=now, score=values["score_so_far"], **values)
+        return
     Attempt.objects.filter(pk=attempt.pk).update(**values)
     for name, value in values.items():
         setattr(attempt, name, value)

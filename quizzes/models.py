@@ -6,16 +6,17 @@ immutable once graded; the learner's mastery built from them lives in progress/m
 """
 
 import html
+from functools import partial
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
 from courses.models import Course, Lesson, Objective
-from quizzes import questiontypes
+from quizzes import questiontypes, signals
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -284,14 +285,18 @@ class Attempt(models.Model):
         answered = set(self.answered_slots)
         return next((s for s in range(1, len(self.question_ids) + 1) if s not in answered), None)
 
-    def finish(self, *, now=None, score=None):
+    def finish(self, *, now=None, score=None, **state):
         """Close the attempt: its score is the sum of its response scores (unanswered questions
-        score 0) out of one point per question. One UPDATE, plus one query for the sum unless
-        `score` is given; returns False, changing nothing, if it was already finished.
+        score 0) out of one point per question. The only way an attempt ends (see
+        quizzes.signals). One UPDATE, plus one query for the sum unless `score` is given;
+        `state` is more of the attempt's own columns written by the same UPDATE (the last
+        answer's `answered_slots`...). Returns False, changing nothing, if it was already
+        finished; otherwise sends `attempt_finished` once the transaction commits.
         """
         if score is None:
             score = self.responses.aggregate(total=Sum("score"))["total"] or 0.0
         values = {
+            **state,
             "finished_at": now or timezone.now(),
             "score": score,
             "max_score": len(self.question_ids),
@@ -300,6 +305,7 @@ class Attempt(models.Model):
         if done:
             for name, value in values.items():
                 setattr(self, name, value)
+            transaction.on_commit(partial(signals.send_attempt_finished, self))
         return bool(done)
 
 
