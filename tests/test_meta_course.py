@@ -452,8 +452,7 @@ def test_only_one_models_question_turns_on_which_model_reads_images(bank):
         and re.search(
             r"\b(images?|photos?|multimodal)\b",
             " ".join(
-                [question.prompt]
-                + [option["text"] for option in question.spec.get("options", [])]
+                [question.prompt] + [option["text"] for option in question.spec.get("options", [])]
             ),
             re.I,
         )
