@@ -42,6 +42,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from courses.models import Course  # noqa: E402
+from progress import itemtally  # noqa: E402
 from quizzes import grading  # noqa: E402
 from quizzes.draw import draw, new_seed  # noqa: E402
 from quizzes.models import Attempt, Question, Quiz, QuizKind, Response  # noqa: E402
@@ -226,6 +227,7 @@ def main():
 
     test = Quiz.objects.filter(course=course, kind=QuizKind.COURSE).first()
     responses = top_up_report(test, args.report_responses)
+    itemtally.rebuild(test.pk)  # the bulk-written attempts, as rebuild_item_tallies would
     report = reverse("reports:items", args=[test.pk])
     write(out, "report.tsv", [line("GET", report, sessions["instructor"])])
     mastery = reverse("reports:mastery", args=[course.pk])

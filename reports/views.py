@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from courses.models import Course, Objective
+from progress import itemtally
 from progress.admin import evidence_url
 from progress.mastery import Level, review_due
 from progress.models import Mastery
@@ -349,36 +350,21 @@ REPORT_CACHE_VERSION = 1
 def _item_analysis_figures(quiz, mode, questions):
     """(QuizStats, keys of the questions shown, attempts used, learners) for the report.
 
-    The figures depend only on the quiz's finished attempts (their answers are immutable) and
-    the question pool, so they are cached in the shared cache under a fingerprint of both:
-    the number of finished non-practice attempts, the largest id and the latest finish among
-    them, and each question's id, current version and retired flag. A newly finished or
-    deleted attempt, or a re-imported question, gives a new key; the entry also expires after
-    REPORT_CACHE_SECONDS (a superuser deleting a single answer shows after that at worst).
+    From the quiz's running sums (progress.itemtally, kept up to date by every finished
+    attempt), so the cost does not grow with the answers: one row read, and figures computed
+    from counts of distinct marks. The question pool is read live, so a re-imported question
+    shows its current options at once.
     """
-    fingerprint = counted_attempts("all", quiz=quiz).aggregate(
-        n=Count("id"), last=Max("id"), done=Max("finished_at")
-    )
-    pool = [(q.pk, q.current_version_id, q.retired) for q in questions]
-    digest = hashlib.sha256(repr((quiz.pk, mode, fingerprint, pool)).encode()).hexdigest()
-    key = f"reports:items:v{REPORT_CACHE_VERSION}:{digest}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    by_id = {question.pk: question for question in questions}
-    rows = (
-        Response.objects.filter(attempt__in=counted_attempts(mode, quiz=quiz).values("pk"))
-        .order_by("attempt_id", "slot")
-        .values_list("attempt_id", "user_id", "question_id", "score", "answer")
-    )
-    attempts = attempt_rows(rows, by_id)
-    answered = {key for attempt in attempts for key, _ in attempt.marks}
+    sums = itemtally.sums_for(quiz.pk, mode)
+    names = {str(question.pk): question.key for question in questions}
+    sums.questions = {
+        names.get(question_id, f"#{question_id}"): entry
+        for question_id, entry in sums.questions.items()
+    }
+    answered = sums.keys()
     shown = [q for q in questions if not q.retired or q.key in answered]
-    stats = itemstats.analyse(attempts, [question_info(q) for q in shown])
-    learners = len({attempt.learner_id for attempt in attempts})
-    result = (stats, {q.key for q in shown}, len(attempts), learners)
-    cache.set(key, result, REPORT_CACHE_SECONDS)
-    return result
+    stats = itemstats.analyse_sums(sums, [question_info(q) for q in shown])
+    return stats, {q.key for q in shown}, sums.attempts, sums.learners
 
 
 def item_analysis(admin_site, request, quiz_id):
