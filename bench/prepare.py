@@ -111,7 +111,7 @@ def top_up_report(quiz, target):
         return have
     answers = {a.pk: list(Response.objects.filter(attempt=a).order_by("slot")) for a in sources}
     User = get_user_model()
-    i = 0
+    i = User.objects.filter(username__startswith="bench-cohort-").count()  # a second top-up
     while have < target:
         with transaction.atomic():
             users, plan = [], []

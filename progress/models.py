@@ -92,7 +92,11 @@ class Mastery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "objective"], name="mastery_unique"),
         ]
-        indexes = [models.Index(fields=["objective", "level"], name="mastery_objective_level")]
+        indexes = [
+            models.Index(fields=["objective", "level"], name="mastery_objective_level"),
+            # The class's median estimate per objective (reports), read in estimate order.
+            models.Index(fields=["objective", "estimate", "level"], name="mastery_estimate"),
+        ]
 
     def __str__(self):
         return f"{self.user} · {self.objective.key} · {self.get_level_display()}"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from progress.mastery import Level as L
 from progress.models import Mastery
 from progress.services import close_attempt
+from reports.views import STUCK_SHOWN
 from tests.factories import (
     T0,
     make_attempt,
@@ -306,9 +307,11 @@ def _grow(course, quiz, questions, objective, n):
     ("name", "expected"),
     [
         # (user and session cached) permissions of user and group; the course; its objectives;
-        # the mastery rows' fingerprint (count, last update) for the cache; on a miss, the
-        # mastery rows joined with their users.
-        ("mastery", 6),
+        # the learners (counted: the class size and the grid's pages); aggregates of the
+        # mastery rows: levels, reviews due, stuck learners, the median estimate (one per
+        # objective started: 1 here; one more per objective with stuck learners, naming
+        # them); the grid's page of learners, their rows.
+        ("mastery", 11),
         # permissions x2 (the user cached); the quiz with course and objective; the question
         # pool with lessons and current versions; the quiz's running sums (progress.itemtally).
         ("items", 5),
@@ -371,23 +374,43 @@ def test_reports_only_answer_get(instructor_client, item_data):
         assert instructor_client.post(url).status_code == 405
 
 
-def test_class_mastery_is_cached_until_a_mastery_row_changes(
-    instructor_client, item_data, django_assert_num_queries
-):
+def test_class_mastery_is_current_after_a_mastery_row_changes(instructor_client, item_data):
     course, first, quiz, q1, q2, learners = item_data
     url = reverse("reports:mastery", args=[course.pk])
     before = instructor_client.get(url).context["summaries"]
-    # A hit: permissions x2, course, objectives, fingerprint; no mastery rows read.
-    with django_assert_num_queries(5):
-        assert instructor_client.get(url).status_code == 200
     row = Mastery.objects.create(user=learners[0], objective=first, level=L.FAMILIAR)
     assert instructor_client.get(url).context["summaries"] != before
     before = instructor_client.get(url).context["summaries"]
     row.level = L.MASTERED
-    row.save()  # the same number of rows: the latest update tells
-    after = instructor_client.get(url).context["summaries"]
+    row.save()
 
     def mastered(summaries):
         return next(s for s in summaries if s.objective == first).counts[L.MASTERED]
 
-    assert mastered(after) == mastered(before) + 1
+    assert mastered(instructor_client.get(url).context["summaries"]) == mastered(before) + 1
+
+
+def test_class_mastery_median_of_an_even_and_an_odd_number_of_estimates(
+    instructor_client, mastery_class
+):
+    course, first, second, users = mastery_class
+    url = reverse("reports:mastery", args=[course.pk])
+    # first: 0.97, 0.85, 0.30 started (odd); one more started row makes it even.
+    make_mastery(make_user("eve"), first, L.ATTEMPTED, estimate=0.40)
+    one = instructor_client.get(url).context["summaries"][0]
+    assert one.median_estimate == pytest.approx((0.40 + 0.85) / 2)
+    assert one.learners == 5 and one.counts[L.NOT_STARTED] == 1
+
+
+def test_class_mastery_names_the_first_stuck_learners_and_counts_them_all(
+    instructor_client, mastery_class
+):
+    course, first, second, users = mastery_class
+    for i in range(STUCK_SHOWN + 3):
+        make_mastery(make_user(f"zz{i:02d}"), first, L.ATTEMPTED, estimate=0.2, counted=9)
+    response = instructor_client.get(reverse("reports:mastery", args=[course.pk]))
+    one = response.context["summaries"][0]
+    assert one.stuck_count == STUCK_SHOWN + 4  # cat too
+    assert [name for name, _ in one.stuck][:2] == ["cat", "zz00"]
+    assert len(one.stuck) == STUCK_SHOWN
+    assert "and 4 more (the first 20 by username)" in response.content.decode()
