@@ -201,8 +201,8 @@ def course_progress(
     # the full history is paged (progress.views.evidence).
     latest = Q(pk__in=[])
     for objective in objectives:
-        newest = Response.objects.filter(user=user, objective=objective)
-        newest = newest.order_by("-graded_at", "-id").values("pk")[: EVIDENCE_SHOWN + 1]
+        answers = Response.objects.filter(user=user, objective=objective)
+        newest = answers.order_by("-graded_at", "-id").values("pk")[: EVIDENCE_SHOWN + 1]
         latest |= Q(pk__in=newest)
     responses = Response.objects.filter(latest)
     if content is None:
