@@ -12,7 +12,8 @@ bench/requests.lua (METHOD, PATH, COOKIE, CSRF, BODY, tab-separated):
   each posted once as htmx does, 70% right, learners interleaved so that concurrent requests
   are different learners';
 - progress.tsv, course.tsv, lesson.tsv (every lesson, anonymous), baseline.tsv, report.tsv
-  (item analysis of the course test), mastery.tsv (class mastery);
+  (item analysis of the course test), mastery.tsv (class mastery), reports-index.tsv (the
+  reports' index, to load the admin in the workers before the reports are timed);
 
 and facts.json (the report's quiz and its number of responses). The report's quiz (the course
 test) is topped up to --report-responses answers with synthetic learners whose one finished
@@ -230,6 +231,8 @@ def main():
     itemtally.rebuild(test.pk)  # the bulk-written attempts, as rebuild_item_tallies would
     report = reverse("reports:items", args=[test.pk])
     write(out, "report.tsv", [line("GET", report, sessions["instructor"])])
+    index = reverse("reports:index")
+    write(out, "reports-index.tsv", [line("GET", index, sessions["instructor"])])
     mastery = reverse("reports:mastery", args=[course.pk])
     write(out, "mastery.tsv", [line("GET", mastery, sessions["instructor"])])
     facts = {"report_quiz": test.slug, "report_responses": responses, "learners": len(names)}
