@@ -643,11 +643,16 @@ def scale_curve(points, database_url=None):
                 [sys.executable, "bench/scale.py", *map(str, points)],
                 cwd=ROOT, env=env, capture_output=True, text=True, timeout=SCALE_TIMEOUT,
             )  # fmt: skip
-        except subprocess.TimeoutExpired:
-            return [{"skipped": f"over {SCALE_TIMEOUT} s"}]
-        if result.returncode != 0:
-            return [{"skipped": f"bench/scale.py failed: {result.stderr.strip()[-500:]}"}]
+        except subprocess.TimeoutExpired as timeout:  # keep the points measured by then
+            stdout = timeout.stdout or ""
+            if isinstance(stdout, bytes):
+                stdout = stdout.decode(errors="replace")
+            result = subprocess.CompletedProcess(timeout.cmd, -1, stdout, "")
         out = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+        if result.returncode == -1:
+            out.append({"skipped": f"the next point: over {SCALE_TIMEOUT} s"})
+        elif result.returncode != 0:
+            out.append({"skipped": f"bench/scale.py failed: {result.stderr.strip()[-500:]}"})
         for point in out:
             log(f"    {json.dumps(point)}")
         return out
