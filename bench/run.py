@@ -672,7 +672,8 @@ def scale_table(points):
         "In process (Django's test client), on a fresh database per curve: the course test topped"
         " up to N answers by synthetic learners (one finished attempt each, with mastery rows),"
         " the item analysis sums rebuilt, one learner given N / 100 answers. Cold: shared cache"
-        " and content cache emptied, new database connection; warm: median of 5.",
+        " emptied (no cached standing), new database connection, in a process that served each"
+        " page once before; warm: median of 5.",
         "",
         "| answers | database | learners | that learner's answers "
         + "".join(f"| {name} cold / warm ms (KB) " for name in SCALED)

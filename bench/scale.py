@@ -12,8 +12,9 @@ answer through the app keeps them itself), and one learner is given N / 100 answ
 this process, through Django's test client:
 
 - item analysis of the course test, class mastery of the course, and that learner's progress
-  page, each "cold" (the shared cache and the process's content cache emptied and a new
-  database connection, in a warm process: templates compiled) and "warm" (median of 5 more);
+  page, each "cold" (the shared cache emptied, so no cached standing, and a new database
+  connection, in a process that has served each page once before the first point: modules
+  imported, templates compiled, the course content loaded) and "warm" (median of 5 more);
 - the page sizes and the process's peak memory.
 
 Prints one JSON line per point. Bounded by bench/run.py's timeout.
@@ -43,7 +44,6 @@ from prepare import top_up_report  # noqa: E402  (sets Django up)
 from courses.models import Course  # noqa: E402
 from progress import itemtally  # noqa: E402
 from progress.models import Mastery  # noqa: E402
-from quizzes import content_cache  # noqa: E402
 from quizzes.models import Attempt, Question, Quiz, QuizKind, Response  # noqa: E402
 
 BATCH = 5000
@@ -52,8 +52,9 @@ WARM = 5
 
 
 def cold_start():
+    """Empty the shared cache (the learners' cached standings) and open a new database
+    connection. The process's course content stays: an import renews it, not a new answer."""
     caches["default"].clear()
-    content_cache.forget()
     connections.close_all()
 
 
@@ -180,7 +181,8 @@ def main():
         "class mastery": reverse("reports:mastery", args=[course.pk]),
         "progress page": reverse("progress:progress", args=[course.slug]),
     }
-    teacher.get(reverse("admin:index"))  # the admin's templates compiled before any timing
+    for name, url in urls.items():  # modules imported, templates compiled, content loaded
+        (learner if name == "progress page" else teacher).get(url)
     for n in points:
         started = time.monotonic()
         answers = top_up_report(test, n)
