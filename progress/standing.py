@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.core.cache import caches
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -116,7 +117,8 @@ class ObjectiveProgress:
     status: ObjectiveStatus
     pool_size: int
     needs: list[str]
-    evidence: list[Response] = field(default_factory=list)
+    evidence: list[Response] = field(default_factory=list)  # the latest EVIDENCE_SHOWN
+    more_evidence: bool = False  # older answers exist (the objective's evidence page)
     quiz: Quiz | None = None
     hint: str = ""  # the next step towards the level above, one sentence
     # When a correct answer is "on another day" (a day after the first one), while Mastered
@@ -161,12 +163,17 @@ class CourseProgress:
         return round(100 * met / total)
 
 
+EVIDENCE_SHOWN = 10
+"""Answers shown per objective on the progress page; the evidence page lists them all."""
+
+
 def course_progress(
     user, course: Course, now: datetime | None = None, content: CourseContent | None = None
 ) -> CourseProgress:
-    """Everything the progress page shows, in 8 queries whatever the course's size:
-    objectives, lessons, the learner's lesson completions, mastery rows, responses (with their
-    versions), pool sizes, objective quizzes, and the course completion row.
+    """Everything the progress page shows, in 8 queries whatever the course's size and the
+    learner's history: objectives, lessons, the learner's lesson completions, mastery rows,
+    the latest EVIDENCE_SHOWN responses per objective (with their versions), pool sizes,
+    objective quizzes, and the course completion row.
 
     With `content` (the course's quizzes.content_cache.CourseContent), the objectives, lessons,
     pool sizes, quizzes and question versions come from it: 4 queries, the learner's rows.
@@ -189,7 +196,15 @@ def course_progress(
         "id", "objective_id", "question_id", "version_id", "score", "revealed", "graded_at",
         "counted", "p_after", "level_after",
     ]  # fmt: skip
-    responses = Response.objects.filter(user=user, objective__in=objectives)
+    # The latest answers per objective (one query, each part reading EVIDENCE_SHOWN + 1 rows
+    # of the (user, objective, graded_at) index), so the page does not grow with the history:
+    # the full history is paged (progress.views.evidence).
+    latest = Q(pk__in=[])
+    for objective in objectives:
+        answers = Response.objects.filter(user=user, objective=objective)
+        newest = answers.order_by("-graded_at", "-id").values("pk")[: EVIDENCE_SHOWN + 1]
+        latest |= Q(pk__in=newest)
+    responses = Response.objects.filter(latest)
     if content is None:
         responses = responses.select_related("version").only(*fields, "version__prompt_html")
     else:
@@ -198,6 +213,9 @@ def course_progress(
         version = response.version if content is None else content.version_of(response)
         response.prompt_text = version.prompt_text  # type: ignore[attr-defined]
         evidence.setdefault(response.objective_id, []).append(response)
+    more = {key for key, answers in evidence.items() if len(answers) > EVIDENCE_SHOWN}
+    for key in more:
+        del evidence[key][0]  # the one beyond the latest EVIDENCE_SHOWN
     if content is not None:
         sizes = content.pools
         quizzes = {
@@ -228,6 +246,7 @@ def course_progress(
                     state.next_day_from() if state.level == mastery.Level.PROFICIENT else None
                 ),
                 evidence=evidence.get(objective.pk, []),
+                more_evidence=objective.pk in more,
                 quiz=quizzes.get(objective.pk),
             )
         )
@@ -388,7 +407,9 @@ def course_standing(user, content: CourseContent) -> CourseProgress:
     standing = course_progress(user, content.course, now=now, content=content)
     for item in standing.objectives:
         # The evidence tables are most of the page and change only with the standing.
-        item.evidence_html = render_to_string("progress/_evidence.html", {"item": item})
+        item.evidence_html = render_to_string(
+            "progress/_evidence.html", {"item": item, "course": content.course}
+        )
         item.evidence = []  # rendered: no need to keep (and unpickle) the answers themselves
     seconds = STANDING_SECONDS
     due = [

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +18,7 @@ from progress.standing import (
     status_from_row,
 )
 from quizzes.content_cache import course_content
-from quizzes.models import Attempt, Question, Quiz, QuizKind
+from quizzes.models import Attempt, Question, Quiz, QuizKind, Response
 
 
 @login_required
@@ -29,6 +30,34 @@ def progress(request, slug):
         raise Http404
     data = course_standing(request.user, content)
     return render(request, "progress/progress.html", {"course": content.course, "progress": data})
+
+
+EVIDENCE_PAGE_SIZE = 50
+EVIDENCE_FIELDS = [
+    "id", "objective_id", "question_id", "version_id", "score", "revealed", "graded_at",
+    "counted", "p_after",
+]  # fmt: skip
+
+
+@login_required
+def evidence(request, slug, objective_key):
+    """Every answer the learner gave on an objective, newest first, paged: the history the
+    progress page summarises (it shows the latest few)."""
+    content = course_content(slug)
+    if content is None or content.course.retired:
+        raise Http404
+    objective = next(
+        (o for o in content.objectives.values() if o.key == objective_key and not o.retired), None
+    )
+    if objective is None:
+        raise Http404
+    answers = Response.objects.filter(user=request.user, objective=objective)
+    answers = answers.order_by("-graded_at", "-id").only(*EVIDENCE_FIELDS)
+    page = Paginator(answers, EVIDENCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    for response in page.object_list:
+        response.prompt_text = content.version_of(response).prompt_text
+    context = {"course": content.course, "objective": objective, "page": page}
+    return render(request, "progress/evidence.html", context)
 
 
 @login_required
