@@ -77,13 +77,12 @@ def _advance_attempt(attempt, slot, score, now):
         "score_so_far": attempt.score_so_far + score,
     }
     if not attempt.is_practice and values["answered_count"] >= len(attempt.question_ids):
-        attempt.finish(now=now, score=values["score_so_far"], **values)
+        if attempt.finish(now=now, score=values["score_so_far"], **values):
+            itemtally.attempt_finished(attempt)  # in this transaction, as close_attempt
         return
     Attempt.objects.filter(pk=attempt.pk).update(**values)
     for name, value in values.items():
         setattr(attempt, name, value)
-    if "finished_at" in values:
-        itemtally.attempt_finished(attempt)
 
 
 def stored_answer(response):

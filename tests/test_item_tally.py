@@ -124,3 +124,27 @@ def test_the_check_command_reports_a_difference(bank):
         call_command("rebuild_item_tallies", "--check")
     call_command("rebuild_item_tallies")
     call_command("rebuild_item_tallies", "--check")
+
+
+def test_attempts_ended_by_the_last_answer_and_by_finish_are_both_added(bank, client):
+    """Through the learner's pages: one attempt ends with its last answer, another with
+    Finish; both reach the sums in the transaction that ended them."""
+    from tests.quiz_helpers import answer_url, finish_url, post_data, start_url
+
+    quiz, questions = bank
+    itemtally.rebuild(quiz.pk)
+    for learner, ends_by in zip(make_learners(2), ("last answer", "finish"), strict=True):
+        client.force_login(learner)
+        client.post(start_url(quiz))
+        attempt = Attempt.objects.get(user=learner)
+        slots = range(1, len(attempt.question_ids) + 1)
+        for slot in slots if ends_by == "last answer" else slots[:1]:
+            attempt.refresh_from_db()
+            question = next(q for q in questions if q.pk == attempt.question_ids[slot - 1])
+            client.post(answer_url(attempt, slot), post_data(attempt, question))
+        if ends_by == "finish":
+            client.post(finish_url(attempt))
+        attempt.refresh_from_db()
+        assert attempt.finished_at is not None, ends_by
+    assert itemtally.sums_for(quiz.pk, "all").attempts == 2
+    call_command("rebuild_item_tallies", "--check")
