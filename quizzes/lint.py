@@ -66,7 +66,6 @@ NUMBER_WORDS = {
     "ten": 10, "eleven": 11, "twelve": 12,
 }  # fmt: skip
 STEM_LENGTH = 6  # words are compared on their first six letters ("strategic", "strategy")
-CHOICE_TYPES = ("single", "multiple")
 _NUMBER_TEXT = re.compile(
     r"(?<![\w.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
     r"(?:\s*(?:k|m|mn|bn|b|tn|thousand|million|billion|trillion)\b)?",
@@ -242,8 +241,13 @@ def spelled(found: set[str], *texts: str) -> str:
 # --- what a question shows and what it asks ------------------------------------------------
 
 
-def _options(question) -> list[dict]:
-    return question.spec.get("options", []) if question.type in CHOICE_TYPES else []
+def _qtype(question) -> questiontypes.QuestionType:
+    return questiontypes.get(question.type)
+
+
+def _options(question) -> list[questiontypes.FormOption]:
+    """The author-written options a learner picks from (none for other answers)."""
+    return _qtype(question).form_options(question.spec)
 
 
 def stated_text(question) -> str:
@@ -252,14 +256,14 @@ def stated_text(question) -> str:
     (A distractor shows a text as wrong, so a phrase in a distractor gives nothing away.)
     """
     parts = [plain(question.prompt_html)]
-    parts += questiontypes.get(question.type).stated_texts(question.spec)
+    parts += _qtype(question).stated_texts(question.spec)
     return " \n ".join(parts)
 
 
 def shown_later(question) -> list[tuple[str, str]]:
     """(where, plain text) of what a question shows besides its prompt and what it states: its
     distractors before it is answered, its feedback and explanation after."""
-    qtype = questiontypes.get(question.type)
+    qtype = _qtype(question)
     found = [(f'the option "{text}"', text) for text in qtype.distractor_texts(question.spec)]
     found += [("the feedback", plain(html)) for html in qtype.feedback_texts(question.spec)]
     if question.explanation_html:
@@ -275,32 +279,31 @@ def answer_phrases(question) -> list[set[str]]:
     value. True/false and matching questions have none (their answer is not a phrase that can
     be copied from elsewhere).
     """
+    qtype = _qtype(question)
     prompt = terms(plain(question.prompt_html))
-    if question.type in CHOICE_TYPES:
-        options = _options(question)
-        common = set.intersection(*(terms(option["text"]) for option in options))
-        phrases = [
-            terms(option["text"]) - prompt - common for option in options if option["correct"]
-        ]
+    options = _options(question)
+    if options:
+        common = set.intersection(*(terms(option.text) for option in options))
+        phrases = [terms(option.text) - prompt - common for option in options if option.correct]
         return [phrase for phrase in phrases if phrase]
-    if question.type == "text":
-        phrases = [terms(answer) for answer in question.spec["accepted"]]
+    typed = qtype.typed_answers(question.spec)
+    if typed:
+        phrases = [terms(answer) for answer in typed]
         return [phrase for phrase in phrases if phrase]
-    if question.type == "numeric":
-        return [{number_term(question.spec["answer"])}]
+    number = qtype.number_answer(question.spec)
+    if number is not None:
+        return [{number_term(number)}]
     return []
 
 
 def fact_terms(question) -> set[str]:
     """The terms of the fact a question tests, for finding questions that test the same one."""
-    if question.type == "truefalse":
-        return terms(plain(question.prompt_html))
-    if question.type == "matching":
-        found = set()
-        for pair in question.spec["pairs"]:
-            found |= terms(pair["left"])
+    texts = _qtype(question).fact_texts(question.spec, plain(question.prompt_html))
+    found: set[str] = set()
+    if texts is not None:
+        for text in texts:
+            found |= terms(text)
         return found
-    found = set()
     for phrase in answer_phrases(question):
         found |= phrase
     return found
@@ -330,13 +333,14 @@ def _overlap(a: set, b: set) -> float:
 
 def _answer_text(question) -> str:
     """The texts an answer's terms come from, to spell them in messages."""
+    qtype = _qtype(question)
     parts = [plain(question.prompt_html)]
-    parts += [option["text"] for option in _options(question)]
-    parts += [str(answer) for answer in question.spec.get("accepted", [])]
-    if question.type == "numeric":
-        parts.append(f"{question.spec['answer']:,.15g}")
-    if question.type == "matching":
-        parts += [pair["left"] for pair in question.spec["pairs"]]
+    parts += [option.text for option in _options(question)]
+    parts += qtype.typed_answers(question.spec)
+    number = qtype.number_answer(question.spec)
+    if number is not None:
+        parts.append(f"{number:,.15g}")
+    parts += [left for left, _right in qtype.pairs(question.spec)]
     return " \n ".join(parts)
 
 
@@ -392,12 +396,12 @@ class _Linter:
 
     def length_cue(self):
         for key, questions in self.by_objective.items():
-            choices = [q for q in questions if q.type in CHOICE_TYPES]
+            choices = [q for q in questions if _options(q)]
             longest_correct = 0
             for question in choices:
                 options = _options(question)
-                right = [len(o["text"]) for o in options if o["correct"]]
-                wrong = [len(o["text"]) for o in options if not o["correct"]]
+                right = [len(o.text) for o in options if o.correct]
+                wrong = [len(o.text) for o in options if not o.correct]
                 if not wrong:
                     continue
                 if max(right) > max(wrong):
@@ -480,7 +484,7 @@ class _Linter:
         # An option of another question that says no more than one of this question's own
         # options shows the learner nothing this question does not show already (two scenarios
         # choosing between the same models): it is a choice there, not a statement.
-        own = [terms(option["text"]) for option in _options(question)]
+        own = [terms(option.text) for option in _options(question)]
         for phrase in answer_phrases(question):
             for other in pool:
                 if other is question:
@@ -508,7 +512,7 @@ class _Linter:
         cues = []
         sides = defaultdict(list)
         for question in self.doc.bank:
-            qtype = questiontypes.get(question.type)
+            qtype = _qtype(question)
             prompt = plain(question.prompt_html)
             options = qtype.form_options(question.spec)
             side = qtype.key_side(question.spec)
@@ -611,9 +615,9 @@ class _Linter:
 
     def matching(self):
         for question in self.doc.bank:
-            if question.type != "matching":
+            pairs = _qtype(question).pairs(question.spec)
+            if not pairs:
                 continue
-            pairs = question.spec["pairs"]
             if len(pairs) < MATCHING_MIN_PAIRS:
                 self.add(
                     WARNING,
@@ -624,16 +628,15 @@ class _Linter:
                     f"give it at least {MATCHING_MIN_PAIRS} pairs, or add distractors and ask it "
                     "as a single-choice question",
                 )
-            rights = {right["key"]: right["text"] for right in question.spec["rights"]}
-            for pair in pairs:
-                shared = words(pair["left"]) & words(rights[pair["right_key"]])
+            for left, right in pairs:
+                shared = words(left) & words(right)
                 if shared:
                     self.add(
                         ERROR,
                         "give-away",
                         question,
-                        f'the pair "{pair["left"]}" / "{rights[pair["right_key"]]}" shares the '
-                        f"words {spelled(shared, pair['left'])}, so it can be matched without "
+                        f'the pair "{left}" / "{right}" shares the '
+                        f"words {spelled(shared, left)}, so it can be matched without "
                         "knowing",
                         "reword one side so the pair shares no distinctive word",
                     )
@@ -682,27 +685,27 @@ class _Linter:
         for question in self.doc.bank:
             options = _options(question)
             for option in options:
-                if _ALL_OF_THE_ABOVE.search(option["text"]):
+                if _ALL_OF_THE_ABOVE.search(option.text):
                     self.add(
                         ERROR,
                         "weak-distractor",
                         question,
-                        f'the option "{option["text"]}" (options are shuffled, and it can be '
+                        f'the option "{option.text}" (options are shuffled, and it can be '
                         "answered by spotting one wrong or two right options)",
                         "replace it with a plausible wrong answer, or use type: multiple",
                     )
             for index, first in enumerate(options):
                 for second in options[index + 1 :]:
-                    a, b = terms(first["text"]), terms(second["text"])
+                    a, b = terms(first.text), terms(second.text)
                     if a and b and _jaccard(a, b) >= REPEATED_OPTION_OVERLAP:
                         self.add(
                             ERROR,
                             "weak-distractor",
                             question,
-                            f'the options "{first["text"]}" and "{second["text"]}" say the same',
+                            f'the options "{first.text}" and "{second.text}" say the same',
                             "replace one with a different plausible answer",
                         )
-            if question.type in CHOICE_TYPES:
+            if options:
                 prompt = plain(question.prompt_html)
                 negative = _NEGATIVE.search(prompt)
                 if (
@@ -730,7 +733,7 @@ class _Linter:
             if question.inference:
                 self._inference_pointer(question, section_terms)
                 continue
-            if question.type == "text":
+            if _qtype(question).typed_answers(question.spec):  # any accepted answer will do
                 phrases = answer_phrases(question)
                 if phrases and not any(phrase <= section_terms for phrase in phrases):
                     self._pointer(question, set.union(*phrases) - section_terms)

@@ -191,6 +191,26 @@ class QuestionType(ABC):
         """For a question with two fixed answers (true/false), the side of its key; else None."""
         return None
 
+    def typed_answers(self, spec: Spec) -> list[str]:
+        """The accepted answers of a typed text answer, any one of which is right (the linter
+        looks for each in the lessons and in other questions); empty for other answers."""
+        return []
+
+    def number_answer(self, spec: Spec) -> float | None:
+        """The value a typed numeric answer must give, or None."""
+        return None
+
+    def pairs(self, spec: Spec) -> list[tuple[str, str]]:
+        """(left, right) texts of a question answered by pairing items (the linter's pair
+        checks: enough pairs, no pair matchable by a shared word); empty otherwise."""
+        return []
+
+    def fact_texts(self, spec: Spec, prompt: str) -> list[str] | None:
+        """The texts of the fact the question tests when that is not its answer (a true/false
+        statement is its prompt, plain text); None when the answer words are the fact."""
+        pairs = self.pairs(spec)
+        return [left for left, _right in pairs] if pairs else None
+
     # --- the blind review pack (quizzes/review_pack.py) -----------------------------------------
 
     def paper(self, spec: Spec, rng: random.Random) -> PaperItem:

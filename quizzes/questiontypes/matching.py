@@ -204,6 +204,10 @@ class Matching(QuestionType):
             given[ka], given[kb] = given[kb], given[ka]
         return {"pairs": given}
 
+    def pairs(self, spec: Spec) -> list[tuple[str, str]]:
+        rights = {right["key"]: right["text"] for right in spec["rights"]}
+        return [(str(pair["left"]), str(rights[pair["right_key"]])) for pair in spec["pairs"]]
+
     def stated_texts(self, spec: Spec) -> list[str]:
         rights = {right["key"]: right["text"] for right in spec["rights"]}
         return [f"{pair['left']} {rights[pair['right_key']]}" for pair in spec["pairs"]]

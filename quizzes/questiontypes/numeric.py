@@ -191,6 +191,9 @@ class Numeric(QuestionType):
     def model_answer(self, spec: Spec) -> dict[str, Any]:
         return {"text": format_number(float(spec["answer"]))}
 
+    def number_answer(self, spec: Spec) -> float | None:
+        return float(spec["answer"])
+
     def correct_display(self, spec: Spec) -> str:
         text = self._with_unit(spec, float(spec["answer"]))
         tolerance = abs(float(spec.get("tolerance") or 0.0))

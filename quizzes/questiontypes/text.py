@@ -112,6 +112,9 @@ class ShortText(QuestionType):
     def correct_display(self, spec: Spec) -> str:
         return str(spec["accepted"][0])
 
+    def typed_answers(self, spec: Spec) -> list[str]:
+        return [str(answer) for answer in spec["accepted"]]
+
     def answer_key(self, spec: Spec) -> str:
         return " / ".join(spec["accepted"])
 

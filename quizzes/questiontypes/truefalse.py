@@ -123,6 +123,9 @@ class TrueFalse(QuestionType):
     def key_side(self, spec: Spec) -> str | None:
         return "true" if spec.get("answer") else "false"
 
+    def fact_texts(self, spec: Spec, prompt: str) -> list[str] | None:
+        return [prompt]  # the statement judged true or false
+
     def paper(self, spec: Spec, rng: random.Random) -> PaperItem:
         return PaperItem(instruction="True or false?")
 
