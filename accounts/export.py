@@ -8,17 +8,17 @@ import io
 
 from progress.mastery import LEVEL_LABELS
 from progress.models import CourseCompletion, LessonCompletion, Mastery
-from quizzes import matching_display
+from quizzes import questiontypes
 from quizzes.humanize import score_text
 from quizzes.models import Attempt, Response
 
 
 def _answer(response):
-    """The answer in words; a matching answer one pair per line, marked right or wrong."""
-    if response.question.type == "matching":
-        rows = matching_display.pair_rows(response.version.spec, response.answer)
-        return matching_display.pairs_text(rows)
-    return response.answer_display
+    """The answer in words; one part a line, marked right or wrong, when its type shows it in
+    parts (a matching pair)."""
+    qtype = questiontypes.get(response.question.type)
+    lines = qtype.answer_lines(response.version.spec, response.answer, marked=True)
+    return "\n".join(lines) if lines else response.answer_display
 
 
 ANSWER_FIELDS = [

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
 
-from quizzes import choice_display, grading, matching_display, review
+from quizzes import grading, questiontypes, review
 from quizzes.attempt_start import start_attempt
 from quizzes.content_cache import course_content
 from quizzes.forms import AnswerForm
@@ -162,24 +162,11 @@ def question_result(question, response):
         "correct_display": correct,
         "feedback_html": feedback,
         "percent": round(100 * response.score) if response else 0,
-        "pairs": _pairs(question, version, response),
-        **_choices(question, version, response),
+        # Matching's pairs, a multiple select's options: shown part by part when the type says.
+        "answer_table": questiontypes.get(question.type).answer_table(
+            version.spec, response.answer if response else None
+        ),
     }
-
-
-def _choices(question, version, response):
-    """A multiple-select answer option by option, with its scoring rule (choice_display)."""
-    if question.type != "multiple" or response is None:
-        return {}
-    rows = choice_display.option_rows(version.spec, response.answer)
-    return {"choices": rows, "choice_rule": choice_display.score_rule(rows)}
-
-
-def _pairs(question, version, response):
-    """A matching question's answer as rows (quizzes.matching_display), else None."""
-    if question.type != "matching":
-        return None
-    return matching_display.pair_rows(version.spec, response.answer if response else None)
 
 
 def form_error_status(request, form):

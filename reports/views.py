@@ -286,11 +286,11 @@ def question_info(question):
     """itemstats.QuestionInfo from a question and its current version."""
     spec = question.current_version.spec if question.current_version else {}
     question_type = questiontypes.get(question.type)
+    guess = question_type.guess_score(spec)
     return itemstats.QuestionInfo(
         key=question.key,
-        type=question.type,
         option_keys=question_type.option_keys(spec),
-        option_marks=question_type.option_marks(spec),
+        random_guess=None if guess is None else guess * 100,
     )
 
 

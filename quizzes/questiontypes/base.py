@@ -30,7 +30,12 @@ MAX_TEXT_LENGTH = 500  # longer typed answers are refused, never stored
 
 
 class InvalidAnswer(ValueError):
-    """The input cannot be graded; str(error) is a sentence for the learner."""
+    """The input cannot be graded; str(error) is a sentence for the learner, `code` names the
+    problem for the answer form's error."""
+
+    def __init__(self, message: str, *, code: str = "invalid_answer") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,18 @@ class Grade:
     correct_display: str  # the correct answer in words, plain text
     feedback_html: str  # author feedback for what was chosen, may be ""
     answer: dict[str, Any] = field(default_factory=dict)  # normalised, JSON-serialisable
+
+
+@dataclass(frozen=True)
+class AnswerTable:
+    """An answer shown part by part (a row per pair, per option) rather than in one line: the
+    result a learner sees after answering, and the answer's page in the admin."""
+
+    template: str  # the learner's fragment; it reads `table` (rows, rule)
+    rows: list[dict[str, Any]]
+    rule: dict[str, int] | None = None  # how the parts make the score, when it says more
+    shows_feedback: bool = False  # the rows carry the feedback: not shown again below them
+    admin_template: str | None = None  # the admin's fragment (reads `rows`); None: one line
 
 
 class SpecChecker(Protocol):
@@ -132,9 +149,21 @@ class QuestionType(ABC):
     def model_answer(self, spec: Spec) -> dict[str, Any]:
         """Input that answers the question fully correctly."""
 
+    def check_answer(self, spec: Spec, data: AnswerData) -> None:
+        """Refuse input the form accepts but that is certainly a slip, before grading it (a
+        matching answer choosing one option for two items when each fits one only): raise
+        InvalidAnswer with a sentence for the learner and a `code`. Most types have none."""
+        return None
+
     def guess(self, spec: Spec) -> float:
         """The mastery model's guess parameter G for this question."""
         return self.guess_rate
+
+    def guess_score(self, spec: Spec) -> float | None:
+        """The expected score in [0, 1] of a learner who answers at random, item analysis's
+        guessing baseline; None when there is no meaningful one (a typed answer, a choice of
+        several options)."""
+        return None
 
     # --- showing it to instructors ------------------------------------------------------------
 
@@ -146,6 +175,26 @@ class QuestionType(ABC):
         """The correct answer in words for instructors (admin, reports): `correct_display`
         unless the type has more to tell, such as every accepted spelling."""
         return self.correct_display(spec)
+
+    def answer_table(self, spec: Spec, answer: Mapping[str, Any] | None) -> AnswerTable | None:
+        """The answer (the correct one alone when `answer` is None) shown part by part, or
+        None when one line says it all (`answer_display` and `correct_display`)."""
+        return None
+
+    def answer_lines(self, spec: Spec, answer: Mapping[str, Any], *, marked: bool) -> list[str]:
+        """A stored answer in words, plain text, one part a line; each part marked right or
+        wrong when `marked` (CSV exports, the admin). One line for most types: the caller's
+        `answer_display`, the empty list here, says it all."""
+        return []
+
+    def answer_summary(self, spec: Spec, answer: Mapping[str, Any]) -> str | None:
+        """A short account of an answer for a table column ("2 of 3 pairs right"), or None
+        for the answer itself."""
+        return None
+
+    def answer_key_lines(self, spec: Spec) -> list[str]:
+        """`answer_key` one part a line, for the admin."""
+        return [self.answer_key(spec)]
 
     def option_keys(self, spec: Spec) -> tuple[str, ...]:
         """The options item analysis counts, in author order (empty for typed answers)."""

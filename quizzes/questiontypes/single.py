@@ -29,6 +29,10 @@ class SingleChoice(OptionsType):
         options = spec.get("options")
         return min(self.guess_rate, 1 / len(options)) if options else self.guess_rate
 
+    def guess_score(self, spec: Spec) -> float | None:
+        marks = self.option_marks(spec)
+        return sum(marks) / len(marks) if marks else None  # one option picked at random
+
     def build_fields(self, form: AnswerForm, spec: Spec, rng: random.Random, token: Token) -> None:
         form.fields["choice"] = forms.ChoiceField(
             choices=self.choice_items(form, self.shuffled(spec, rng), token),

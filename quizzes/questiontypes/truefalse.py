@@ -101,6 +101,9 @@ class TrueFalse(QuestionType):
     def option_keys(self, spec: Spec) -> tuple[str, ...]:
         return ("true", "false")
 
+    def guess_score(self, spec: Spec) -> float | None:
+        return 0.5
+
     def option_labels(self, spec: Spec) -> dict[str, str]:
         return dict(_LABELS)
 
