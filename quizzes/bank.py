@@ -32,7 +32,15 @@ from courses.models import Course, Lesson, Objective
 from courses.rendering import CalloutError, render, render_inline
 from courses.sourcefiles import LimitedSafeLoader, SourceFileError, read_text
 from quizzes import questiontypes
-from quizzes.models import FeedbackMode, Question, QuestionVersion, Quiz, QuizKind, Response
+from quizzes.models import (
+    OBJECTIVE_QUIZ_SIZE,
+    FeedbackMode,
+    Question,
+    QuestionVersion,
+    Quiz,
+    QuizKind,
+    Response,
+)
 
 COURSE_TEST_SLUG = "course-test"
 COURSE_TEST_QUESTIONS = 10
@@ -571,7 +579,9 @@ def _apply_quizzes(
             Quiz.objects.create(
                 course=course,
                 slug=slug,
-                questions_per_attempt=(COURSE_TEST_QUESTIONS if slug == COURSE_TEST_SLUG else 5),
+                questions_per_attempt=(
+                    COURSE_TEST_QUESTIONS if slug == COURSE_TEST_SLUG else OBJECTIVE_QUIZ_SIZE
+                ),
                 feedback_mode=(
                     FeedbackMode.END if slug == COURSE_TEST_SLUG else FeedbackMode.IMMEDIATE
                 ),

@@ -153,7 +153,7 @@ def _load(slug, version):
         question.objective = objectives[question.objective_id]
         question.lesson = lessons[question.lesson_id]
         questions[question.pk] = question
-        if not question.retired:
+        if question.in_pool:
             pools[question.objective_id] += 1
         if question.current_version is not None:
             _remember_version(question.current_version)

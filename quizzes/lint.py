@@ -28,6 +28,7 @@ import nh3
 
 from quizzes import formcues, questiontypes
 from quizzes.grading import InvalidAnswer, normalise_text, parse_number
+from quizzes.models import OBJECTIVE_QUIZ_SIZE
 
 ERROR, WARNING = "error", "warning"
 
@@ -48,7 +49,7 @@ KEY_LEAN_ALPHA = 0.05  # two-sided binomial test of true/false keys against 50/5
 KEY_LEAN_ALL_SAME = 3  # this many true/false keys all on one side are reported whatever p is
 RECALL_MAX_SHARE = 0.8  # an objective with more recall questions than this is unbalanced
 BALANCE_MIN_QUESTIONS = 3  # questions an objective needs before its balance is judged
-QUIZ_SIZE = 5  # questions a new objective quiz draws (quizzes.bank)
+QUIZ_SIZE = OBJECTIVE_QUIZ_SIZE  # an objective with fewer questions repeats them in its quiz
 
 _STOPWORDS_TEXT = """
     a about above after again against all also am an and any are as at be because been before

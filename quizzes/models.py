@@ -18,9 +18,15 @@ from django.utils.html import strip_tags
 from courses.models import Course, Lesson, Objective
 from quizzes import questiontypes, signals
 
+# Questions a new objective quiz draws per attempt (the bank's quizzes; the linter warns about
+# an objective with fewer questions than this).
+OBJECTIVE_QUIZ_SIZE = 5
+
 
 class QuestionQuerySet(models.QuerySet):
     def active(self):
+        """The questions in their objectives' pools: every one not retired (the rule; a
+        question loaded already says it with `Question.in_pool`)."""
         return self.filter(retired=False)
 
     def pool_sizes(self, objective_ids) -> dict[int, int]:
@@ -83,6 +89,11 @@ class Question(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["course", "key"], name="question_unique_key"),
         ]
+
+    @property
+    def in_pool(self) -> bool:
+        """Whether the question is in its objective's pool (`QuestionQuerySet.active`)."""
+        return not self.retired
 
     def __str__(self):
         return self.key
@@ -158,7 +169,7 @@ class Quiz(models.Model):
     slug = models.SlugField(max_length=120)
     title = models.CharField(max_length=200)
     position = models.PositiveIntegerField(default=0)
-    questions_per_attempt = models.PositiveSmallIntegerField(default=5)
+    questions_per_attempt = models.PositiveSmallIntegerField(default=OBJECTIVE_QUIZ_SIZE)
     attempts_allowed = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Leave empty for unlimited attempts."
     )
