@@ -27,6 +27,7 @@ from courses.rendering import (
     render,
     render_inline,
 )
+from lib.sync import retire_missing, save_changed
 
 KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_ATTRS_RE = re.compile(r"^\{:\s*lesson\s+(?P<attrs>[^}]*)\}\s*$")
@@ -443,11 +444,8 @@ class ImportReport:
 
 def _sync(instance: Any, report: ImportReport, label: str, **values: Any) -> bool:
     """Set changed fields on an existing instance and save only those."""
-    changed = [name for name, value in values.items() if getattr(instance, name) != value]
-    for name in changed:
-        setattr(instance, name, values[name])
+    changed = save_changed(instance, **values)
     if changed:
-        instance.save(update_fields=changed)
         report.add(f"updated {label} ({', '.join(changed)})")
     return bool(changed)
 
@@ -487,12 +485,6 @@ def _check_source(doc: CourseDoc, course: Course, replace: bool) -> None:
                 )
             ]
         )
-
-
-def _retire(instance: Any, report: ImportReport, label: str) -> None:
-    instance.retired = True
-    instance.save(update_fields=["retired"])
-    report.add(f"retired {label}")
 
 
 @dataclass
@@ -567,9 +559,8 @@ def apply_course(
                 position=position,
                 retired=False,
             )
-    for key, objective in objectives.items():
-        if key not in doc.objective_keys and not objective.retired:
-            _retire(objective, report, f'objective "{key}"')
+    for key in retire_missing(objectives, doc.objective_keys):
+        report.add(f'retired objective "{key}"')
 
     lessons = {lesson.slug: lesson for lesson in course.lessons.prefetch_related("objectives")}
     doc_slugs = set()
@@ -597,8 +588,7 @@ def apply_course(
             lesson.objectives.set(wanted)
             if current:
                 report.add(f'updated lesson "{lesson_doc.slug}" (objectives)')
-    for slug, lesson in lessons.items():
-        if slug not in doc_slugs and not lesson.retired:
-            _retire(lesson, report, f'lesson "{slug}"')
+    for slug in retire_missing(lessons, doc_slugs):
+        report.add(f'retired lesson "{slug}"')
 
     return AppliedCourse(course, objectives, lessons)

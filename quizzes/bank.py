@@ -31,6 +31,7 @@ from courses.importer import KEY_RE, CourseDoc, CourseFileError, ImportReport, P
 from courses.models import Course, Lesson, Objective
 from courses.rendering import CalloutError, render, render_inline
 from courses.sourcefiles import LimitedSafeLoader, SourceFileError, read_text
+from lib.sync import retire_missing, save_changed
 from quizzes import questiontypes
 from quizzes.models import (
     OBJECTIVE_QUIZ_SIZE,
@@ -467,17 +468,12 @@ def quiz_title(objective_text: str, limit: int = QUIZ_TITLE_LENGTH) -> str:
     return f"Quiz: {text}"
 
 
-def _sync(instance: Any, report: ImportReport | None, label: str, **values: Any) -> list[str]:
+def _sync(instance: Any, report: ImportReport, label: str, **values: Any) -> None:
     """Set changed fields and save only those; report them under `label`."""
-    changed = [name for name, value in values.items() if getattr(instance, name) != value]
-    for name in changed:
-        setattr(instance, name, values[name])
+    changed = save_changed(instance, **values)
     if changed:
-        instance.save(update_fields=changed)
-        if report is not None:
-            names = ", ".join(name.removesuffix("_id") for name in changed)
-            report.add(f"updated {label} ({names})")
-    return changed
+        names = ", ".join(name.removesuffix("_id") for name in changed)
+        report.add(f"updated {label} ({names})")
 
 
 def _new_version(question: Question, item: QuestionDoc, number: int) -> QuestionVersion:
@@ -526,7 +522,7 @@ def _apply_questions(
         if restored:
             question.retired = False
             question.save(update_fields=["retired"])
-        changes = [name.removesuffix("_id") for name in _sync(question, None, "", **values)]
+        changes = [name.removesuffix("_id") for name in save_changed(question, **values)]
         current = question.current_version
         if current is None or current.content_hash != item.content_hash:
             latest = question.versions.aggregate(latest=Max("number"))["latest"] or 0
@@ -537,12 +533,8 @@ def _apply_questions(
             report.add(f'restored question "{item.key}"{details}')
         elif changes:
             report.add(f'updated question "{item.key}" ({", ".join(changes)})')
-    keys = {item.key for item in doc.bank}
-    for key, question in existing.items():
-        if key not in keys and not question.retired:
-            question.retired = True
-            question.save(update_fields=["retired"])
-            report.add(f'retired question "{key}"')
+    for key in retire_missing(existing, {item.key for item in doc.bank}):
+        report.add(f'retired question "{key}"')
 
 
 def _apply_quizzes(

@@ -7,7 +7,6 @@ and computes in Python with the pure modules (reports.itemstats), so its query c
 grow with the class. Only users who may view responses and mastery rows see them.
 """
 
-import csv
 import hashlib
 import statistics
 from collections import defaultdict
@@ -18,7 +17,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -26,6 +25,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from courses.models import Course, Objective
+from lib.csvfiles import streaming_csv
+from lib.dates import iso
 from progress.admin import evidence_url
 from progress.mastery import Level, review_due
 from progress.models import Mastery
@@ -552,38 +553,6 @@ def objective_report(admin_site, request, course_id):
 
 # --- CSV exports -------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value):
-    """A cell that spreadsheets will not run as a formula (prefixed with a quote)."""
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _stream_csv(filename, header, rows, convert):
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([csv_safe(cell) for cell in convert(row)])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _iso(value):
-    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
-
 
 def _course_filter(request, prefix):
     course_id = request.GET.get("course")
@@ -644,10 +613,10 @@ def export_responses(admin_site, request):
             *head,
             f"{score:g}",
             "yes" if counted else "no",
-            _iso(graded_at),
+            iso(graded_at),
         ]
 
-    return _stream_csv(f"responses-{label}.csv", RESPONSE_HEADER, rows, convert)
+    return streaming_csv(f"responses-{label}.csv", RESPONSE_HEADER, map(convert, rows))
 
 
 MASTERY_HEADER = [
@@ -699,8 +668,8 @@ def export_mastery(admin_site, request):
             f"{estimate:.4f}",
             counted,
             box or "",
-            _iso(due),
-            _iso(updated),
+            iso(due),
+            iso(updated),
         ]
 
-    return _stream_csv(f"mastery-{label}.csv", MASTERY_HEADER, rows, convert)
+    return streaming_csv(f"mastery-{label}.csv", MASTERY_HEADER, map(convert, rows))

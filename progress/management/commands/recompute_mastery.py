@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from courses.models import Objective
+from lib.dates import iso
 from progress import mastery
 from progress.models import Mastery, mastery_params
 from progress.services import stored_answer
@@ -30,7 +31,7 @@ def _label(level):
 
 
 def _when(value):
-    return "-" if value is None else value.isoformat(timespec="seconds")
+    return iso(value) or "-"
 
 
 def _state_fields(row):
