@@ -29,6 +29,7 @@ import nh3
 from quizzes import formcues, questiontypes
 from quizzes.grading import InvalidAnswer, normalise_text, parse_number
 from quizzes.models import OBJECTIVE_QUIZ_SIZE
+from quizzes.questiontypes.base import FormOption
 
 ERROR, WARNING = "error", "warning"
 
@@ -246,7 +247,7 @@ def _qtype(question) -> questiontypes.QuestionType:
     return questiontypes.get(question.type)
 
 
-def _options(question) -> list[questiontypes.FormOption]:
+def _options(question) -> list[FormOption]:
     """The author-written options a learner picks from (none for other answers)."""
     return _qtype(question).form_options(question.spec)
 
