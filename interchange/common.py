@@ -26,7 +26,9 @@ from django.conf import settings
 from courses.importer import CourseDoc
 from courses.models import Course
 from courses.sourcefiles import SourceFileError, load_yaml, read_text
+from quizzes import questiontypes
 from quizzes.importing import parse_course_file
+from quizzes.questiontypes import Shape
 
 FORMATS = ("gift", "moodle-xml", "qti3", "qti21")
 EXTENSION_NAME = "coursework"  # the name our extension goes by in every format
@@ -114,6 +116,22 @@ def _clean(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def shape(item: dict[str, Any]) -> Shape | None:
+    """What a bank item is in the formats' shared vocabulary (its type says); None for a type
+    they cannot hold."""
+    return questiontypes.shape_of(item.get("type"))
+
+
+def type_name(of: Shape) -> str:
+    """The type a question of this shape read from a file becomes: the first registered."""
+    return questiontypes.for_shape(of).name
+
+
+def new_item(of: Shape, **fields: Any) -> dict[str, Any]:
+    """A bank item read from a file: its type (`type_name`) and `fields`."""
+    return {"type": type_name(of), **fields}
+
+
 def default_option_key(index: int) -> str:
     return string.ascii_lowercase[index] if index < 26 else str(index + 1)
 
@@ -143,7 +161,7 @@ def apply_extension(item: dict[str, Any], ext: dict[str, Any]) -> None:
     if isinstance(keys, list) and isinstance(options, list) and len(keys) == len(options):
         for option, key in zip(options, keys, strict=True):
             option["key"] = key
-    if "distractors" in ext and item.get("type") == "matching":
+    if "distractors" in ext and shape(item) is Shape.PAIRS:
         item["distractors"] = ext["distractors"]
 
 
@@ -165,11 +183,11 @@ def losses(item: dict[str, Any], format_name: str, *, extra: tuple[str, ...] = (
     """One warning per field other tools lose in this format."""
     key = item.get("key")
     lost = []
-    if item.get("type") == "text":
+    if shape(item) is Shape.SHORT_TEXT:
         lost.append("lenient text matching (accents, punctuation, abbreviations)")
         if item.get("allow_typos"):
             lost.append("allow_typos")
-    if item.get("type") == "numeric":
+    if shape(item) is Shape.NUMBER:
         if item.get("units"):
             lost.append('units (answers such as "10M")')
         if item.get("unit_label"):

@@ -331,6 +331,19 @@ def test_a_toy_type_needs_one_module_and_one_template(yesno, yesno_course, clien
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
     assert rows[1][rows[0].index("answer")] == "Unsure"
 
+    # The interchange formats ask for its shape: it has none, so each refuses it by name.
+    for format_name in ("gift", "moodle-xml", "qti3"):
+        with pytest.raises(CommandError, match="cannot hold type yesno"):
+            call_command(
+                "export_bank",
+                str(yesno_course_path(question)),
+                "--format",
+                format_name,
+                "-o",
+                str(yesno_course_path(question).with_suffix(".out")),
+                stdout=io.StringIO(),
+            )
+
 
 @pytest.mark.django_db
 def test_the_toy_type_is_validated_by_its_own_rules_in_the_bank(yesno, tmp_path):

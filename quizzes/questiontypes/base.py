@@ -15,6 +15,7 @@ import random
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, ClassVar, Protocol
 
 from django import forms
@@ -27,6 +28,20 @@ Token = Callable[[str], str]  # option key -> the opaque value sent by the brows
 AnswerForm = Any
 
 MAX_TEXT_LENGTH = 500  # longer typed answers are refused, never stored
+
+
+class Shape(StrEnum):
+    """What a question is in the vocabulary the interchange formats share (GIFT, Moodle XML,
+    QTI: interchange/). A format writes and reads shapes, never our type names: a type says
+    which shape its bank items have (`QuestionType.shape`), and a question read from a file
+    becomes the first registered type of its shape."""
+
+    ONE_CHOICE = "one-choice"  # options, one of them correct
+    SEVERAL_CHOICES = "several-choices"  # options, every correct one to choose, partial credit
+    TRUE_FALSE = "true-false"  # a statement; answer true or false
+    NUMBER = "number"  # a typed number with a tolerance
+    SHORT_TEXT = "short-text"  # a typed text, one of the accepted answers
+    PAIRS = "pairs"  # items matched with answers, distractors among them
 
 
 class InvalidAnswer(ValueError):
@@ -115,6 +130,8 @@ class QuestionType(ABC):
     guess_rate: ClassVar[float]  # chance of a right answer without knowing (mastery G)
     # Whether item analysis counts which options were chosen (see `option_keys`, `chosen`).
     analyses_options: ClassVar[bool] = False
+    # The shape of its bank items in the interchange formats; None: they cannot hold it.
+    shape: ClassVar[Shape | None] = None
 
     @property
     def template(self) -> str:

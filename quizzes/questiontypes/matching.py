@@ -26,6 +26,7 @@ from quizzes.questiontypes.base import (
     InvalidAnswer,
     PaperItem,
     QuestionType,
+    Shape,
     Spec,
     SpecChecker,
     Token,
@@ -39,6 +40,7 @@ PAIR_FIELDS = {"left", "right"}
 class Matching(QuestionType):
     name = "matching"
     label = "Matching"
+    shape = Shape.PAIRS
     fields = frozenset({"pairs", "distractors"})
     # Not named by the mastery spec; treated like multiple select: blind matching rarely
     # scores 1.

@@ -19,6 +19,7 @@ from quizzes.questiontypes.base import (
     AnswerTable,
     Grade,
     InvalidAnswer,
+    Shape,
     Spec,
     Token,
 )
@@ -36,6 +37,7 @@ from quizzes.questiontypes.options import (
 class MultipleSelect(OptionsType):
     name = "multiple"
     label = "Multiple select"
+    shape = Shape.SEVERAL_CHOICES
     several_correct = True
     guess_rate = 0.10
     paper_instruction = "Choose every correct option."

@@ -25,6 +25,7 @@ from quizzes.questiontypes.base import (
     InvalidAnswer,
     PaperItem,
     QuestionType,
+    Shape,
     Spec,
     SpecChecker,
     Token,
@@ -127,6 +128,7 @@ def _strip_unit_label(text: str, label: str) -> str:
 class Numeric(QuestionType):
     name = "numeric"
     label = "Numeric answer"
+    shape = Shape.NUMBER
     fields = frozenset({"answer", "tolerance", "units", "unit_label"})
     guess_rate = 0.05
 

@@ -8,7 +8,15 @@ from typing import Any
 from django import forms
 
 from quizzes.questiontypes import register
-from quizzes.questiontypes.base import AnswerData, AnswerForm, Grade, InvalidAnswer, Spec, Token
+from quizzes.questiontypes.base import (
+    AnswerData,
+    AnswerForm,
+    Grade,
+    InvalidAnswer,
+    Shape,
+    Spec,
+    Token,
+)
 from quizzes.questiontypes.options import (
     NOT_AN_OPTION,
     OptionsType,
@@ -22,6 +30,7 @@ from quizzes.questiontypes.options import (
 class SingleChoice(OptionsType):
     name = "single"
     label = "Single choice"
+    shape = Shape.ONE_CHOICE
     several_correct = False
     guess_rate = 0.30  # the cap; with k options the guess is min(0.30, 1/k)
 

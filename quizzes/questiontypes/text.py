@@ -22,6 +22,7 @@ from quizzes.questiontypes.base import (
     InvalidAnswer,
     PaperItem,
     QuestionType,
+    Shape,
     Spec,
     SpecChecker,
     Token,
@@ -37,6 +38,7 @@ __all__ = ["ShortText", "normalise_text"]
 class ShortText(QuestionType):
     name = "text"
     label = "Short text"
+    shape = Shape.SHORT_TEXT
     fields = frozenset({"accepted", "allow_typos"})
     guess_rate = 0.05
 

@@ -21,6 +21,7 @@ from quizzes.questiontypes.base import (
     InvalidAnswer,
     PaperItem,
     QuestionType,
+    Shape,
     Spec,
     SpecChecker,
     Token,
@@ -34,6 +35,7 @@ _LABELS = (("true", "True"), ("false", "False"))
 class TrueFalse(QuestionType):
     name = "truefalse"
     label = "True or false"
+    shape = Shape.TRUE_FALSE
     fields = frozenset({"answer", "feedback_true", "feedback_false"})
     guess_rate = 0.30
     analyses_options = True
