@@ -2,7 +2,7 @@
 
 Export reads the course's own bank (the YAML items as the author wrote them, Markdown and all)
 after the course file has been validated; import produces items of the same shape, which go
-through the bank's own checks (`quizzes.bank.build_questions`), so a question read from GIFT,
+through the bank's own checks (`authoring.bank.build_questions`), so a question read from GIFT,
 Moodle XML or QTI has the same spec as the same question written in YAML.
 
 Each format keeps what it cannot hold (the lesson pointer `source`, `level`, `inference`,
@@ -23,11 +23,11 @@ from typing import Any
 import yaml
 from django.conf import settings
 
-from courses.importer import CourseDoc
+from authoring.importer import CourseDoc
+from authoring.importing import parse_course_file
+from authoring.sourcefiles import SourceFileError, load_yaml, read_text
 from courses.models import Course
-from courses.sourcefiles import SourceFileError, load_yaml, read_text
 from quizzes import questiontypes
-from quizzes.importing import parse_course_file
 from quizzes.questiontypes import Shape
 
 FORMATS = ("gift", "moodle-xml", "qti3", "qti21")
@@ -101,7 +101,7 @@ def course_file(course: str) -> Path:
 def load_bank(path: Path) -> tuple[CourseDoc, list[dict[str, Any]]]:
     """The parsed, valid course at `path` and its bank's items as the author wrote them.
 
-    Raises courses.importer.CourseFileError if the course or its bank is invalid."""
+    Raises authoring.importer.CourseFileError if the course or its bank is invalid."""
     doc = parse_course_file(path)
     if doc.questions_path is None:
         return doc, []

@@ -28,6 +28,7 @@ from typing import Any
 from xml.etree.ElementTree import Element, SubElement, indent, register_namespace, tostring
 from xml.sax.saxutils import escape as escape_xml
 
+from authoring.bank import inline_html
 from courses.rendering import render
 from interchange.common import (
     EXTENSION_NAME,
@@ -49,7 +50,6 @@ from interchange.common import (
 )
 from interchange.html_text import html_to_markdown
 from interchange.safexml import parse_xml, read_zip
-from quizzes.bank import inline_html
 from quizzes.questiontypes import Shape, shape_of
 
 V21 = {

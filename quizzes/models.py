@@ -134,13 +134,15 @@ class QuestionVersion(models.Model):
 
 
 class CourseReview(models.Model):
-    """The course linter's findings and coverage map (quizzes.lint) from the last import.
+    """The course linter's findings and coverage map (authoring.lint) from the last import.
 
     Written by every import, read by the admin's course review; kept apart from Course, which
     every page loads, because the report is large.
     """
 
     course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="review")
+    # authoring.lint.LintResult.as_dict(); the help text keeps the module's old name, which
+    # the migrations hold (changing it would be a migration for a comment).
     report = models.JSONField(help_text="quizzes.lint.LintResult.as_dict()")
     errors = models.PositiveIntegerField(default=0)
     warnings = models.PositiveIntegerField(default=0)

@@ -12,9 +12,9 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 
+from authoring.importing import parse_course_file
 from interchange import common, convert, gift, moodle_xml, qti
 from interchange.common import ExportRefused
-from quizzes.importing import parse_course_file
 
 pytestmark = pytest.mark.django_db
 

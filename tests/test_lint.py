@@ -1,4 +1,4 @@
-"""The course linter (quizzes/lint.py), its command, its report on import and in the admin."""
+"""The course linter (authoring/lint.py), its command, its report on import and in the admin."""
 
 import shutil
 from io import StringIO
@@ -8,10 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from courses.importer import CourseFileError
+from authoring import lint
+from authoring.importer import CourseFileError
+from authoring.importing import parse_course_file
 from courses.models import Course
-from quizzes import lint
-from quizzes.importing import parse_course_file
 from quizzes.models import CourseReview, Question
 from tests.factories import make_staff_instructor, make_user
 
@@ -470,7 +470,7 @@ def test_the_clean_course_has_a_guesser_score_at_chance():
 
 
 def test_poisson_binomial_tail_is_exact():
-    from quizzes.formcues import upper_tail
+    from authoring.formcues import upper_tail
 
     assert upper_tail([0.25] * 5, 5) == pytest.approx(0.25**5)
     assert upper_tail([0.5, 0.25], 1) == pytest.approx(1 - 0.5 * 0.75)
@@ -480,7 +480,7 @@ def test_poisson_binomial_tail_is_exact():
 
 
 def test_cue_words():
-    from quizzes import formcues
+    from authoring import formcues
 
     assert formcues.is_absolute("It never works") and formcues.is_absolute("no effect at all")
     assert formcues.is_absolute("You can't") and not formcues.is_hedged("You can't")

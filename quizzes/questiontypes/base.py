@@ -56,7 +56,7 @@ class InvalidAnswer(ValueError):
 @dataclass(frozen=True)
 class FormOption:
     """An option as its form shows it to a learner who does not know the answer: its text, and
-    whether it is correct (for the course linter's form cues, quizzes/formcues.py)."""
+    whether it is correct (for the course linter's form cues, authoring/formcues.py)."""
 
     text: str
     correct: bool
@@ -96,7 +96,7 @@ class AnswerTable:
 
 
 class SpecChecker(Protocol):
-    """What the question bank parser (quizzes.bank) gives `build_spec` to report problems.
+    """What the question bank parser (authoring.bank) gives `build_spec` to report problems.
 
     Items are the bank's YAML mappings; `line(item, name)` is the line of a field (of the
     mapping itself when name is None), for messages.
@@ -233,7 +233,7 @@ class QuestionType(ABC):
         """The option keys a stored answer chose (empty for typed answers)."""
         return ()
 
-    # --- what the course linter reads (quizzes/lint.py, quizzes/formcues.py) -------------------
+    # --- what the course linter reads (authoring/lint.py, authoring/formcues.py) ---------------
 
     def form_options(self, spec: Spec) -> list[FormOption]:
         """The author-written options a learner picks from, for the form cues (longest,
@@ -277,7 +277,7 @@ class QuestionType(ABC):
         pairs = self.pairs(spec)
         return [left for left, _right in pairs] if pairs else None
 
-    # --- the blind review pack (quizzes/review_pack.py) -----------------------------------------
+    # --- the blind review pack (authoring/review_pack.py) -------------------------------------
 
     def paper(self, spec: Spec, rng: random.Random) -> PaperItem:
         """The question's answer part printed for a reviewer, choices shuffled with `rng`."""

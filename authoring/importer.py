@@ -3,7 +3,7 @@
 Two phases: `parse_course()` reads and validates a course file into plain dataclasses, collecting
 every problem with its file and line; `apply_course()` writes a parsed course to the database,
 matching objectives and lessons by their stable keys. The question bank a course file names is
-read and written by quizzes/bank.py; quizzes/importing.py composes the two, and the
+read and written by authoring/bank.py; authoring/importing.py composes the two, and the
 `import_course` command validates every file before it writes anything, in one transaction.
 """
 
@@ -17,7 +17,7 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
-from courses import sourcefiles
+from authoring import sourcefiles
 from courses.models import Course, CourseStatus, Lesson, Objective
 from courses.rendering import (
     CalloutError,
@@ -86,7 +86,7 @@ class CourseDoc:
     objectives: list[ObjectiveDoc] = field(default_factory=list)
     lessons: list[LessonDoc] = field(default_factory=list)
     questions_path: Path | None = None
-    bank: list[Any] = field(default_factory=list)  # the parsed question bank (quizzes/bank.py)
+    bank: list[Any] = field(default_factory=list)  # the parsed question bank (authoring/bank.py)
     # Keys and slugs the file declares but that failed validation: the bank is still checked
     # (every problem in one pass) without reporting its references to them as unknown.
     unreadable_objectives: set[str] = field(default_factory=set)
@@ -387,7 +387,7 @@ def parse_course(path: Path | str) -> CourseDoc:
             except sourcefiles.SourceFileError as error:
                 problems.append(Problem(path, line, str(error)))
     # Keys and slugs the file declares but that failed validation: the question bank is still
-    # checked against this partial document (quizzes.importing), so one run reports every
+    # checked against this partial document (authoring.importing), so one run reports every
     # problem of both files.
     doc.unreadable_objectives = _declared_objectives(data) - doc.objective_keys
     doc.unreadable_lessons = _declared_lessons(lines, body_start) - {
@@ -503,7 +503,7 @@ def apply_course(
     """Write a parsed course to the database, by stable keys; nothing learners made is lost.
 
     The caller records `Course.imported_at` once everything of the file is written
-    (quizzes.importing.import_course).
+    (authoring.importing.import_course).
 
     Raises CourseFileError (and writes nothing) if the course's slug belongs to a course
     imported from another file, unless `replace` makes this file its source.

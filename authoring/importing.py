@@ -1,7 +1,7 @@
 """A course file with its question bank: the two parsers composed, for `import_course`.
 
-courses/importer.py reads the course document (lessons, objectives) and knows nothing of
-questions; quizzes/bank.py reads the question bank the document names. This module is the one
+authoring/importer.py reads the course document (lessons, objectives) and knows nothing of
+questions; authoring/bank.py reads the question bank the document names. This module is the one
 place that runs both, so neither parser imports the other.
 """
 
@@ -10,7 +10,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from courses.importer import (
+from authoring.bank import apply_bank, parse_bank
+from authoring.importer import (
     CourseDoc,
     CourseFileError,
     ImportReport,
@@ -20,7 +21,6 @@ from courses.importer import (
     parse_course,
 )
 from courses.models import Course
-from quizzes.bank import apply_bank, parse_bank
 
 
 def parse_course_file(path: Path) -> CourseDoc:
@@ -55,7 +55,7 @@ def import_course(
     """Write a parsed course file and its bank to the database, in one transaction.
 
     Raises CourseFileError (writing nothing) if the course's slug belongs to a course imported
-    from another file, unless `replace` (courses.importer.apply_course)."""
+    from another file, unless `replace` (authoring.importer.apply_course)."""
     report = report if report is not None else ImportReport()
     applied = apply_course(doc, report, replace=replace)
     if doc.questions_path is not None:

@@ -1,7 +1,7 @@
 """The question bank: parse, validate and apply a course's questions YAML.
 
 See docs/course-format.md ("The question bank", "What the importer checks"). The course importer
-(courses/importer.py) reads the course file; quizzes/importing.py then calls `parse_bank(doc)`
+(authoring/importer.py) reads the course file; authoring/importing.py then calls `parse_bank(doc)`
 before anything is written, and `apply_bank(doc, course, objectives, lessons, report)` inside
 its transaction.
 
@@ -27,10 +27,17 @@ import nh3
 import yaml
 from django.db.models import Max
 
-from courses.importer import KEY_RE, CourseDoc, CourseFileError, ImportReport, Problem, yaml_error
+from authoring.importer import (
+    KEY_RE,
+    CourseDoc,
+    CourseFileError,
+    ImportReport,
+    Problem,
+    yaml_error,
+)
+from authoring.sourcefiles import LimitedSafeLoader, SourceFileError, read_text
 from courses.models import Course, Lesson, Objective
 from courses.rendering import CalloutError, render, render_inline
-from courses.sourcefiles import LimitedSafeLoader, SourceFileError, read_text
 from lib.sync import retire_missing, save_changed
 from quizzes import questiontypes
 from quizzes.models import (
@@ -48,7 +55,7 @@ COURSE_TEST_QUESTIONS = 10
 QUIZ_TITLE_LENGTH = 80
 
 COMMON_FIELDS = {"key", "objective", "type", "source", "prompt", "explanation"}
-# Optional fields for the course linter (quizzes/lint.py), not shown to learners: the cognitive
+# Optional fields for the course linter (authoring/lint.py), not shown to learners: the cognitive
 # level a question asks for, and whether its answer is inferred rather than stated in its source.
 REVIEW_FIELDS = {"level", "inference"}
 LEVELS = ("recall", "apply", "analyse")
@@ -592,7 +599,7 @@ def apply_bank(
     report: ImportReport,
 ) -> None:
     """Write a parsed bank (`doc.bank`) to the database; called inside
-    quizzes.importing.import_course's transaction.
+    authoring.importing.import_course's transaction.
 
     `objectives` and `lessons` map keys and slugs to the course's saved rows.
     """

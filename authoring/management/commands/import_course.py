@@ -4,11 +4,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from courses.import_summary import summarise
-from courses.importer import CourseFileError, ImportReport
-from quizzes import lint
-from quizzes.course_review import record
-from quizzes.importing import import_course, parse_course_file
+from authoring import lint
+from authoring.course_review import record
+from authoring.import_summary import summarise
+from authoring.importer import CourseFileError, ImportReport
+from authoring.importing import import_course, parse_course_file
 
 logger = logging.getLogger(__name__)
 

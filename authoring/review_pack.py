@@ -1,6 +1,6 @@
 """The blind review pack: a course's questions without their keys, for a colleague to answer.
 
-`write_pack(doc, seed)` turns a parsed course (`quizzes.importing.parse_course_file`) into a
+`write_pack(doc, seed)` turns a parsed course (`authoring.importing.parse_course_file`) into a
 Markdown exam and a YAML answer sheet. The exam shows each question as a learner sees it, quiz
 by quiz (one per objective), in a seeded order, with its options shuffled by the same seed and
 lettered, and nothing else: no keys, levels, feedback, explanations or bank keys. Each question
@@ -25,8 +25,8 @@ from typing import Any
 
 import yaml
 
+from authoring.bank import LEVELS
 from quizzes import questiontypes
-from quizzes.bank import LEVELS
 from quizzes.questiontypes.base import InvalidAnswer, PaperItem
 
 YES = {True, "yes", "y", "true"}
@@ -44,8 +44,8 @@ class SheetError(ValueError):
 @dataclass
 class PackQuestion:
     number: int
-    question: Any  # quizzes.bank.QuestionDoc
-    objective: Any  # courses.importer.ObjectiveDoc
+    question: Any  # authoring.bank.QuestionDoc
+    objective: Any  # authoring.importer.ObjectiveDoc
     paper: PaperItem
 
     @property

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.core.management.commands.runserver import Command as RunserverCommand
 
-from quizzes import preview
+from authoring import preview
 
 
 class Command(RunserverCommand):

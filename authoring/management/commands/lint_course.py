@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.importer import CourseFileError
-from quizzes.importing import parse_course_file
-from quizzes.lint import format_text, lint
+from authoring.importer import CourseFileError
+from authoring.importing import parse_course_file
+from authoring.lint import format_text, lint
 
 
 class Command(BaseCommand):

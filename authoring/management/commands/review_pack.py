@@ -3,9 +3,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.importer import CourseFileError
-from quizzes.importing import parse_course_file
-from quizzes.review_pack import SheetError, format_score, read_sheet, score, write_pack
+from authoring.importer import CourseFileError
+from authoring.importing import parse_course_file
+from authoring.review_pack import SheetError, format_score, read_sheet, score, write_pack
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """The course linter: teaching-quality checks on a parsed course and its question bank.
 
-Pure functions over `courses.importer.CourseDoc` (its lessons, objectives and `bank` of
-`quizzes.bank.QuestionDoc`), no database. `lint(doc)` returns a `LintResult`: findings, each
+Pure functions over `authoring.importer.CourseDoc` (its lessons, objectives and `bank` of
+`authoring.bank.QuestionDoc`), no database. `lint(doc)` returns a `LintResult`: findings, each
 naming the file, the line, the question or objective and how to fix it, plus a coverage map and
 the balance of each objective. `manage.py lint_course` prints it, `import_course` prints its
 findings as warnings, and the admin's course review shows it (docs/course-format.md, "The
@@ -26,7 +26,8 @@ from pathlib import Path
 
 import nh3
 
-from quizzes import formcues, questiontypes
+from authoring import formcues
+from quizzes import questiontypes
 from quizzes.grading import InvalidAnswer, normalise_text, parse_number
 from quizzes.models import OBJECTIVE_QUIZ_SIZE
 from quizzes.questiontypes.base import FormOption
@@ -122,7 +123,7 @@ class ObjectiveCoverage:
     types: dict[str, int]
     levels: dict[str, int]
     elsewhere: list[str] = field(default_factory=list)  # sources outside its lessons
-    # The test-wise guesser (quizzes/formcues.py) on its choice and true/false questions.
+    # The test-wise guesser (authoring/formcues.py) on its choice and true/false questions.
     form_questions: int = 0
     guesser_score: float = 0.0  # expected right answers from form alone
     guesser_chance: float = 0.0  # expected right answers from blind guessing
@@ -510,7 +511,7 @@ class _Linter:
 
     def form_cues(self):
         """Cues that point at the key more often than chance, the test-wise guesser, and
-        true/false keys that lean to one side (quizzes/formcues.py)."""
+        true/false keys that lean to one side (authoring/formcues.py)."""
         cues = []
         sides = defaultdict(list)
         for question in self.doc.bank:
@@ -945,7 +946,7 @@ class _Linter:
 
 
 def lint(doc) -> LintResult:
-    """Every check on a parsed course (`quizzes.importing.parse_course_file`) and its bank."""
+    """Every check on a parsed course (`authoring.importing.parse_course_file`) and its bank."""
     linter = _Linter(doc)
     linter.length_cue()
     linter.form_cues()

@@ -31,8 +31,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.csp import CSP, build_policy
 
-from courses.importer import CourseFileError, ImportReport
-from quizzes import importing
+from authoring import importing
+from authoring.importer import CourseFileError, ImportReport
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class PreviewState:
     course_path: Path
     slug: str = ""
     problems: list[str] = field(default_factory=list)  # "file:line: message", empty if it imported
-    findings: list = field(default_factory=list)  # quizzes.lint.Finding of the latest import
+    findings: list = field(default_factory=list)  # authoring.lint.Finding of the latest import
     changes: list[str] = field(default_factory=list)
     imported_at: datetime | None = None
     imports: int = 0  # imports tried, successful or not
@@ -83,8 +83,8 @@ def snapshot(paths: list[Path]) -> dict[Path, tuple[int, int] | None]:
 
 def import_course(state: PreviewState) -> None:
     """Import the previewed course once, recording problems or the linter's findings."""
-    from quizzes.course_review import record
-    from quizzes.lint import lint
+    from authoring.course_review import record
+    from authoring.lint import lint
 
     state.imports += 1
     try:
@@ -187,7 +187,7 @@ class PreviewApp:
         if not problems or path.startswith(self.static_prefix) or path == "/favicon.ico":
             return self.app(environ, start_response)
         body = render_to_string(
-            "quizzes/preview_error.html",
+            "authoring/preview_error.html",
             {"problems": problems, "course_path": self.state.course_path.name},
         ).encode()
         headers = [
