@@ -259,7 +259,14 @@ def _load(doc: CourseDoc, check: _Checker) -> tuple[Any, list[int]]:
 
 
 def _parse_question(
-    check: _Checker, doc: CourseDoc, item: Any, index: int, line: int, *, draft: bool = False
+    check: _Checker,
+    doc: CourseDoc,
+    item: Any,
+    index: int,
+    line: int,
+    *,
+    draft: bool = False,
+    unpointed: bool = False,
 ) -> QuestionDoc | None:
     if not isinstance(item, dict):
         check.add(line, f"question {index + 1} must be a mapping of fields (key: ..., type: ...)")
@@ -275,6 +282,8 @@ def _parse_question(
     label = f'question "{key}"'
     # A draft (a question read from another format) may lack what only its author can add.
     draft_gaps = {name for name in ("source", "explanation") if draft and not item.get(name)}
+    if unpointed and not item.get("source"):  # the linter's reading: it reports the gap
+        draft_gaps.add("source")
     for name in ("objective", "type", "source", "prompt", "explanation"):
         if (name not in item or item[name] is None) and name not in draft_gaps:
             check.add(_line(item, default=line), f'{label}: missing required field "{name}"')
@@ -366,10 +375,12 @@ def _review_fields(check: _Checker, item: dict[Any, Any], label: str) -> tuple[s
     return level, inference
 
 
-def parse_bank(doc: CourseDoc) -> list[QuestionDoc]:
+def parse_bank(doc: CourseDoc, *, unpointed: bool = False) -> list[QuestionDoc]:
     """Read and validate `doc.questions_path` for a parsed course; raise CourseFileError.
 
-    Every problem is collected, with the question bank file and line, before raising.
+    Every problem is collected, with the question bank file and line, before raising. With
+    `unpointed` (the linter's reading), a question without `source` is read with an empty
+    lesson pointer for the linter to report; an import refuses it.
     """
     if doc.questions_path is None:
         return []
@@ -392,38 +403,56 @@ def parse_bank(doc: CourseDoc) -> list[QuestionDoc]:
         check.add(_line(data), "the question bank must be a YAML list of questions (- key: ...)")
         raise CourseFileError(check.problems)
 
-    questions = _build(check, doc, data, lines)
+    questions = _build(check, doc, data, lines, unpointed=unpointed)
     if check.problems:
         raise CourseFileError(check.problems)
     return questions
 
 
 def build_questions(
-    doc: CourseDoc, items: list[Any], path: Path, *, drafts: bool = False
+    doc: CourseDoc,
+    items: list[Any],
+    path: Path,
+    *,
+    drafts: bool = False,
+    lines: list[int] | None = None,
 ) -> list[QuestionDoc]:
-    """Validate questions given as plain data (dicts in the bank's YAML shape, without source
-    lines) against a parsed course; raise CourseFileError naming `path`.
+    """Validate questions given as plain data (dicts in the bank's YAML shape) against a
+    parsed course; raise CourseFileError naming `path`.
 
     The seam for readers of other formats (the interchange app): they produce the same dicts
-    the YAML bank holds, and get the same checks and the same specs. Problems carry line 1
-    unless an item is a LineDict. With `drafts`, a question without `source` (its lesson_slug and
-    anchor are then "") or without `explanation` (then "") is accepted: only its author can add
-    them, and the course import refuses it until they do.
+    the YAML bank holds, and get the same checks and the same specs. Source positions are
+    optional: `lines` gives each item's line in `path` (problems name it), a LineDict item
+    knows the line of each field, and a problem carries line 1 otherwise. With `drafts`, a
+    question without `source` (its lesson_slug and anchor are then "") or without
+    `explanation` (then "") is accepted: only its author can add them, and the course import
+    refuses it until they do.
     """
     check = _Checker(path)
-    questions = _build(check, doc, items, [1] * len(items), drafts=drafts)
+    if lines is not None and len(lines) != len(items):
+        raise ValueError("build_questions: one line per item, or none")
+    positions = lines if lines is not None else [1] * len(items)
+    questions = _build(check, doc, items, positions, drafts=drafts)
     if check.problems:
         raise CourseFileError(check.problems)
     return questions
 
 
 def _build(
-    check: _Checker, doc: CourseDoc, data: list[Any], lines: list[int], *, drafts: bool = False
+    check: _Checker,
+    doc: CourseDoc,
+    data: list[Any],
+    lines: list[int],
+    *,
+    drafts: bool = False,
+    unpointed: bool = False,
 ) -> list[QuestionDoc]:
     questions: list[QuestionDoc] = []
     seen: dict[str, int] = {}
     for index, item in enumerate(data):
-        question = _parse_question(check, doc, item, index, lines[index], draft=drafts)
+        question = _parse_question(
+            check, doc, item, index, lines[index], draft=drafts, unpointed=unpointed
+        )
         key = item.get("key") if isinstance(item, dict) else None
         if isinstance(key, str):
             if key in seen:

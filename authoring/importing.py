@@ -23,11 +23,13 @@ from authoring.importer import (
 from courses.models import Course
 
 
-def parse_course_file(path: Path) -> CourseDoc:
+def parse_course_file(path: Path, *, unpointed: bool = False) -> CourseDoc:
     """Read and validate a course file and its question bank; raise CourseFileError.
 
     Problems in the course file do not hide those of its bank: the bank is checked against as
     much of the document as could be read, and every problem of both is raised together.
+    `unpointed` (for the linter) reads a question without a lesson pointer instead of
+    refusing it, so the linter can report it among its findings.
     """
     problems: list[Problem] = []
     try:
@@ -38,7 +40,7 @@ def parse_course_file(path: Path) -> CourseDoc:
         doc, problems = error.doc, list(error.problems)
     if doc.questions_path is not None:
         try:
-            doc.bank = parse_bank(doc)
+            doc.bank = parse_bank(doc, unpointed=unpointed)
         except CourseFileError as error:
             problems.extend(error.problems)
     if not problems:

@@ -659,7 +659,7 @@ class _Linter:
 
         for index, first in enumerate(questions):
             for second in questions[index + 1 :]:
-                if first.source != second.source:
+                if first.source != second.source or not first.lesson_slug:
                     continue
                 if _overlap(facts[first.key], facts[second.key]) >= DUPLICATE_OVERLAP:
                     parent[root(first.key)] = root(second.key)
@@ -729,6 +729,16 @@ class _Linter:
 
     def pointers(self):
         for question in self.doc.bank:
+            if not question.lesson_slug:
+                self.add(
+                    ERROR,
+                    "pointer",
+                    question,
+                    "it has no source: no lesson section is named as teaching it (a course "
+                    "import refuses it)",
+                    "add source: lesson-slug#section-id, the section that teaches the answer",
+                )
+                continue
             section = self.sections.get(question.lesson_slug, {}).get(question.anchor)
             if section is None:
                 continue
@@ -910,7 +920,7 @@ class _Linter:
             warn("coverage", "no question tests it", "add questions with this objective")
             return
         for question in questions:
-            if question.lesson_slug not in item.lessons:
+            if question.lesson_slug and question.lesson_slug not in item.lessons:
                 self.add(
                     WARNING,
                     "coverage",

@@ -491,3 +491,26 @@ def test_cue_words():
     assert formcues.odd_length("", ["A much longer option here", "Short", "Brief", "Tiny"],
                                lint.words) == 0  # fmt: skip
     assert formcues.odd_length("", ["Some", "Alike", "Equal", "Level"], lint.words) is None
+
+
+@pytest.mark.django_db
+def test_a_question_without_a_lesson_pointer_is_a_finding_and_a_clear_import_error(tmp_path):
+    course = copy_course(tmp_path, "clean")
+    bank = tmp_path / "clean.questions.yaml"
+    lines = bank.read_text().split("\n")
+    first = next(n for n, line in enumerate(lines) if line.strip().startswith("source:"))
+    del lines[first]
+    bank.write_text("\n".join(lines))
+
+    # The linter reads it and reports it, beside its other findings and its coverage map.
+    out, _err = run("lint_course", str(course))
+    assert "error [pointer]" in out and "it has no source" in out
+    assert out.rstrip().endswith("clean.md: 1 error(s), 0 warning(s).")  # nothing else
+
+    # The import refuses it with the file and line, and writes nothing: never a traceback.
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_course", str(course), stdout=StringIO(), stderr=err)
+    assert 'missing required field "source"' in err.getvalue()
+    assert str(bank) in err.getvalue()
+    assert not Course.objects.exists()

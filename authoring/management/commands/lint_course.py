@@ -26,7 +26,7 @@ class Command(BaseCommand):
             if index:
                 self.stdout.write("")
             try:
-                doc = parse_course_file(path)
+                doc = parse_course_file(path, unpointed=True)
             except CourseFileError as error:
                 for problem in error.problems:
                     self.stderr.write(str(problem))
