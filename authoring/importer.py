@@ -7,11 +7,13 @@ read and written by authoring/bank.py; authoring/importing.py composes the two, 
 `import_course` command validates every file before it writes anything, in one transaction.
 """
 
+from __future__ import annotations
+
 import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from django.conf import settings
@@ -33,6 +35,9 @@ KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_ATTRS_RE = re.compile(r"^\{:\s*lesson\s+(?P<attrs>[^}]*)\}\s*$")
 WORDS_PER_MINUTE = 200
 
+if TYPE_CHECKING:
+    from authoring.bank import QuestionDoc
+
 
 @dataclass
 class Problem:
@@ -50,7 +55,7 @@ class CourseFileError(Exception):
     `doc` is the document as far as it could be read, when it could be, so that its question
     bank can still be checked in the same run."""
 
-    def __init__(self, problems: list[Problem], doc: "CourseDoc | None" = None):
+    def __init__(self, problems: list[Problem], doc: CourseDoc | None = None):
         self.problems = problems
         self.doc = doc
         super().__init__("\n".join(str(p) for p in problems))
@@ -86,7 +91,7 @@ class CourseDoc:
     objectives: list[ObjectiveDoc] = field(default_factory=list)
     lessons: list[LessonDoc] = field(default_factory=list)
     questions_path: Path | None = None
-    bank: list[Any] = field(default_factory=list)  # the parsed question bank (authoring/bank.py)
+    bank: list[QuestionDoc] = field(default_factory=list)  # the parsed bank (authoring/bank.py)
     # Keys and slugs the file declares but that failed validation: the bank is still checked
     # (every problem in one pass) without reporting its references to them as unknown.
     unreadable_objectives: set[str] = field(default_factory=set)

@@ -23,6 +23,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import nh3
 
@@ -31,6 +32,10 @@ from quizzes import questiontypes
 from quizzes.grading import InvalidAnswer, normalise_text, parse_number
 from quizzes.models import OBJECTIVE_QUIZ_SIZE
 from quizzes.questiontypes.base import FormOption
+
+if TYPE_CHECKING:
+    from authoring.bank import QuestionDoc
+    from authoring.importer import CourseDoc, LessonDoc, ObjectiveDoc
 
 ERROR, WARNING = "error", "warning"
 
@@ -155,7 +160,7 @@ class LintResult:
     def warnings(self) -> int:
         return sum(1 for finding in self.findings if finding.severity == WARNING)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """JSON-ready, for storing with the course (see LintResult.from_dict)."""
         return {
             "path": self.path,
@@ -164,7 +169,7 @@ class LintResult:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> LintResult:
+    def from_dict(cls, data: dict[str, Any]) -> LintResult:
         coverage = []
         for item in data.get("coverage", []):
             sections = [SectionCoverage(**section) for section in item.get("sections", [])]
@@ -244,16 +249,16 @@ def spelled(found: set[str], *texts: str) -> str:
 # --- what a question shows and what it asks ------------------------------------------------
 
 
-def _qtype(question) -> questiontypes.QuestionType:
+def _qtype(question: QuestionDoc) -> questiontypes.QuestionType:
     return questiontypes.get(question.type)
 
 
-def _options(question) -> list[FormOption]:
+def _options(question: QuestionDoc) -> list[FormOption]:
     """The author-written options a learner picks from (none for other answers)."""
     return _qtype(question).form_options(question.spec)
 
 
-def stated_text(question) -> str:
+def stated_text(question: QuestionDoc) -> str:
     """What a question presents as true: its prompt, its correct options, its matching pairs.
 
     (A distractor shows a text as wrong, so a phrase in a distractor gives nothing away.)
@@ -263,7 +268,7 @@ def stated_text(question) -> str:
     return " \n ".join(parts)
 
 
-def shown_later(question) -> list[tuple[str, str]]:
+def shown_later(question: QuestionDoc) -> list[tuple[str, str]]:
     """(where, plain text) of what a question shows besides its prompt and what it states: its
     distractors before it is answered, its feedback and explanation after."""
     qtype = _qtype(question)
@@ -274,7 +279,7 @@ def shown_later(question) -> list[tuple[str, str]]:
     return found
 
 
-def answer_phrases(question) -> list[set[str]]:
+def answer_phrases(question: QuestionDoc) -> list[set[str]]:
     """Each answer a learner must give or pick, as a set of distinctive terms.
 
     A choice question has one phrase per correct option, without the words of the prompt and
@@ -299,7 +304,7 @@ def answer_phrases(question) -> list[set[str]]:
     return []
 
 
-def fact_terms(question) -> set[str]:
+def fact_terms(question: QuestionDoc) -> set[str]:
     """The terms of the fact a question tests, for finding questions that test the same one."""
     texts = _qtype(question).fact_texts(question.spec, plain(question.prompt_html))
     found: set[str] = set()
@@ -312,12 +317,12 @@ def fact_terms(question) -> set[str]:
     return found
 
 
-def _subject(question) -> set[str]:
+def _subject(question: QuestionDoc) -> set[str]:
     """What a question is about: the content words of its prompt."""
     return words(plain(question.prompt_html))
 
 
-def _label(question) -> str:
+def _label(question: QuestionDoc) -> str:
     return f'question "{question.key}"'
 
 
@@ -325,16 +330,16 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _jaccard(a: set, b: set) -> float:
+def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a | b else 0.0
 
 
-def _overlap(a: set, b: set) -> float:
+def _overlap(a: set[str], b: set[str]) -> float:
     """The share of the smaller set that the other one has too."""
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
-def _answer_text(question) -> str:
+def _answer_text(question: QuestionDoc) -> str:
     """The texts an answer's terms come from, to spell them in messages."""
     qtype = _qtype(question)
     parts = [plain(question.prompt_html)]
@@ -350,7 +355,7 @@ def _answer_text(question) -> str:
 # --- sections ------------------------------------------------------------------------------
 
 
-def section_texts(lesson) -> dict[str, tuple[str, str]]:
+def section_texts(lesson: LessonDoc) -> dict[str, tuple[str, str]]:
     """{section id: (title, plain text)} of a lesson; a level-2 section includes its level-3s."""
     html = lesson.rendered.html
     headings = list(_HEADING.finditer(html))
@@ -372,17 +377,27 @@ def section_texts(lesson) -> dict[str, tuple[str, str]]:
 
 
 class _Linter:
-    def __init__(self, doc):
+    def __init__(self, doc: CourseDoc) -> None:
         self.doc = doc
         self.course_path = str(doc.path)
         self.bank_path = str(doc.questions_path) if doc.questions_path else self.course_path
         self.findings: list[Finding] = []
-        self.by_objective: dict[str, list] = defaultdict(list)
+        self.by_objective: dict[str, list[QuestionDoc]] = defaultdict(list)
         for question in doc.bank:
             self.by_objective[question.objective].append(question)
         self.sections = {lesson.slug: section_texts(lesson) for lesson in doc.lessons}
 
-    def add(self, severity, check, question, message, fix, *, line=None, subject=None):
+    def add(
+        self,
+        severity: str,
+        check: str,
+        question: QuestionDoc | None,
+        message: str,
+        fix: str,
+        *,
+        line: int | None = None,
+        subject: str | None = None,
+    ) -> None:
         self.findings.append(
             Finding(
                 severity=severity,
@@ -397,7 +412,7 @@ class _Linter:
 
     # option length ------------------------------------------------------------------------
 
-    def length_cue(self):
+    def length_cue(self) -> None:
         for key, questions in self.by_objective.items():
             choices = [q for q in questions if _options(q)]
             longest_correct = 0
@@ -439,7 +454,7 @@ class _Linter:
 
     # give-aways -----------------------------------------------------------------------------
 
-    def give_aways(self):
+    def give_aways(self) -> None:
         for questions in self.by_objective.values():
             stated = {q.key: terms(stated_text(q)) for q in questions}
             # Words most prompts of the quiz share ("Meta", "planet") say nothing of a subject:
@@ -476,7 +491,13 @@ class _Linter:
                 )
 
     @staticmethod
-    def _first_give_away(question, pool, stated, later, common):
+    def _first_give_away(
+        question: QuestionDoc,
+        pool: list[QuestionDoc],
+        stated: dict[str, set[str]],
+        later: dict[str, list[tuple[str, set[str]]]],
+        common: set[str],
+    ) -> tuple[set[str], QuestionDoc, str | None] | None:
         """(answer phrase, other question, where or None) for the first question of the pool
         stating the answer: in its prompt or a correct option (where None), or in one of its
         distractors, feedback or explanation (that text alone names the answer and, unless the
@@ -509,7 +530,7 @@ class _Linter:
 
     # form cues --------------------------------------------------------------------------------
 
-    def form_cues(self):
+    def form_cues(self) -> None:
         """Cues that point at the key more often than chance, the test-wise guesser, and
         true/false keys that lean to one side (authoring/formcues.py)."""
         cues = []
@@ -536,19 +557,19 @@ class _Linter:
             pool = [c for c in cues if c.objective == objective.key]
             scopes.append((f'objective "{objective.key}"', objective.line, "it", pool))
         for subject, line, where, pool in scopes:
-            for found in formcues.significant_cues(pool):
-                label = formcues.CUES[found.cue][0]
-                for key in found.hit_keys:
-                    flagged[key].add(found.cue)
+            for tally in formcues.significant_cues(pool):
+                label = formcues.CUES[tally.cue][0]
+                for key in tally.hit_keys:
+                    flagged[key].add(tally.cue)
                 self.add(
                     ERROR,
                     "form-cue",
                     None,
-                    f"{label} is the correct one in {found.hits} of the {found.applies} choice "
-                    f"questions it singles out ({found.expected:.1f} expected by chance; "
+                    f"{label} is the correct one in {tally.hits} of the {tally.applies} choice "
+                    f"questions it singles out ({tally.expected:.1f} expected by chance; "
                     "one-sided "
-                    f"Poisson-binomial p = {found.p_value:.2g}), so a learner who picks "
-                    f"{label} beats chance in {where}: {', '.join(found.hit_keys)}",
+                    f"Poisson-binomial p = {tally.p_value:.2g}), so a learner who picks "
+                    f"{label} beats chance in {where}: {', '.join(tally.hit_keys)}",
                     f"make {label} a distractor in some of these questions, or rewrite the "
                     "options so that none stands out",
                     line=line,
@@ -594,7 +615,7 @@ class _Linter:
                     subject=f'objective "{objective.key}"',
                 )
 
-    def _key_lean(self, pairs, subject, line):
+    def _key_lean(self, pairs: list[tuple[QuestionDoc, str]], subject: str, line: int) -> None:
         lean = formcues.key_lean([side for _question, side in pairs])
         if lean is None:
             return
@@ -616,7 +637,7 @@ class _Linter:
                 subject=subject,
             )
 
-    def matching(self):
+    def matching(self) -> None:
         for question in self.doc.bank:
             pairs = _qtype(question).pairs(question.spec)
             if not pairs:
@@ -646,12 +667,12 @@ class _Linter:
 
     # duplicates -----------------------------------------------------------------------------
 
-    def duplicates(self):
+    def duplicates(self) -> None:
         questions = [q for q in self.doc.bank if fact_terms(q)]
         facts = {q.key: fact_terms(q) for q in questions}
         parent = {q.key: q.key for q in questions}
 
-        def root(key):
+        def root(key: str) -> str:
             while parent[key] != key:
                 parent[key] = parent[parent[key]]
                 key = parent[key]
@@ -684,7 +705,7 @@ class _Linter:
 
     # weak distractors -----------------------------------------------------------------------
 
-    def weak_distractors(self):
+    def weak_distractors(self) -> None:
         for question in self.doc.bank:
             options = _options(question)
             for option in options:
@@ -727,7 +748,7 @@ class _Linter:
 
     # pointers -------------------------------------------------------------------------------
 
-    def pointers(self):
+    def pointers(self) -> None:
         for question in self.doc.bank:
             if not question.lesson_slug:
                 self.add(
@@ -758,7 +779,7 @@ class _Linter:
             if len(needed & section_terms) < POINTER_MIN_SHARE * len(needed):
                 self._pointer(question, missing)
 
-    def _inference_pointer(self, question, section_terms):
+    def _inference_pointer(self, question: QuestionDoc, section_terms: set[str]) -> None:
         """An answer reasoned from a section still needs a section about the question: one
         that has some of the answer's words and a third of the prompt's, or, for a scenario
         whose situation the lessons do not describe (so its prompt and answer need not echo
@@ -788,7 +809,7 @@ class _Linter:
             "point source: at the section the answer is reasoned from",
         )
 
-    def _pointer(self, question, missing):
+    def _pointer(self, question: QuestionDoc, missing: set[str]) -> None:
         self.add(
             ERROR,
             "pointer",
@@ -801,7 +822,7 @@ class _Linter:
 
     # images ---------------------------------------------------------------------------------
 
-    def images(self):
+    def images(self) -> None:
         """Images the Content-Security-Policy blocks (other sites) or that have no alt text."""
         for lesson in self.doc.lessons:
             for tag in _IMAGE.findall(lesson.rendered.html):
@@ -838,7 +859,7 @@ class _Linter:
 
     # coverage and balance -------------------------------------------------------------------
 
-    def _objective(self, key):
+    def _objective(self, key: str) -> ObjectiveDoc | None:
         return next((o for o in self.doc.objectives if o.key == key), None)
 
     def coverage(self) -> list[ObjectiveCoverage]:
@@ -886,7 +907,7 @@ class _Linter:
             self._untested_sections(every)
         return result
 
-    def _untested_sections(self, every: Counter):
+    def _untested_sections(self, every: Counter[str]) -> None:
         for lesson in self.doc.lessons:
             untested = [
                 section
@@ -906,10 +927,16 @@ class _Linter:
                     subject=f'lesson "{lesson.slug}"',
                 )
 
-    def _judge_coverage(self, objective, item, questions, has_bank):
+    def _judge_coverage(
+        self,
+        objective: ObjectiveDoc,
+        item: ObjectiveCoverage,
+        questions: list[QuestionDoc],
+        has_bank: bool,
+    ) -> None:
         subject = f'objective "{objective.key}"'
 
-        def warn(check, message, fix):
+        def warn(check: str, message: str, fix: str) -> None:
             self.add(WARNING, check, None, message, fix, line=objective.line, subject=subject)
 
         if not item.lessons:
@@ -955,7 +982,7 @@ class _Linter:
                 )
 
 
-def lint(doc) -> LintResult:
+def lint(doc: CourseDoc) -> LintResult:
     """Every check on a parsed course (`authoring.importing.parse_course_file`) and its bank."""
     linter = _Linter(doc)
     linter.length_cue()

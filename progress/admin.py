@@ -84,10 +84,11 @@ class LevelAfterFilter(admin.SimpleListFilter):
         return Level.choices()
 
     def queryset(self, request, queryset):
-        if self.value() is None:
+        value = self.value()
+        if value is None:
             return queryset
         try:
-            level = int(self.value())
+            level = int(value)
         except ValueError:
             return queryset.none()
         return queryset.filter(level_after=level)

@@ -145,7 +145,7 @@ def _load(slug, version):
     quizzes = {}
     for quiz in Quiz.objects.filter(course=course):
         quiz.course = course
-        quiz.objective = objectives.get(quiz.objective_id)
+        quiz.objective = objectives.get(quiz.objective_id) if quiz.objective_id else None
         quizzes[quiz.slug] = quiz
     questions, pools = {}, dict.fromkeys(objectives, 0)
     for question in Question.objects.filter(course=course).select_related("current_version"):

@@ -55,7 +55,7 @@ def get_attempt_for_user(request, course_slug, quiz_slug, pk):
     attempt = get_object_or_404(Attempt, pk=pk, user_id=request.user.pk, quiz_id=quiz.pk)
     attempt.quiz = quiz
     attempt.user = request.user
-    attempt.content = content
+    attempt.content = content  # type: ignore[attr-defined]  # the course's cached content
     if review.LEGACY_SESSION_KEY in request.session:  # drafts kept by an earlier version
         review.adopt_session_drafts(request.session, attempt)
     return attempt
@@ -89,7 +89,7 @@ def _pools(quiz):
     questions = Question.objects.active().filter(course=quiz.course, objective__retired=False)
     if quiz.kind == QuizKind.OBJECTIVE:
         questions = questions.filter(objective=quiz.objective)
-    pools = {}
+    pools: dict[int, list[int]] = {}
     for objective_id, question_id in questions.values_list("objective_id", "pk"):
         pools.setdefault(objective_id, []).append(question_id)
     return pools
@@ -116,8 +116,11 @@ def move_on(request, url):
     and swapped in, and the URL pushed, without reloading the page and its assets."""
     if not request.htmx:
         return redirect(url)
-    return HttpResponseLocation(
-        url, target="#main", select="#main", swap="outerHTML show:window:top"
+    return HttpResponseLocation(  # htmx takes swap modifiers, which the stub's Literal lacks
+        url,
+        target="#main",
+        select="#main",
+        swap="outerHTML show:window:top",  # type: ignore[arg-type]
     )
 
 

@@ -12,6 +12,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -137,8 +138,8 @@ def summarise_mastery(objectives, rows, now):
     list of (user id, learner, [level per objective]) sorted by learner.
     """
     base = reverse("admin:quizzes_response_changelist")
-    learners = {}
-    cells = defaultdict(dict)  # objective id -> user id -> row
+    learners: dict[int, Any] = {}
+    cells: defaultdict[int, dict[int, Any]] = defaultdict(dict)  # objective id -> user id -> row
     for user_id, username, first, last, objective_id, level, estimate, counted, due in rows:
         learners.setdefault(user_id, learner_name(username, first, last))
         cells[objective_id][user_id] = (level, estimate, counted, due)
@@ -314,8 +315,10 @@ def attempt_rows(rows, questions):
         choice = question_type if question_type.analyses_options else None
         info[question_id] = (question.key, choice)
     out = []
-    last = last_user = None
-    marks, choices = [], {}
+    last: int | None = None
+    last_user = 0
+    marks: list[tuple[str, float]] = []
+    choices: dict[str, tuple[str, ...]] = {}
     for attempt_id, user_id, question_id, score, answer in rows:
         if attempt_id != last:
             if last is not None:

@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from authoring.importer import CourseFileError
 from authoring.importing import parse_course_file
@@ -14,13 +15,13 @@ class Command(BaseCommand):
         "source pointers, coverage and balance (docs/course-format.md). Writes nothing."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", type=Path, help="course Markdown files")
         parser.add_argument(
             "--strict", action="store_true", help="exit non-zero when any error is found"
         )
 
-    def handle(self, *args, paths, strict, **options):
+    def handle(self, *args: Any, paths: list[Path], strict: bool, **options: Any) -> None:
         errors = invalid = 0
         for index, path in enumerate(paths):
             if index:

@@ -116,16 +116,19 @@ class Command(BaseCommand):
             )  # fmt: skip
             .order_by("user_id", "objective_id", "graded_at", "id")
         )
-        differences, changed_responses, changed_rows, new_rows = [], [], [], []
+        differences: list[str] = []
+        changed_responses: list[Response] = []
+        changed_rows: list[Mastery] = []
+        new_rows: list[Mastery] = []
         seen = set()
         for (user_id, objective_id), group in groupby(
             responses.iterator(chunk_size=2000), key=lambda r: (r.user_id, r.objective_id)
         ):
-            group = list(group)
+            batch = list(group)
             objective = objectives[objective_id]
             params = mastery_params(objective)
-            by_id = {response.pk: response for response in group}
-            answers = [stored_answer(response) for response in group]
+            by_id = {response.pk: response for response in batch}
+            answers = [stored_answer(response) for response in batch]
             state, outcomes = mastery.replay(
                 answers, pool_size=sizes.get(objective_id, 0), params=params
             )
