@@ -326,7 +326,7 @@ def _serialise(root: Element, namespace: str) -> bytes:
     attributes)."""
     root.set("xmlns", namespace)
     indent(root)
-    return tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    return bytes(tostring(root, encoding="utf-8", xml_declaration=True)) + b"\n"
 
 
 def write(course_slug: str, items: list[dict[str, Any]], *, version3: bool) -> Exported:
