@@ -4,8 +4,10 @@
     questiontypes.get("numeric").grade(spec, data)
 
 Every per-type rule lives in the type's class (quizzes/questiontypes/base.py says which):
-the bank's spec validation, the answer form's fields, grading, the model answer, the guess
-rate, and the display in the admin, reports and exports. Adding a type means one module here
+the bank's spec validation, the answer form's fields and checks, grading, the model answer,
+the guess rate and guessing baseline, the display in the feedback, admin, reports and exports,
+what the linter reads, and its shape in the interchange formats. Nothing outside this package
+compares a type's name (tests/test_type_names.py). Adding a type means one module here
 (registered below), one template `templates/quizzes/fields/<name>.html`, and its tests; see
 "Adding a question type" in docs/course-format.md.
 """

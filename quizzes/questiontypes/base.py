@@ -4,9 +4,12 @@ A question type is one subclass of `QuestionType` in one module of this package,
 with `quizzes.questiontypes.register`. Its author data is stored as JSON on
 `QuestionVersion.spec`; the class turns bank YAML into that spec (`build_spec`), builds the
 answer form's fields (`build_fields`, drawn by `template`), turns the cleaned form back into
-grading input (`answer_data`) and grades it (`grade`). The rest is derived from those: the
-answer in words for the admin and reports, the guess rate for the mastery model, the options a
-learner chose for item analysis, a simulated answer for the demo class.
+grading input (`answer_data`) and grades it (`grade`). The rest has defaults derived from
+those, which a type overrides where it has more to say: the answer in words or part by part
+for the feedback, admin and exports, the guess rate for the mastery model and the guessing
+baseline for item analysis, the options a learner chose, the texts and facts the course linter
+reads, the interchange shape, the printed form of the review pack, a simulated answer for the
+demo class.
 """
 
 from __future__ import annotations
