@@ -3,22 +3,20 @@
 One query per kind of record, whatever their number; only the signed-in learner's rows.
 """
 
-import csv
-import io
-
+from lib.dates import iso
 from progress.mastery import LEVEL_LABELS
 from progress.models import CourseCompletion, LessonCompletion, Mastery
-from quizzes import matching_display
+from quizzes import questiontypes
 from quizzes.humanize import score_text
 from quizzes.models import Attempt, Response
 
 
 def _answer(response):
-    """The answer in words; a matching answer one pair per line, marked right or wrong."""
-    if response.question.type == "matching":
-        rows = matching_display.pair_rows(response.version.spec, response.answer)
-        return matching_display.pairs_text(rows)
-    return response.answer_display
+    """The answer in words; one part a line, marked right or wrong, when its type shows it in
+    parts (a matching pair)."""
+    qtype = questiontypes.get(response.question.type)
+    lines = qtype.answer_lines(response.version.spec, response.answer, marked=True)
+    return "\n".join(lines) if lines else response.answer_display
 
 
 ANSWER_FIELDS = [
@@ -32,10 +30,6 @@ MASTERY_FIELDS = [
 ]  # fmt: skip
 
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
 def answer_rows(user):
     responses = (
         Response.objects.filter(user=user)
@@ -44,7 +38,7 @@ def answer_rows(user):
     )
     return [
         {
-            "answered_at": _iso(r.graded_at),
+            "answered_at": iso(r.graded_at),
             "course": r.objective.course.slug,
             "objective": r.objective.key,
             "question": r.question.key,
@@ -78,8 +72,8 @@ def attempt_rows(user):
             "course": a.quiz.course.slug,
             "quiz": a.quiz.slug,
             "quiz_title": a.quiz.title,
-            "started_at": _iso(a.started_at),
-            "finished_at": _iso(a.finished_at),
+            "started_at": iso(a.started_at),
+            "finished_at": iso(a.finished_at),
             "score": None if a.score is None else round(a.score, 4),
             "max_score": a.max_score,
             "percent": a.percent,
@@ -104,8 +98,8 @@ def mastery_rows(user):
             "estimate": round(row.estimate, 4),
             "counted_answers": row.counted_answers,
             "review_box": row.review_box,
-            "review_due_at": _iso(row.review_due_at),
-            "updated_at": _iso(row.updated_at),
+            "review_due_at": iso(row.review_due_at),
+            "updated_at": iso(row.updated_at),
         }
         for row in rows
     ]
@@ -121,7 +115,7 @@ def everything(user):
             "first_name": user.first_name,
             "last_name": user.last_name,
             "email": user.email,
-            "date_joined": _iso(user.date_joined),
+            "date_joined": iso(user.date_joined),
         },
         "attempts": attempt_rows(user),
         "answers": answer_rows(user),
@@ -130,32 +124,12 @@ def everything(user):
             {
                 "course": c.lesson.course.slug,
                 "lesson": c.lesson.slug,
-                "completed_at": _iso(c.completed_at),
+                "completed_at": iso(c.completed_at),
             }
             for c in lessons.order_by("completed_at", "id")
         ],
         "courses_completed": [
-            {"course": c.course.slug, "completed_at": _iso(c.completed_at)}
+            {"course": c.course.slug, "completed_at": iso(c.completed_at)}
             for c in courses.order_by("completed_at", "id")
         ],
     }
-
-
-def to_csv(rows, fields):
-    """CSV text with a header row; spreadsheet formulas are neutralised."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: _cell(row[key]) for key in fields})
-    return out.getvalue()
-
-
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value  # a learner's typed answer must not run as a formula
-    return value

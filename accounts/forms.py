@@ -1,4 +1,5 @@
 import unicodedata
+from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -31,6 +32,8 @@ def refuse_hidden_characters(value: str) -> None:
 
 class NameFieldsMixin:
     """First and last name refuse hidden characters (certificates and reports print them)."""
+
+    cleaned_data: dict[str, Any]  # a mixin of forms.Form
 
     def clean_first_name(self):
         value = self.cleaned_data.get("first_name", "")
@@ -79,7 +82,7 @@ class CertificateNameForm(NameFieldsMixin, forms.ModelForm):
         """Write only the two name columns: with update_fields a row deleted meanwhile raises
         DatabaseError instead of being inserted again, and no other column is touched."""
         if commit:
-            self.instance.save(update_fields=list(self._meta.fields))
+            self.instance.save(update_fields=list(self._meta.fields or ()))
         return self.instance
 
 

@@ -19,6 +19,7 @@ from accounts.forms import (
     SignupForm,
 )
 from courses.models import Course
+from lib.csvfiles import csv_text
 
 RATE_WINDOW = 60 * 60  # sign-ups and password resets are counted per hour
 
@@ -136,14 +137,14 @@ def _attachment(response, filename):
 
 @login_required
 def export_answers_csv(request):
-    body = export.to_csv(export.answer_rows(request.user), export.ANSWER_FIELDS)
+    body = csv_text(export.answer_rows(request.user), export.ANSWER_FIELDS)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     return _attachment(response, _download_name(request, "answers", "csv"))
 
 
 @login_required
 def export_mastery_csv(request):
-    body = export.to_csv(export.mastery_rows(request.user), export.MASTERY_FIELDS)
+    body = csv_text(export.mastery_rows(request.user), export.MASTERY_FIELDS)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     return _attachment(response, _download_name(request, "mastery", "csv"))
 

@@ -58,7 +58,7 @@ def fail_closed(login_view):
         if request.method != "POST" or before is None:
             return login_view(request, *args, **kwargs)
         cache = caches["default"]
-        if not cache.ping():
+        if not cache.ping():  # type: ignore[attr-defined]  # config.sharedcache.SharedCache
             logger.warning("Admin login refused: the shared cache is unavailable")
             return _refused()
         response = login_view(request, *args, **kwargs)

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "accounts",
     "courses",
     "quizzes",
+    "authoring",
     "progress",
     "reports",
     "interchange",
@@ -228,7 +229,7 @@ SIGNUP_RATE_LIMIT = envint("DJANGO_SIGNUP_RATE_LIMIT", 60)
 PASSWORD_RESET_ADDRESS_LIMIT = envint("DJANGO_PASSWORD_RESET_ADDRESS_LIMIT", 20)
 PASSWORD_RESET_EMAIL_LIMIT = envint("DJANGO_PASSWORD_RESET_EMAIL_LIMIT", 3)
 
-# The largest course file or question bank import_course reads (courses/sourcefiles.py).
+# The largest course file or question bank import_course reads (authoring/sourcefiles.py).
 COURSE_FILE_MAX_BYTES = envint("DJANGO_COURSE_FILE_MAX_BYTES", 2 * 1024 * 1024)
 
 AUTH_PASSWORD_VALIDATORS = [

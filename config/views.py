@@ -65,7 +65,7 @@ def server_error(request):
     response = HttpResponse(get_template(template).render(context), status=503)
     response["Retry-After"] = str(dbfaults.RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)
-    response._has_been_logged = True  # Django logs a response once (django.utils.log)
+    response._has_been_logged = True  # type: ignore[attr-defined]  # logged once (django.utils.log)
     return response
 
 

@@ -31,7 +31,7 @@ def _theme(name: str) -> list[str]:
     rules = formatter.get_background_style_defs(selector)
     rules.append(f"{selector} {{ color: {_text_colour(formatter)}; }}")
     rules.extend(formatter.get_token_style_defs(selector))
-    return rules
+    return list(rules)
 
 
 def _text_colour(formatter: HtmlFormatter) -> str:

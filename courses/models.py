@@ -1,6 +1,6 @@
 """Courses built from a course document: objectives and lessons.
 
-The importer (courses/importer.py) owns every field marked "importer-owned": they are
+The importer (authoring/importer.py) owns every field marked "importer-owned": they are
 overwritten by the next import of the course document.
 """
 

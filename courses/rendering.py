@@ -8,6 +8,7 @@ javascript: link in a course document never reaches a page.
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import markdown
 import nh3
@@ -59,7 +60,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 @dataclass
 class Rendered:
     html: str
-    toc: list[dict] = field(default_factory=list)  # [{"id", "title", "level"}] for h2/h3
+    toc: list[dict[str, Any]] = field(default_factory=list)  # [{"id", "title", "level"}] for h2/h3
     words: int = 0
 
 
@@ -164,7 +165,7 @@ def sanitise(html: str) -> str:
     )
 
 
-def _flatten(tokens: list[dict]) -> list[dict]:
+def _flatten(tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:
     entries = []
     for token in tokens:
         if token["level"] in (2, 3):

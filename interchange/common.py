@@ -2,7 +2,7 @@
 
 Export reads the course's own bank (the YAML items as the author wrote them, Markdown and all)
 after the course file has been validated; import produces items of the same shape, which go
-through the bank's own checks (`quizzes.bank.build_questions`), so a question read from GIFT,
+through the bank's own checks (`authoring.bank.build_questions`), so a question read from GIFT,
 Moodle XML or QTI has the same spec as the same question written in YAML.
 
 Each format keeps what it cannot hold (the lesson pointer `source`, `level`, `inference`,
@@ -23,10 +23,12 @@ from typing import Any
 import yaml
 from django.conf import settings
 
-from courses.importer import CourseDoc
+from authoring.importer import CourseDoc
+from authoring.importing import parse_course_file
+from authoring.sourcefiles import SourceFileError, load_yaml, read_text
 from courses.models import Course
-from courses.sourcefiles import SourceFileError, load_yaml, read_text
-from quizzes.importing import parse_course_file
+from quizzes import questiontypes
+from quizzes.questiontypes import Shape
 
 FORMATS = ("gift", "moodle-xml", "qti3", "qti21")
 EXTENSION_NAME = "coursework"  # the name our extension goes by in every format
@@ -99,7 +101,7 @@ def course_file(course: str) -> Path:
 def load_bank(path: Path) -> tuple[CourseDoc, list[dict[str, Any]]]:
     """The parsed, valid course at `path` and its bank's items as the author wrote them.
 
-    Raises courses.importer.CourseFileError if the course or its bank is invalid."""
+    Raises authoring.importer.CourseFileError if the course or its bank is invalid."""
     doc = parse_course_file(path)
     if doc.questions_path is None:
         return doc, []
@@ -112,6 +114,22 @@ def _clean(item: dict[str, Any]) -> dict[str, Any]:
     return {
         name: value.strip() if isinstance(value, str) else value for name, value in item.items()
     }
+
+
+def shape(item: dict[str, Any]) -> Shape | None:
+    """What a bank item is in the formats' shared vocabulary (its type says); None for a type
+    they cannot hold."""
+    return questiontypes.shape_of(item.get("type"))
+
+
+def type_name(of: Shape) -> str:
+    """The type a question of this shape read from a file becomes: the first registered."""
+    return questiontypes.for_shape(of).name
+
+
+def new_item(of: Shape, **fields: Any) -> dict[str, Any]:
+    """A bank item read from a file: its type (`type_name`) and `fields`."""
+    return {"type": type_name(of), **fields}
 
 
 def default_option_key(index: int) -> str:
@@ -143,7 +161,7 @@ def apply_extension(item: dict[str, Any], ext: dict[str, Any]) -> None:
     if isinstance(keys, list) and isinstance(options, list) and len(keys) == len(options):
         for option, key in zip(options, keys, strict=True):
             option["key"] = key
-    if "distractors" in ext and item.get("type") == "matching":
+    if "distractors" in ext and shape(item) is Shape.PAIRS:
         item["distractors"] = ext["distractors"]
 
 
@@ -165,11 +183,11 @@ def losses(item: dict[str, Any], format_name: str, *, extra: tuple[str, ...] = (
     """One warning per field other tools lose in this format."""
     key = item.get("key")
     lost = []
-    if item.get("type") == "text":
+    if shape(item) is Shape.SHORT_TEXT:
         lost.append("lenient text matching (accents, punctuation, abbreviations)")
         if item.get("allow_typos"):
             lost.append("allow_typos")
-    if item.get("type") == "numeric":
+    if shape(item) is Shape.NUMBER:
         if item.get("units"):
             lost.append('units (answers such as "10M")')
         if item.get("unit_label"):

@@ -10,8 +10,9 @@ from typing import Any
 
 from django.utils.text import slugify
 
-from courses.importer import KEY_RE, CourseDoc, CourseFileError
-from courses.sourcefiles import SourceFileError
+from authoring.bank import QuestionDoc, build_questions
+from authoring.importer import KEY_RE, CourseDoc, CourseFileError
+from authoring.sourcefiles import SourceFileError
 from interchange import gift, moodle_xml, qti
 from interchange.common import (
     FORMATS,
@@ -23,7 +24,6 @@ from interchange.common import (
     load_bank,
     read_limited,
 )
-from quizzes.bank import QuestionDoc, build_questions
 
 
 def load_items(path: Path) -> tuple[str, list[dict[str, Any]]]:

@@ -30,11 +30,14 @@ from interchange.common import (
     losses,
     moodle_percent,
     multiple_weights,
+    new_item,
     number_text,
     parse_extension,
     parse_number,
+    shape,
 )
 from interchange.html_text import html_to_markdown
+from quizzes.questiontypes import Shape
 
 SPECIAL = "\\~=#{}:"
 
@@ -58,11 +61,11 @@ def write(course_slug: str, items: list[dict[str, Any]]) -> Exported:
             category = objective
         ext = extension(item)
         extra: list[str] = []
-        if item["type"] == "matching" and item.get("distractors"):
+        if shape(item) is Shape.PAIRS and item.get("distractors"):
             ext["distractors"] = list(item["distractors"])
             extra.append("the matching distractors (GIFT cannot hold them)")
         if (
-            item["type"] == "matching"
+            shape(item) is Shape.PAIRS
             and len(item["pairs"]) + len(item.get("distractors", [])) < 3
         ):
             extra.append(
@@ -107,21 +110,21 @@ def _check_writable(item: dict[str, Any]) -> None:
 
 def _answers(item: dict[str, Any]) -> str:
     _check_writable(item)
-    kind = item["type"]
-    if kind == "single":
+    kind = shape(item)
+    if kind is Shape.ONE_CHOICE:
         return "".join(
             f"\n\t{'=' if option.get('correct') else '~'}{escape(option['text'])}"
             f"{_feedback(option)}"
             for option in item["options"]
         )
-    if kind == "multiple":
+    if kind is Shape.SEVERAL_CHOICES:
         right, wrong = multiple_weights(item, moodle=True)
         return "".join(
             f"\n\t~%{moodle_percent(right if option.get('correct') else wrong)}%"
             f"{escape(option['text'])}{_feedback(option)}"
             for option in item["options"]
         )
-    if kind == "truefalse":
+    if kind is Shape.TRUE_FALSE:
         is_true = item["answer"] is True
         # Moodle: the first feedback is shown for a wrong answer, the second for a right one.
         when_true, when_false = item.get("feedback_true"), item.get("feedback_false")
@@ -130,16 +133,16 @@ def _answers(item: dict[str, Any]) -> str:
         if if_wrong or if_right:
             text += f"#{escape(if_wrong or '')}#{escape(if_right or '')}"
         return text
-    if kind == "numeric":
+    if kind is Shape.NUMBER:
         tolerance = item.get("tolerance", 0)
         return f"#{number_text(item['answer'])}:{number_text(tolerance)}"
-    if kind == "text":
+    if kind is Shape.SHORT_TEXT:
         return "".join(f"\n\t={escape(answer)}" for answer in item["accepted"])
-    if kind == "matching":
+    if kind is Shape.PAIRS:
         return "".join(
             f"\n\t={escape(pair['left'])} -> {escape(pair['right'])}" for pair in item["pairs"]
         )
-    raise ExportRefused(f'question "{item.get("key")}": GIFT cannot hold type {kind}')
+    raise ExportRefused(f'question "{item.get("key")}": GIFT cannot hold type {item.get("type")}')
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -316,7 +319,7 @@ def _answer_block(block: str, where: str, notes: list[str]) -> dict[str, Any]:
         wrong = feedbacks[0] if feedbacks else ""
         right = feedbacks[1] if len(feedbacks) > 1 else ""
         when_true, when_false = (right, wrong) if answer else (wrong, right)
-        item: dict[str, Any] = {"type": "truefalse", "answer": answer}
+        item = new_item(Shape.TRUE_FALSE, answer=answer)
         if when_true:
             item["feedback_true"] = when_true
         if when_false:
@@ -340,7 +343,7 @@ def _answer_block(block: str, where: str, notes: list[str]) -> dict[str, Any]:
                 notes.append(f"{where}: the partly right answer {accepted_text!r} is dropped")
         if not accepted:
             raise _Refused("a short-answer question with no fully right answer")
-        return {"type": "text", "accepted": accepted}
+        return new_item(Shape.SHORT_TEXT, accepted=accepted)
     return _choice(entries, where, notes)
 
 
@@ -381,15 +384,15 @@ def _choice(entries: list[tuple[str, str]], where: str, notes: list[str]) -> dic
             option["feedback"] = feedback
         options.append(option)
     right = [w for w in weights if w > 0]
-    kind = "single" if len(right) == 1 and right[0] == 1 else "multiple"
-    if kind == "multiple":
+    several = not (len(right) == 1 and right[0] == 1)
+    if several:
         ours = [Fraction(1 if w > 0 else -1, len(right)) for w in weights]
         if weights != ours:
             notes.append(
                 f"{where}: the answer weights become our multiple-answer scoring "
                 f"(+1/{len(right)} for each right option, -1/{len(right)} for each wrong one)"
             )
-    return {"type": kind, "options": options}
+    return new_item(Shape.SEVERAL_CHOICES if several else Shape.ONE_CHOICE, options=options)
 
 
 def _numeric(body: str, where: str, notes: list[str]) -> dict[str, Any]:
@@ -422,7 +425,7 @@ def _numeric(body: str, where: str, notes: list[str]) -> dict[str, Any]:
         number, _, tolerance_text = value.partition(":")
         answer = parse_number(number, where)
         tolerance = parse_number(tolerance_text, where) if tolerance_text else 0
-    item: dict[str, Any] = {"type": "numeric", "answer": answer}
+    item = new_item(Shape.NUMBER, answer=answer)
     if tolerance:
         item["tolerance"] = int(tolerance) if float(tolerance).is_integer() else tolerance
     return item
@@ -440,7 +443,7 @@ def _matching(entries: list[tuple[str, str]], where: str) -> dict[str, Any]:
             pairs.append({"left": left, "right": right})
         else:
             distractors.append(right)
-    item: dict[str, Any] = {"type": "matching", "pairs": pairs}
+    item = new_item(Shape.PAIRS, pairs=pairs)
     if distractors:
         item["distractors"] = distractors
     return item

@@ -32,11 +32,13 @@ from interchange.common import (
     number_text,
     parse_extension,
     parse_number,
+    shape,
+    type_name,
 )
 from interchange.html_text import html_to_markdown
 from interchange.safexml import parse_xml
+from quizzes.questiontypes import Shape
 
-SUPPORTED = {"multichoice", "truefalse", "numerical", "shortanswer", "matching"}
 REASONS = {
     "cloze": "an embedded-answers (cloze) question",
     "multianswer": "an embedded-answers (cloze) question",
@@ -87,19 +89,24 @@ def write(course_slug: str, items: list[dict[str, Any]]) -> Exported:
 
 
 MOODLE_TYPES = {
-    "single": "multichoice",
-    "multiple": "multichoice",
-    "truefalse": "truefalse",
-    "numeric": "numerical",
-    "text": "shortanswer",
-    "matching": "matching",
+    Shape.ONE_CHOICE: "multichoice",
+    Shape.SEVERAL_CHOICES: "multichoice",
+    Shape.TRUE_FALSE: "truefalse",
+    Shape.NUMBER: "numerical",
+    Shape.SHORT_TEXT: "shortanswer",
+    Shape.PAIRS: "matching",
 }
 
 
+SUPPORTED = set(MOODLE_TYPES.values())  # Moodle's own names, which a reader compares
+
+
 def _question(item: dict[str, Any]) -> Element:
-    kind = item["type"]
-    if kind not in MOODLE_TYPES:
-        raise ExportRefused(f'question "{item["key"]}": Moodle XML cannot hold type {kind}')
+    kind = shape(item)
+    if kind is None:
+        raise ExportRefused(
+            f'question "{item["key"]}": Moodle XML cannot hold type {item.get("type")}'
+        )
     question = Element("question", type=MOODLE_TYPES[kind])
     _text(question, "name", item["key"], fmt=None)
     _text(question, "questiontext", item["prompt"])
@@ -108,9 +115,9 @@ def _question(item: dict[str, Any]) -> Element:
     _plain(question, "penalty", "0")
     _plain(question, "hidden", "0")
     _plain(question, "idnumber", item["key"])
-    if kind in ("single", "multiple"):
+    if kind in (Shape.ONE_CHOICE, Shape.SEVERAL_CHOICES):
         _choices(question, item)
-    elif kind == "truefalse":
+    elif kind is Shape.TRUE_FALSE:
         for value in (True, False):
             answer = SubElement(
                 question,
@@ -122,18 +129,18 @@ def _question(item: dict[str, Any]) -> Element:
             _text(
                 answer, "feedback", item.get("feedback_true" if value else "feedback_false") or ""
             )
-    elif kind == "numeric":
+    elif kind is Shape.NUMBER:
         answer = SubElement(question, "answer", fraction="100", format="moodle_auto_format")
         SubElement(answer, "text").text = number_text(item["answer"])
         _text(answer, "feedback", "")
         _plain(answer, "tolerance", number_text(item.get("tolerance", 0)))
-    elif kind == "text":
+    elif kind is Shape.SHORT_TEXT:
         _plain(question, "usecase", "0")
         for accepted in item["accepted"]:
             answer = SubElement(question, "answer", fraction="100", format="moodle_auto_format")
             SubElement(answer, "text").text = str(accepted).strip()
             _text(answer, "feedback", "")
-    elif kind == "matching":
+    elif kind is Shape.PAIRS:
         _plain(question, "shuffleanswers", "true")
         for pair in item["pairs"]:
             sub = _text(question, "subquestion", str(pair["left"]).strip())
@@ -154,7 +161,7 @@ def _question(item: dict[str, Any]) -> Element:
 
 
 def _choices(question: Element, item: dict[str, Any]) -> None:
-    multiple = item["type"] == "multiple"
+    multiple = shape(item) is Shape.SEVERAL_CHOICES
     if multiple:
         right, wrong = multiple_weights(item, moodle=True)
     _plain(question, "single", "false" if multiple else "true")
@@ -226,7 +233,7 @@ def _read_question(
         "explanation": _child_text(question.find("generalfeedback"), where),
     }
     answers = question.findall("answer")
-    if kind == "multichoice":
+    if kind == MOODLE_TYPES[Shape.ONE_CHOICE]:
         single = (question.findtext("single") or "true").strip().lower() in ("true", "1")
         options = []
         for answer in answers:
@@ -239,18 +246,19 @@ def _read_question(
                 option["feedback"] = feedback
             options.append(option)
         right = sum(1 for option in options if option.get("correct"))
-        item["type"] = "single" if single and right == 1 else "multiple"
+        one = single and right == 1
+        item["type"] = type_name(Shape.ONE_CHOICE if one else Shape.SEVERAL_CHOICES)
         fractions = [fraction_from_percent(a.get("fraction", "0"), where) for a in answers]
         expected = [Fraction(1 if f > 0 else -1, right) for f in fractions] if right else []
-        if item["type"] == "single" and max(fractions, default=0) != 1:
+        if one and max(fractions, default=0) != 1:
             result.warnings.append(f"{where}: the right option now has the full mark")
-        if item["type"] == "multiple" and fractions != expected:
+        if not one and fractions != expected:
             result.warnings.append(
                 f"{where}: the grades become our multiple-answer scoring (+1/{right} for each "
                 f"right option, -1/{right} for each wrong one)"
             )
         item["options"] = options
-    elif kind == "truefalse":
+    elif kind == MOODLE_TYPES[Shape.TRUE_FALSE]:
         value = None
         for answer in answers:
             word = _child_text(answer, where).lower()
@@ -263,9 +271,9 @@ def _read_question(
                 value = word == "true"
         if value is None:
             raise InterchangeError(f"{where}: neither true nor false has the full mark")
-        item["type"] = "truefalse"
+        item["type"] = type_name(Shape.TRUE_FALSE)
         item["answer"] = value
-    elif kind == "numerical":
+    elif kind == MOODLE_TYPES[Shape.NUMBER]:
         full = [a for a in answers if fraction_from_percent(a.get("fraction", "0"), where) == 1]
         if not full:
             result.refused.append(f"{where}: a numerical question with no fully right answer")
@@ -274,12 +282,12 @@ def _read_question(
             result.warnings.append(
                 f"{where}: only the first right answer is kept (no units, one answer)"
             )
-        item["type"] = "numeric"
+        item["type"] = type_name(Shape.NUMBER)
         item["answer"] = parse_number(_child_text(full[0], where), where)
         tolerance = parse_number(full[0].findtext("tolerance") or "0", where)
         if tolerance:
             item["tolerance"] = tolerance
-    elif kind == "shortanswer":
+    elif kind == MOODLE_TYPES[Shape.SHORT_TEXT]:
         accepted = [
             _child_text(a, where)
             for a in answers
@@ -292,9 +300,9 @@ def _read_question(
         if not accepted:
             result.refused.append(f"{where}: a short-answer question with no fully right answer")
             return None
-        item["type"] = "text"
+        item["type"] = type_name(Shape.SHORT_TEXT)
         item["accepted"] = accepted
-    elif kind == "matching":
+    elif kind == MOODLE_TYPES[Shape.PAIRS]:
         pairs: list[dict[str, str]] = []
         distractors: list[str] = []
         for sub in question.findall("subquestion"):
@@ -304,7 +312,7 @@ def _read_question(
                 pairs.append({"left": left, "right": right_text})
             elif right_text:
                 distractors.append(right_text)
-        item["type"] = "matching"
+        item["type"] = type_name(Shape.PAIRS)
         item["pairs"] = pairs
         if distractors:
             item["distractors"] = distractors

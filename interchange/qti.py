@@ -28,6 +28,7 @@ from typing import Any
 from xml.etree.ElementTree import Element, SubElement, indent, register_namespace, tostring
 from xml.sax.saxutils import escape as escape_xml
 
+from authoring.bank import inline_html
 from courses.rendering import render
 from interchange.common import (
     EXTENSION_NAME,
@@ -44,10 +45,12 @@ from interchange.common import (
     number_text,
     parse_extension,
     parse_number,
+    shape,
+    type_name,
 )
 from interchange.html_text import html_to_markdown
 from interchange.safexml import parse_xml, read_zip
-from quizzes.bank import inline_html
+from quizzes.questiontypes import Shape, shape_of
 
 V21 = {
     "ns": "http://www.imsglobal.org/xsd/imsqti_v2p1",
@@ -77,6 +80,8 @@ QTI_ELEMENTS = {
     "responseCondition", "responseIf", "responseElse", "equal", "variable", "correct",
     "setOutcomeValue", "baseValue", "modalFeedback", "contentBody",
 }  # fmt: skip
+
+SINGLE, MULTIPLE = "single", "multiple"  # QTI cardinalities (its words, not our types)
 
 
 XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
@@ -132,7 +137,7 @@ def _outcomes(item: Element) -> None:
     max_score.set("baseType", "float")
     _value(SubElement(max_score, "defaultValue"), "1")
     feedback = SubElement(item, "outcomeDeclaration", identifier="FEEDBACK")
-    feedback.set("cardinality", "single")
+    feedback.set("cardinality", SINGLE)
     feedback.set("baseType", "identifier")
 
 
@@ -156,7 +161,7 @@ def _fraction_text(value: Any) -> str:
 
 def build_item(item: dict[str, Any], version: dict[str, str]) -> tuple[Element, dict[str, str]]:
     """One assessmentItem (2.1 names) and the Markdown of its texts for our extension."""
-    kind = item["type"]
+    kind = shape(item)
     texts: dict[str, str] = {"prompt": item["prompt"], "explanation": item["explanation"]}
     root = Element("assessmentItem", identifier=item["key"], title=item["key"])
     root.set("adaptive", "false")
@@ -165,9 +170,9 @@ def build_item(item: dict[str, Any], version: dict[str, str]) -> tuple[Element, 
     body = Element("itemBody")
     template = "map_response"
     rp: Element | None = None
-    if kind in ("single", "multiple", "truefalse"):
+    if kind in (Shape.ONE_CHOICE, Shape.SEVERAL_CHOICES, Shape.TRUE_FALSE):
         options: list[dict[str, Any]]
-        if kind == "truefalse":
+        if kind is Shape.TRUE_FALSE:
             options = [
                 {"key": "true", "text": "True", "correct": item["answer"] is True,
                  "feedback": item.get("feedback_true")},
@@ -179,8 +184,8 @@ def build_item(item: dict[str, Any], version: dict[str, str]) -> tuple[Element, 
                 {**option, "key": option.get("key") or default_option_key(index)}
                 for index, option in enumerate(item["options"])
             ]
-        single = kind != "multiple"
-        declaration.set("cardinality", "single" if single else "multiple")
+        single = kind is not Shape.SEVERAL_CHOICES
+        declaration.set("cardinality", SINGLE if single else MULTIPLE)
         declaration.set("baseType", "identifier")
         correct = SubElement(declaration, "correctResponse")
         for option in options:
@@ -199,13 +204,13 @@ def build_item(item: dict[str, Any], version: dict[str, str]) -> tuple[Element, 
             )
         _block(body, "div", item["prompt"])
         interaction = SubElement(body, "choiceInteraction", responseIdentifier="RESPONSE")
-        interaction.set("shuffle", "true" if kind != "truefalse" else "false")
+        interaction.set("shuffle", "true" if kind is not Shape.TRUE_FALSE else "false")
         interaction.set("maxChoices", "1" if single else "0")
         for option in options:
             choice = _inline(
                 interaction, "simpleChoice", str(option["text"]), identifier=option["key"]
             )
-            if kind != "truefalse":
+            if kind is not Shape.TRUE_FALSE:
                 texts[f"choice:{option['key']}"] = str(option["text"])
             if option.get("feedback"):
                 _inline(
@@ -213,10 +218,10 @@ def build_item(item: dict[str, Any], version: dict[str, str]) -> tuple[Element, 
                     outcomeIdentifier="FEEDBACK", identifier=option["key"], showHide="show",
                 )  # fmt: skip
                 texts[f"feedback:{option['key']}"] = str(option["feedback"])
-    elif kind in ("numeric", "text"):
-        declaration.set("cardinality", "single")
+    elif kind in (Shape.NUMBER, Shape.SHORT_TEXT):
+        declaration.set("cardinality", SINGLE)
         correct = SubElement(declaration, "correctResponse")
-        if kind == "numeric":
+        if kind is Shape.NUMBER:
             declaration.set("baseType", "float")
             _value(correct, number_text(item["answer"]))
             tolerance = number_text(item.get("tolerance", 0))
@@ -230,7 +235,7 @@ def build_item(item: dict[str, Any], version: dict[str, str]) -> tuple[Element, 
         paragraph = SubElement(body, "p")
         entry = SubElement(paragraph, "textEntryInteraction", responseIdentifier="RESPONSE")
         entry.set("expectedLength", "20")
-    elif kind == "matching":
+    elif kind is Shape.PAIRS:
         pairs = item["pairs"]
         rights: list[str] = []
         for text in [str(pair["right"]).strip() for pair in pairs] + [
@@ -238,7 +243,7 @@ def build_item(item: dict[str, Any], version: dict[str, str]) -> tuple[Element, 
         ]:
             if text not in rights:
                 rights.append(text)
-        declaration.set("cardinality", "multiple")
+        declaration.set("cardinality", MULTIPLE)
         declaration.set("baseType", "directedPair")
         correct = SubElement(declaration, "correctResponse")
         share = 1 / len(pairs)
@@ -264,7 +269,7 @@ def build_item(item: dict[str, Any], version: dict[str, str]) -> tuple[Element, 
             texts[f"right:R{index}"] = text
         declaration.set("identifier", "RESPONSE")
     else:
-        raise ExportRefused(f'question "{item["key"]}": QTI cannot hold type {kind}')
+        raise ExportRefused(f'question "{item["key"]}": QTI cannot hold type {item.get("type")}')
     _outcomes(root)
     root.append(body)
     if rp is None:
@@ -321,7 +326,7 @@ def _serialise(root: Element, namespace: str) -> bytes:
     attributes)."""
     root.set("xmlns", namespace)
     indent(root)
-    return tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    return bytes(tostring(root, encoding="utf-8", xml_declaration=True)) + b"\n"
 
 
 def write(course_slug: str, items: list[dict[str, Any]], *, version3: bool) -> Exported:
@@ -364,7 +369,7 @@ def write(course_slug: str, items: list[dict[str, Any]], *, version3: bool) -> E
 
 
 def _qti_losses(item: dict[str, Any]) -> tuple[str, ...]:
-    if item["type"] == "truefalse":
+    if shape(item) is Shape.TRUE_FALSE:
         return ("the true/false type (it is a choice of True and False)",)
     return ()
 
@@ -489,7 +494,7 @@ def _read_item(root: Element, where: str, ext: dict[str, Any], result: Imported)
     elif name == "textEntryInteraction":
         base = _attr(declaration, "baseType")
         if base in ("float", "integer"):
-            item["type"] = "numeric"
+            item["type"] = type_name(Shape.NUMBER)
             if not correct:
                 raise InterchangeError(f"{where}: the numeric item has no correct response")
             item["answer"] = parse_number(correct[0], where)
@@ -499,7 +504,7 @@ def _read_item(root: Element, where: str, ext: dict[str, Any], result: Imported)
                 if tolerance:
                     item["tolerance"] = tolerance
         else:
-            item["type"] = "text"
+            item["type"] = type_name(Shape.SHORT_TEXT)
             accepted = [key for key, value in mapping.items() if value >= 1] or correct
             if not accepted:
                 raise InterchangeError(f"{where}: the text item has no correct response")
@@ -524,7 +529,7 @@ def _read_item(root: Element, where: str, ext: dict[str, Any], result: Imported)
                  "right": text_of("right", right_id, rights[right_id])}
             )  # fmt: skip
             used.add(right_id)
-        item["type"] = "matching"
+        item["type"] = type_name(Shape.PAIRS)
         item["pairs"] = pairs
         distractors = [text_of("right", r, e) for r, e in rights.items() if r not in used]
         if distractors:
@@ -559,15 +564,17 @@ def _read_choices(
             key = choice.get("identifier", "")
             feedback[key] = texts.get(f"feedback:{key}") or _inner_html(inline)
     two = sorted(label.strip().lower() for label in labels) == ["false", "true"]
-    if ext.get("type") == "truefalse" or (two and _attr(declaration, "cardinality") == "single"):
+    if shape_of(ext.get("type")) is Shape.TRUE_FALSE or (
+        two and _attr(declaration, "cardinality") == SINGLE
+    ):
         by_label = {label.strip().lower(): ident for label, ident in zip(labels, ids, strict=True)}
-        item["type"] = "truefalse"
+        item["type"] = type_name(Shape.TRUE_FALSE)
         item["answer"] = by_label.get("true") in right
         for word in ("true", "false"):
             if by_label.get(word) in feedback:
                 item[f"feedback_{word}"] = feedback[by_label[word]]
         return
-    multiple = _attr(declaration, "cardinality") == "multiple"
+    multiple = _attr(declaration, "cardinality") == MULTIPLE
     options = []
     for ident, label in zip(ids, labels, strict=True):
         option: dict[str, Any] = {"key": ident, "text": texts.get(f"choice:{ident}") or label}
@@ -576,7 +583,7 @@ def _read_choices(
         if ident in feedback:
             option["feedback"] = feedback[ident]
         options.append(option)
-    item["type"] = "multiple" if multiple else "single"
+    item["type"] = type_name(Shape.SEVERAL_CHOICES if multiple else Shape.ONE_CHOICE)
     item["options"] = options
     if all(option["key"] == default_option_key(i) for i, option in enumerate(options)):
         for option in options:

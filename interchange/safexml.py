@@ -31,7 +31,9 @@ def parse_xml(data: bytes, where: str) -> Element:
     if data.lstrip().startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:200]:
         raise InterchangeError(f"{where}: is UTF-16 or binary; save it as UTF-8 XML")
     try:
-        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        root: Element = SafeET.fromstring(
+            data, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
     except DefusedXmlException as error:
         raise InterchangeError(
             f"{where}: refused: the XML has a DTD, an entity or an external reference "

@@ -15,7 +15,7 @@ from courses import admin as courses_admin
 from courses.models import Objective
 from progress.mastery import Level, Params, display_percent, estimate_words
 from progress.models import Mastery
-from quizzes import matching_display, questiontypes
+from quizzes import questiontypes
 from quizzes.admin import prompt_text
 from quizzes.admin_display import answer_cell, objective_key, question_cell
 from quizzes.humanize import score_text
@@ -84,10 +84,11 @@ class LevelAfterFilter(admin.SimpleListFilter):
         return Level.choices()
 
     def queryset(self, request, queryset):
-        if self.value() is None:
+        value = self.value()
+        if value is None:
             return queryset
         try:
-            level = int(self.value())
+            level = int(value)
         except ValueError:
             return queryset.none()
         return queryset.filter(level_after=level)
@@ -120,12 +121,8 @@ class ResponseInline(admin.TabularInline):
 
     @admin.display(description="correct answer")
     def correct(self, obj):
-        if obj.question.type == "matching":  # one pair a line, not "A → x; B → y"
-            rows = matching_display.pair_rows(obj.version.spec, None)
-            return format_html_join(
-                mark_safe("<br>"), "{} → {}", ((row["left"], row["correct"]) for row in rows)
-            )
-        return questiontypes.get(obj.question.type).answer_key(obj.version.spec)
+        lines = questiontypes.get(obj.question.type).answer_key_lines(obj.version.spec)
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -233,10 +230,10 @@ class ResponseAdmin(LearnerRecordAdmin):
 
     @admin.display(description="answer")
     def answer_full(self, obj):
-        """The answer in full: a matching answer as a table, one row per pair."""
-        if obj.question.type == "matching":
-            rows = matching_display.pair_rows(obj.version.spec, obj.answer)
-            return render_to_string("admin/progress/_pairs.html", {"rows": rows})
+        """The answer in full: part by part when its type has a table for it (matching)."""
+        table = questiontypes.get(obj.question.type).answer_table(obj.version.spec, obj.answer)
+        if table is not None and table.admin_template:
+            return render_to_string(table.admin_template, {"rows": table.rows})
         return obj.answer_display
 
     @admin.display(description="score", ordering="score")

@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from authoring.preview import course_home_context  # the author's live preview, if running
 from courses.models import Course, Lesson, Objective, outline_prefetch
 from progress.models import LessonCompletion
 from progress.standing import attach_levels, check_course_completion, course_completion
 from quizzes.models import course_test_slug
-from quizzes.preview import course_home_context  # the author's live preview, if running
 
 
 def get_course(slug):

@@ -55,7 +55,7 @@ def evidence(request, slug, objective_key):
     answers = answers.order_by("-graded_at", "-id").only(*EVIDENCE_FIELDS)
     page = Paginator(answers, EVIDENCE_PAGE_SIZE).get_page(request.GET.get("page"))
     for response in page.object_list:
-        response.prompt_text = content.version_of(response).prompt_text
+        response.prompt_text = content.version_of(response).prompt_text  # type: ignore[attr-defined]
     context = {"course": content.course, "objective": objective, "page": page}
     return render(request, "progress/evidence.html", context)
 

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from quizzes import matching_display
+from quizzes import questiontypes
 
 
 @admin.display(description="objective", ordering="objective__key")
@@ -30,12 +30,13 @@ def question_cell(question, version):
 
 
 def answer_cell(response):
-    """A learner's answer for a table: a matching answer as "2 of 3 pairs right", a long
+    """A learner's answer for a table: summed up when its type says ("2 of 3 pairs right"), a long
     answer shortened (in full on hover and on the answer's page)."""
-    if response.question.type == "matching":
-        rows = matching_display.pair_rows(response.version.spec, response.answer)
-        right = sum(1 for row in rows if row["is_right"])
-        full = matching_display.pairs_text(rows)
-        return format_html('<span title="{}">{} of {} pairs right</span>', full, right, len(rows))
+    qtype = questiontypes.get(response.question.type)
+    spec, answer = response.version.spec, response.answer
+    summary = qtype.answer_summary(spec, answer)
+    if summary is not None:
+        full = "\n".join(qtype.answer_lines(spec, answer, marked=True))
+        return format_html('<span title="{}">{}</span>', full or response.answer_display, summary)
     full = response.answer_display
     return format_html('<span title="{}">{}</span>', full, Truncator(full).chars(60))

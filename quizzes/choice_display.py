@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 
-def option_rows(spec: Mapping[str, Any], answer: Mapping[str, Any] | None) -> list[dict]:
+def option_rows(spec: Mapping[str, Any], answer: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     """One row per option, in the author's order: its text, whether the learner chose it,
     whether it is correct, the mark ("right", "wrong" or "" for an option rightly left out)
     and the option's feedback when chosen."""
@@ -33,7 +33,7 @@ def option_rows(spec: Mapping[str, Any], answer: Mapping[str, Any] | None) -> li
     return rows
 
 
-def score_rule(rows: list[dict]) -> dict[str, int]:
+def score_rule(rows: list[dict[str, Any]]) -> dict[str, int]:
     """The partial-credit rule with this answer's numbers: max(0, (right picks - wrong picks)
     / correct options), as a percentage."""
     right = sum(1 for row in rows if row["chosen"] and row["correct"])

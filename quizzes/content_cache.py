@@ -145,7 +145,7 @@ def _load(slug, version):
     quizzes = {}
     for quiz in Quiz.objects.filter(course=course):
         quiz.course = course
-        quiz.objective = objectives.get(quiz.objective_id)
+        quiz.objective = objectives.get(quiz.objective_id) if quiz.objective_id else None
         quizzes[quiz.slug] = quiz
     questions, pools = {}, dict.fromkeys(objectives, 0)
     for question in Question.objects.filter(course=course).select_related("current_version"):
@@ -153,7 +153,7 @@ def _load(slug, version):
         question.objective = objectives[question.objective_id]
         question.lesson = lessons[question.lesson_id]
         questions[question.pk] = question
-        if not question.retired:
+        if question.in_pool:
             pools[question.objective_id] += 1
         if question.current_version is not None:
             _remember_version(question.current_version)

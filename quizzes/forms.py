@@ -16,7 +16,6 @@ from django.utils.crypto import salted_hmac
 
 from quizzes import grading, questiontypes
 from quizzes.draw import option_rng
-from quizzes.matching_display import duplicate_choice, rights_unique
 
 
 def option_token(attempt, question_id, key):
@@ -52,19 +51,13 @@ class AnswerForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and self.qtype == "matching":
-            twice = duplicate_choice(self.spec, self.answer_data()["pairs"])
-            if twice:
-                raise forms.ValidationError(
-                    f"You chose “{twice}” for more than one item. Each option fits one item "
-                    "only: choose a different one for each.",
-                    code="duplicate_choice",
-                )
         if not self.errors:
+            data = self.answer_data()
             try:
-                self.grade = grading.grade(self.qtype, self.spec, self.answer_data())
+                self.question_type.check_answer(self.spec, data)
+                self.grade = grading.grade(self.qtype, self.spec, data)
             except grading.InvalidAnswer as error:
-                raise forms.ValidationError(str(error), code="invalid_answer") from None
+                raise forms.ValidationError(str(error), code=error.code) from None
         return cleaned
 
     @property
@@ -76,8 +69,3 @@ class AnswerForm(forms.Form):
                 if message not in seen:
                     seen.append(message)
         return seen
-
-    @property
-    def rights_unique(self):
-        """Matching: whether each right-hand option fits one item only (the legend says so)."""
-        return rights_unique(self.spec)

@@ -17,7 +17,7 @@ def rights_unique(spec: Mapping[str, Any]) -> bool:
     return all(n == 1 for n in counts.values())
 
 
-def pair_rows(spec: Mapping[str, Any], answer: Mapping[str, Any] | None) -> list[dict]:
+def pair_rows(spec: Mapping[str, Any], answer: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     """One row per pair, in the author's order: the item, the learner's match (None when no
     answer), the correct match, and whether the learner's is right."""
     rights = {right.get("key"): right.get("text", "") for right in spec.get("rights", [])}
@@ -36,7 +36,7 @@ def pair_rows(spec: Mapping[str, Any], answer: Mapping[str, Any] | None) -> list
     return rows
 
 
-def pairs_text(rows: list[dict]) -> str:
+def pairs_text(rows: list[dict[str, Any]]) -> str:
     """The rows as plain text, one line per pair ("✓ item → match" or "✗ item → match
     (correct: match)"), for CSV files and plain admin fields."""
     lines = []
@@ -59,5 +59,5 @@ def duplicate_choice(spec: Mapping[str, Any], given: Mapping[str, str]) -> str |
     rights = {right["key"]: right["text"] for right in spec.get("rights", [])}
     for key, n in counts.items():
         if n > 1:
-            return rights.get(key, key)
+            return str(rights.get(key, key))
     return None

@@ -18,9 +18,15 @@ from django.utils.html import strip_tags
 from courses.models import Course, Lesson, Objective
 from quizzes import questiontypes, signals
 
+# Questions a new objective quiz draws per attempt (the bank's quizzes; the linter warns about
+# an objective with fewer questions than this).
+OBJECTIVE_QUIZ_SIZE = 5
+
 
 class QuestionQuerySet(models.QuerySet):
     def active(self):
+        """The questions in their objectives' pools: every one not retired (the rule; a
+        question loaded already says it with `Question.in_pool`)."""
         return self.filter(retired=False)
 
     def pool_sizes(self, objective_ids) -> dict[int, int]:
@@ -84,6 +90,11 @@ class Question(models.Model):
             models.UniqueConstraint(fields=["course", "key"], name="question_unique_key"),
         ]
 
+    @property
+    def in_pool(self) -> bool:
+        """Whether the question is in its objective's pool (`QuestionQuerySet.active`)."""
+        return not self.retired
+
     def __str__(self):
         return self.key
 
@@ -123,13 +134,15 @@ class QuestionVersion(models.Model):
 
 
 class CourseReview(models.Model):
-    """The course linter's findings and coverage map (quizzes.lint) from the last import.
+    """The course linter's findings and coverage map (authoring.lint) from the last import.
 
     Written by every import, read by the admin's course review; kept apart from Course, which
     every page loads, because the report is large.
     """
 
     course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="review")
+    # authoring.lint.LintResult.as_dict(); the help text keeps the module's old name, which
+    # the migrations hold (changing it would be a migration for a comment).
     report = models.JSONField(help_text="quizzes.lint.LintResult.as_dict()")
     errors = models.PositiveIntegerField(default=0)
     warnings = models.PositiveIntegerField(default=0)
@@ -158,7 +171,7 @@ class Quiz(models.Model):
     slug = models.SlugField(max_length=120)
     title = models.CharField(max_length=200)
     position = models.PositiveIntegerField(default=0)
-    questions_per_attempt = models.PositiveSmallIntegerField(default=5)
+    questions_per_attempt = models.PositiveSmallIntegerField(default=OBJECTIVE_QUIZ_SIZE)
     attempts_allowed = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Leave empty for unlimited attempts."
     )

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.utils import timezone
 
-from quizzes import matching_display
+from quizzes import questiontypes
 from quizzes.forms import AnswerForm
 from quizzes.models import AttemptDraft, FeedbackMode, Question
 
@@ -116,11 +116,9 @@ def review_items(attempt, responses, questions) -> list[dict]:
 
 
 def _answer_text(qtype, spec, grade) -> str:
-    """The answer in words, not marked right or wrong; a matching answer one pair a line."""
-    if qtype == "matching":
-        rows = matching_display.pair_rows(spec, grade.answer)
-        return "\n".join(f"{row['left']} → {row['chosen']}" for row in rows)
-    return grade.answer_display
+    """The answer in words, not marked right or wrong, one part a line (a matching pair)."""
+    lines = questiontypes.get(qtype).answer_lines(spec, grade.answer, marked=False)
+    return "\n".join(lines) if lines else grade.answer_display
 
 
 # Drafts that an earlier version kept in the session ({attempt id: {slot: {name: values}}}).

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
 
-from quizzes import choice_display, grading, matching_display, review
+from quizzes import grading, questiontypes, review
 from quizzes.attempt_start import start_attempt
 from quizzes.content_cache import course_content
 from quizzes.forms import AnswerForm
@@ -55,7 +55,7 @@ def get_attempt_for_user(request, course_slug, quiz_slug, pk):
     attempt = get_object_or_404(Attempt, pk=pk, user_id=request.user.pk, quiz_id=quiz.pk)
     attempt.quiz = quiz
     attempt.user = request.user
-    attempt.content = content
+    attempt.content = content  # type: ignore[attr-defined]  # the course's cached content
     if review.LEGACY_SESSION_KEY in request.session:  # drafts kept by an earlier version
         review.adopt_session_drafts(request.session, attempt)
     return attempt
@@ -89,7 +89,7 @@ def _pools(quiz):
     questions = Question.objects.active().filter(course=quiz.course, objective__retired=False)
     if quiz.kind == QuizKind.OBJECTIVE:
         questions = questions.filter(objective=quiz.objective)
-    pools = {}
+    pools: dict[int, list[int]] = {}
     for objective_id, question_id in questions.values_list("objective_id", "pk"):
         pools.setdefault(objective_id, []).append(question_id)
     return pools
@@ -116,8 +116,11 @@ def move_on(request, url):
     and swapped in, and the URL pushed, without reloading the page and its assets."""
     if not request.htmx:
         return redirect(url)
-    return HttpResponseLocation(
-        url, target="#main", select="#main", swap="outerHTML show:window:top"
+    return HttpResponseLocation(  # htmx takes swap modifiers, which the stub's Literal lacks
+        url,
+        target="#main",
+        select="#main",
+        swap="outerHTML show:window:top",  # type: ignore[arg-type]
     )
 
 
@@ -162,24 +165,11 @@ def question_result(question, response):
         "correct_display": correct,
         "feedback_html": feedback,
         "percent": round(100 * response.score) if response else 0,
-        "pairs": _pairs(question, version, response),
-        **_choices(question, version, response),
+        # Matching's pairs, a multiple select's options: shown part by part when the type says.
+        "answer_table": questiontypes.get(question.type).answer_table(
+            version.spec, response.answer if response else None
+        ),
     }
-
-
-def _choices(question, version, response):
-    """A multiple-select answer option by option, with its scoring rule (choice_display)."""
-    if question.type != "multiple" or response is None:
-        return {}
-    rows = choice_display.option_rows(version.spec, response.answer)
-    return {"choices": rows, "choice_rule": choice_display.score_rule(rows)}
-
-
-def _pairs(question, version, response):
-    """A matching question's answer as rows (quizzes.matching_display), else None."""
-    if question.type != "matching":
-        return None
-    return matching_display.pair_rows(version.spec, response.answer if response else None)
 
 
 def form_error_status(request, form):

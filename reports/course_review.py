@@ -1,13 +1,13 @@
-"""The course review page: the course linter's findings and coverage map (quizzes.lint),
-stored at each import (quizzes.course_review), shown to instructors beside item analysis: the
+"""The course review page: the course linter's findings and coverage map (authoring.lint),
+stored at each import (authoring.course_review), shown to instructors beside item analysis: the
 linter's view of a course before any learner answers, item analysis after."""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
+from authoring.lint import ERROR, LintResult
 from courses.models import Course
-from quizzes.lint import ERROR, LintResult
 from quizzes.models import CourseReview
 
 

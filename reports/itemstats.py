@@ -48,8 +48,6 @@ NO_ATTEMPTS = "no attempts"
 NEEDS_TWO_QUESTIONS = "needs at least 2 questions"
 NEGATIVE_ALPHA = "undefined when alpha is negative"
 
-TRUEFALSE_KEYS = ("true", "false")
-
 _EPSILON = 1e-12
 """Variances and covariances at or below this are treated as zero (floating-point noise)."""
 
@@ -67,17 +65,15 @@ _FLAG_LABELS = {
 class QuestionInfo:
     """A question of the pool, as the analysis needs it.
 
-    ``type`` is the question type's name ("single", "truefalse"...).
     ``option_keys`` lists the options whose choices are counted, in author order (empty for a
-    typed answer: its type says, ``QuestionType.option_keys``); true/false questions may leave
-    it empty and get ``("true", "false")``. ``option_marks`` is the mark of each option
-    if chosen alone, aligned with ``option_keys`` (used for the random guess score).
+    typed answer: its type says, ``QuestionType.option_keys``). ``random_guess`` is the
+    expected score in percent of a learner answering at random, or None when there is no
+    such baseline (its type says, ``QuestionType.guess_score``).
     """
 
     key: str
-    type: str
     option_keys: tuple[str, ...] = ()
-    option_marks: tuple[float, ...] = ()
+    random_guess: float | None = None
 
 
 @dataclass(frozen=True)
@@ -255,20 +251,6 @@ class _Accumulator:
         self.options: dict[str, list[float]] = {key: [0, 0.0, 0] for key in option_keys}
 
 
-def _option_keys(info: QuestionInfo) -> tuple[str, ...]:
-    if info.type == "truefalse" and not info.option_keys:
-        return TRUEFALSE_KEYS
-    return info.option_keys
-
-
-def _random_guess(info: QuestionInfo) -> float | None:
-    if info.type == "truefalse":
-        return 50.0
-    if info.type == "single" and info.option_marks:
-        return _mean(info.option_marks) * 100
-    return None
-
-
 def _question_stats(info: QuestionInfo, acc: _Accumulator) -> QuestionStats:
     """Figures for one question from its gathered columns."""
     xs, rests = acc.xs, acc.rests
@@ -325,7 +307,7 @@ def _question_figures(
             facility=missing,
             facility_ci=None,
             sd=missing,
-            random_guess=_random_guess(info),
+            random_guess=info.random_guess,
             discrimination=missing,
             efficiency=missing,
             distractors=distractors,
@@ -370,7 +352,7 @@ def _question_figures(
         facility=Figure(facility),
         facility_ci=facility_ci,
         sd=sd,
-        random_guess=_random_guess(info),
+        random_guess=info.random_guess,
         discrimination=discrimination,
         efficiency=efficiency,
         distractors=distractors,
@@ -403,7 +385,7 @@ def analyse(attempts: Sequence[AttemptRow], questions: Sequence[QuestionInfo]) -
     slot_counts = Counter(len(attempt.marks) for attempt in attempts)
     p = max(slot_counts, key=lambda count: (slot_counts[count], count)) if slot_counts else 0
 
-    accumulators = {info.key: _Accumulator(_option_keys(info)) for info in questions}
+    accumulators = {info.key: _Accumulator(info.option_keys) for info in questions}
     slot_columns: list[list[float]] = [[] for _ in range(p)]
     totals: list[float] = []
 
@@ -579,7 +561,7 @@ def _question_stats_from_sums(info: QuestionInfo, sums: ItemSums) -> QuestionSta
     pairs = sums.question_pairs(info.key)
     n = sum(pairs.values())
     distractors = []
-    for option in dict.fromkeys(_option_keys(info)):
+    for option in dict.fromkeys(info.option_keys):
         count = rest_n = 0
         rest_sum = 0.0
         for rest, slots, times in sums.option_rests(info.key, option):

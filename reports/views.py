@@ -7,7 +7,6 @@ and computes in Python with the pure modules (reports.itemstats), so its query c
 grow with the class. Only users who may view responses and mastery rows see them.
 """
 
-import csv
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -25,6 +24,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from courses.models import Course, Objective
+from lib.csvfiles import streaming_csv
+from lib.dates import iso
 from progress import itemtally
 from progress.admin import evidence_url
 from progress.mastery import Level
@@ -165,8 +166,8 @@ def summarise_mastery(objectives, now, total):
         level_counts[Level.NOT_STARTED] += total - sum(level_counts)
         middle = []
         if started:
-            estimates = rows.filter(objective=objective, level__gt=Level.NOT_STARTED)
-            estimates = estimates.order_by("estimate").values_list("estimate", flat=True)
+            started_rows = rows.filter(objective=objective, level__gt=Level.NOT_STARTED)
+            estimates = started_rows.order_by("estimate").values_list("estimate", flat=True)
             middle = list(estimates[(started - 1) // 2 : started // 2 + 1])
         stuck = []
         if stuck_counts.get(objective.pk):
@@ -279,11 +280,11 @@ def question_info(question):
     """itemstats.QuestionInfo from a question and its current version."""
     spec = question.current_version.spec if question.current_version else {}
     question_type = questiontypes.get(question.type)
+    guess = question_type.guess_score(spec)
     return itemstats.QuestionInfo(
         key=question.key,
-        type=question.type,
         option_keys=question_type.option_keys(spec),
-        option_marks=question_type.option_marks(spec),
+        random_guess=None if guess is None else guess * 100,
     )
 
 
@@ -306,8 +307,10 @@ def attempt_rows(rows, questions):
         choice = question_type if question_type.analyses_options else None
         info[question_id] = (question.key, choice)
     out = []
-    last = last_user = None
-    marks, choices = [], {}
+    last: int | None = None
+    last_user = 0
+    marks: list[tuple[str, float]] = []
+    choices: dict[str, tuple[str, ...]] = {}
     for attempt_id, user_id, question_id, score, answer in rows:
         if attempt_id != last:
             if last is not None:
@@ -523,38 +526,6 @@ def objective_report(admin_site, request, course_id):
 
 # --- CSV exports -------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value):
-    """A cell that spreadsheets will not run as a formula (prefixed with a quote)."""
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _stream_csv(filename, header, rows, convert):
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([csv_safe(cell) for cell in convert(row)])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _iso(value):
-    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
-
 
 def _course_filter(request, prefix):
     course_id = request.GET.get("course")
@@ -615,10 +586,10 @@ def export_responses(admin_site, request):
             *head,
             f"{score:g}",
             "yes" if counted else "no",
-            _iso(graded_at),
+            iso(graded_at),
         ]
 
-    return _stream_csv(f"responses-{label}.csv", RESPONSE_HEADER, rows, convert)
+    return streaming_csv(f"responses-{label}.csv", RESPONSE_HEADER, map(convert, rows))
 
 
 MASTERY_HEADER = [
@@ -670,8 +641,8 @@ def export_mastery(admin_site, request):
             f"{estimate:.4f}",
             counted,
             box or "",
-            _iso(due),
-            _iso(updated),
+            iso(due),
+            iso(updated),
         ]
 
-    return _stream_csv(f"mastery-{label}.csv", MASTERY_HEADER, rows, convert)
+    return streaming_csv(f"mastery-{label}.csv", MASTERY_HEADER, map(convert, rows))

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from authoring.importer import CourseFileError
+from authoring.importing import parse_course_file
 from courses import codestyle
-from courses.importer import CourseFileError
 from courses.rendering import fenced_lines, render
-from quizzes.importing import parse_course_file
 
 DATA = Path(__file__).parent / "data" / "courses"
 

@@ -1,4 +1,5 @@
-"""The question bank importer (quizzes/bank.py), through parse_course_file and `import_course`."""
+"""The question bank importer (authoring/bank.py), through parse_course_file and
+`import_course`."""
 
 import shutil
 from io import StringIO
@@ -8,12 +9,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from courses.importer import CourseFileError, ImportReport
+from authoring.bank import apply_bank, inline_html, quiz_title
+from authoring.importer import CourseFileError, ImportReport
+from authoring.importing import parse_course_file
 from courses.models import Course
 from quizzes import questiontypes
-from quizzes.bank import apply_bank, inline_html, quiz_title
 from quizzes.grading import grade
-from quizzes.importing import parse_course_file
 from quizzes.models import (
     Attempt,
     FeedbackMode,

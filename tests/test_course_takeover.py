@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from courses.importer import source_identity
+from authoring.importer import source_identity
 from courses.models import Course, Lesson
 
 DATA = Path(__file__).parent / "data" / "courses"

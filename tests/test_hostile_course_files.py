@@ -1,7 +1,7 @@
 """import_course given hostile or absurd files: each fails at once with a one-line problem and a
 non-zero exit, never a traceback, and the database is left exactly as it was.
 
-The files come from courses/sourcefiles.py's rules: only regular UTF-8 text files within the
+The files come from authoring/sourcefiles.py's rules: only regular UTF-8 text files within the
 size limit, YAML with bounded nesting and aliases and no Python tags, and a question bank inside
 the course file's folder.
 """
@@ -18,8 +18,8 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
-from courses.importer import CourseFileError
-from quizzes.importing import parse_course_file
+from authoring.importer import CourseFileError
+from authoring.importing import parse_course_file
 from tests.waiting import SUBPROCESS_SECONDS, CpuTime
 
 DATA = Path(__file__).parent / "data" / "courses"

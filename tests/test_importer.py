@@ -4,10 +4,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from courses.importer import CourseFileError
+from authoring.importer import CourseFileError
+from authoring.importing import parse_course_file
 from courses.models import Course, Lesson, Objective
 from progress.models import LessonCompletion
-from quizzes.importing import parse_course_file
 from tests.factories import make_user
 
 DATA = Path(__file__).parent / "data" / "courses"
@@ -233,7 +233,7 @@ def test_a_dry_run_says_one_line_per_course_and_every_change_with_v2(good):
 
 
 def test_the_summary_counts_routine_changes_and_keeps_the_others_whole():
-    from courses.import_summary import summarise
+    from authoring.import_summary import summarise
 
     summary, notable = summarise(
         [

@@ -12,9 +12,9 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 
+from authoring.importing import parse_course_file
 from interchange import common, convert, gift, moodle_xml, qti
 from interchange.common import ExportRefused
-from quizzes.importing import parse_course_file
 
 pytestmark = pytest.mark.django_db
 
@@ -133,19 +133,23 @@ def test_import_bank_appends_drafts_that_the_course_import_then_refuses(course):
     assert 'question 8 "Cloze": an embedded-answers (cloze) question' in err
     assert "6 draft(s) without a lesson pointer" in err
     assert '"Which figures appear": the grades become our multiple-answer scoring' in err
-    # The linter lists the drafts, each at its line of the bank; the import refuses them until
-    # the author adds a pointer.
-    lint_err = io.StringIO()
-    with pytest.raises(CommandError):
-        call_command("lint_course", str(course), stdout=io.StringIO(), stderr=lint_err)
+    # The linter reads the drafts and reports each at its line of the bank; the import refuses
+    # them until the author adds a pointer.
+    lint_out = io.StringIO()
+    call_command("lint_course", str(course), stdout=lint_out, stderr=io.StringIO())
     bank_path = course.parent / "quiz-course.questions.yaml"
     for key in ("large-context-html", "match-windows"):
         line = next(n for n, text in enumerate(after.split("\n"), 1) if text == f"- key: {key}")
-        assert f'{bank_path}:{line}: question "{key}": missing required field "source"' in (
-            lint_err.getvalue()
+        assert f'{bank_path}:{line}: error [pointer] question "{key}": it has no source' in (
+            lint_out.getvalue()
         )
+    import_err = io.StringIO()
     with pytest.raises(CommandError):
-        call_command("import_course", str(course), stdout=io.StringIO(), stderr=io.StringIO())
+        call_command("import_course", str(course), stdout=io.StringIO(), stderr=import_err)
+    line = next(n for n, text in enumerate(after.split("\n"), 1) if text == "- key: model-name")
+    assert f'{bank_path}:{line}: question "model-name": missing required field "source"' in (
+        import_err.getvalue()
+    )
     added_text = after[len(before) :].replace(
         "  prompt:", "  source: context-windows#figures\n  prompt:"
     )

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from authoring.bank import QuestionDoc
 from interchange import common, convert
 from interchange.common import ExportRefused
 from quizzes import questiontypes
-from quizzes.bank import QuestionDoc
 
 pytestmark = pytest.mark.django_db
 

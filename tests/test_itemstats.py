@@ -44,10 +44,10 @@ from reports.itemstats import (
 # --------------------------------------------------------------------------------------------
 
 POOL = [
-    QuestionInfo("Q1", "single", ("a", "b", "c", "d"), (1.0, 0.0, 0.0, 0.0)),
-    QuestionInfo("Q2", "truefalse", ("true", "false")),
-    QuestionInfo("Q3", "multiple", ("a", "b", "c")),
-    QuestionInfo("Q4", "numeric"),
+    QuestionInfo("Q1", ("a", "b", "c", "d"), 25.0),
+    QuestionInfo("Q2", ("true", "false"), 50.0),
+    QuestionInfo("Q3", ("a", "b", "c")),
+    QuestionInfo("Q4"),
 ]
 
 
@@ -272,7 +272,7 @@ def test_fewer_than_five_attempts_withholds_variance_figures() -> None:
 
 
 def test_zero_variance_gives_no_variance_reason() -> None:
-    pool = [QuestionInfo("A", "numeric"), QuestionInfo("B", "numeric")]
+    pool = [QuestionInfo("A"), QuestionInfo("B")]
     rows = [AttemptRow(i, i, (("A", 1.0), ("B", 0.5))) for i in range(5)]
     result = analyse(rows, pool)
     assert result.sd.value == 0.0
@@ -287,7 +287,7 @@ def test_zero_variance_gives_no_variance_reason() -> None:
 
 def test_constant_rest_of_test_gives_no_variance_reason() -> None:
     # A varies but B (the whole rest of the test) does not.
-    pool = [QuestionInfo("A", "numeric"), QuestionInfo("B", "numeric")]
+    pool = [QuestionInfo("A"), QuestionInfo("B")]
     rows = [AttemptRow(i, i, (("A", float(i % 2)), ("B", 1.0))) for i in range(6)]
     a = analyse(rows, pool).questions[0]
     assert a.sd.value == pytest.approx(54.77, abs=0.01)
@@ -298,7 +298,7 @@ def test_constant_rest_of_test_gives_no_variance_reason() -> None:
 def test_negative_alpha_leaves_error_ratio_undefined() -> None:
     # Two slots moving in opposite directions (B = 1 - A), except in the last attempt, which
     # keeps a little variance in X.
-    pool = [QuestionInfo("A", "numeric"), QuestionInfo("B", "numeric")]
+    pool = [QuestionInfo("A"), QuestionInfo("B")]
     marks = [(1, 0), (0, 1), (1, 0), (0, 1), (1, 0), (1, 1)]
     rows = [AttemptRow(i, i, (("A", float(a)), ("B", float(b)))) for i, (a, b) in enumerate(marks)]
     result = analyse(rows, pool)
@@ -337,7 +337,7 @@ def test_modal_slot_count_used_for_test_level_figures() -> None:
 
 
 def test_modal_slot_count_tie_prefers_more_slots() -> None:
-    pool = [QuestionInfo("A", "numeric")]
+    pool = [QuestionInfo("A")]
     rows = [AttemptRow(1, 1, (("A", 1.0),)), AttemptRow(2, 2, (("A", 1.0), ("B", 0.0)))]
     result = analyse(rows, pool)
     assert (result.p, result.S, result.excluded) == (2, 1, 1)
@@ -349,7 +349,7 @@ def test_modal_slot_count_tie_prefers_more_slots() -> None:
 
 
 def test_too_easy_and_too_hard_flags() -> None:
-    pool = [QuestionInfo("E", "numeric"), QuestionInfo("H", "numeric")]
+    pool = [QuestionInfo("E"), QuestionInfo("H")]
     rows = [AttemptRow(i, i, (("E", 1.0), ("H", 0.0))) for i in range(10)]
     easy, hard = analyse(rows, pool).questions
     assert easy.flags == ["too-easy"]
@@ -359,7 +359,7 @@ def test_too_easy_and_too_hard_flags() -> None:
 
 
 def test_facility_of_exactly_90_or_20_is_not_flagged() -> None:
-    pool = [QuestionInfo("N", "numeric"), QuestionInfo("T", "numeric")]
+    pool = [QuestionInfo("N"), QuestionInfo("T")]
     rows = [AttemptRow(i, i, (("N", float(i < 9)), ("T", float(i < 2)))) for i in range(10)]
     ninety, twenty = analyse(rows, pool).questions
     assert ninety.facility.value == pytest.approx(90.0)
@@ -378,7 +378,7 @@ def _weak_rows(cells: dict[tuple[int, int], int]) -> list[AttemptRow]:
 
 
 def test_weak_discrimination_flag_needs_twenty_attempts() -> None:
-    pool = [QuestionInfo("W", "numeric")]
+    pool = [QuestionInfo("W")]
     # Counts (W, O): (1,1) 6, (1,0) 4, (0,1) 5, (0,0) 5; n = 20. With R = O the index is the
     # phi coefficient: (6*5 - 4*5) / sqrt(10 * 10 * 11 * 9) = 10 / 99.50 = 10.05%.
     w20 = analyse(_weak_rows({(1, 1): 6, (1, 0): 4, (0, 1): 5, (0, 0): 5}), pool).questions[0]
@@ -399,7 +399,7 @@ def test_negative_discrimination_flag_label(stats: QuizStats) -> None:
 
 
 def test_dead_distractor_for_each_unchosen_option() -> None:
-    pool = [QuestionInfo("S", "single", ("a", "b", "c", "d"), (1.0, 0.0, 0.0, 0.0))]
+    pool = [QuestionInfo("S", ("a", "b", "c", "d"), 25.0)]
     rows = [
         AttemptRow(i, i, (("S", float(i % 2)),), {"S": ("a",) if i % 2 else ("c",)})
         for i in range(6)
@@ -412,8 +412,8 @@ def test_dead_distractor_for_each_unchosen_option() -> None:
     assert s.distractors[0].mean_rest is None
 
 
-def test_truefalse_defaults_to_true_false_options() -> None:
-    pool = [QuestionInfo("T", "truefalse")]
+def test_truefalse_counts_its_two_sides_as_options() -> None:
+    pool = [QuestionInfo("T", ("true", "false"), 50.0)]
     rows = [AttemptRow(1, 1, (("T", 1.0), ("X", 0.0)), {"T": ("true",)})]
     t = analyse(rows, pool).questions[0]
     assert [d.option_key for d in t.distractors] == ["true", "false"]
@@ -434,17 +434,21 @@ def test_wilson_interval_known_value() -> None:
         wilson_interval(1, 0)
 
 
-def test_random_guess_scores() -> None:
-    pool = [
-        QuestionInfo("S", "single", ("a", "b", "c", "d"), (1.0, 0.0, 0.0, 0.0)),
-        QuestionInfo("T", "truefalse"),
-        QuestionInfo("M", "multiple", ("a", "b"), (0.5, 0.5)),
-        QuestionInfo("N", "numeric"),
-        QuestionInfo("U", "single", ("a", "b")),
-    ]
-    rows = [AttemptRow(1, 1, (("S", 1.0), ("T", 1.0), ("M", 1.0), ("N", 1.0), ("U", 1.0)))]
-    guesses = [q.random_guess for q in analyse(rows, pool).questions]
-    assert guesses == [25.0, 50.0, None, None, None]
+def test_random_guess_scores_are_the_question_types() -> None:
+    from quizzes import questiontypes
+    from tests.factories import choice_spec, default_spec
+
+    def guess(name: str, spec: dict) -> float | None:
+        return questiontypes.get(name).guess_score(spec)
+
+    assert guess("single", choice_spec("abcd", "a")) == 0.25
+    assert guess("single", {}) is None  # no options: no baseline
+    assert guess("truefalse", default_spec("truefalse")) == 0.5
+    assert guess("multiple", default_spec("multiple")) is None
+    assert guess("numeric", default_spec("numeric")) is None
+    pool = [QuestionInfo("S", ("a", "b", "c", "d"), 25.0), QuestionInfo("N")]
+    rows = [AttemptRow(1, 1, (("S", 1.0), ("N", 1.0)))]
+    assert [q.random_guess for q in analyse(rows, pool).questions] == [25.0, None]
 
 
 def test_guidance_thresholds() -> None:

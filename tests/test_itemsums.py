@@ -84,12 +84,13 @@ def random_pool(rng: random.Random) -> list[QuestionInfo]:
         kind = rng.choice(("single", "truefalse", "multiple", "numeric"))
         if kind == "single":
             keys = tuple("abcde"[: rng.randint(2, 5)])
-            marks = tuple(1.0 if i == 0 else 0.0 for i in range(len(keys)))
-            pool.append(QuestionInfo(f"Q{number}", kind, keys, marks))
+            pool.append(QuestionInfo(f"Q{number}", keys, 100 / len(keys)))
+        elif kind == "truefalse":
+            pool.append(QuestionInfo(f"Q{number}", ("true", "false"), 50.0))
         elif kind == "multiple":
-            pool.append(QuestionInfo(f"Q{number}", kind, tuple("abcd")))
+            pool.append(QuestionInfo(f"Q{number}", tuple("abcd")))
         else:
-            pool.append(QuestionInfo(f"Q{number}", kind))
+            pool.append(QuestionInfo(f"Q{number}"))
     return pool
 
 
@@ -104,16 +105,16 @@ def random_attempts(
         slots = usual if rng.random() < 0.8 else rng.randint(1, len(pool))
         drawn = rng.sample(pool, slots)
         if rng.random() < 0.05:  # a question from outside the pool
-            drawn[-1] = QuestionInfo("#999", "numeric")
+            drawn[-1] = QuestionInfo("#999")
         marks, choices = [], {}
         for info in drawn:
-            if info.type in ("single", "truefalse"):
+            if info.random_guess is not None:  # one option right (single choice, true/false)
                 right = rng.random() < ability[learner]
-                keys = info.option_keys or ("true", "false")
+                keys = info.option_keys
                 choice = keys[0] if right else rng.choice(keys[1:])
                 choices[info.key] = (choice,)
                 marks.append((info.key, 1.0 if right else 0.0))
-            elif info.type == "multiple":
+            elif info.option_keys:  # several options (multiple select)
                 choices[info.key] = tuple(rng.sample("abcdz", rng.randint(1, 3)))
                 marks.append((info.key, rng.choice(MARKS)))
             elif rng.random() < ability[learner]:

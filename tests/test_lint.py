@@ -1,4 +1,4 @@
-"""The course linter (quizzes/lint.py), its command, its report on import and in the admin."""
+"""The course linter (authoring/lint.py), its command, its report on import and in the admin."""
 
 import shutil
 from io import StringIO
@@ -8,10 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from courses.importer import CourseFileError
+from authoring import lint
+from authoring.importer import CourseFileError
+from authoring.importing import parse_course_file
 from courses.models import Course
-from quizzes import lint
-from quizzes.importing import parse_course_file
 from quizzes.models import CourseReview, Question
 from tests.factories import make_staff_instructor, make_user
 
@@ -470,7 +470,7 @@ def test_the_clean_course_has_a_guesser_score_at_chance():
 
 
 def test_poisson_binomial_tail_is_exact():
-    from quizzes.formcues import upper_tail
+    from authoring.formcues import upper_tail
 
     assert upper_tail([0.25] * 5, 5) == pytest.approx(0.25**5)
     assert upper_tail([0.5, 0.25], 1) == pytest.approx(1 - 0.5 * 0.75)
@@ -480,7 +480,7 @@ def test_poisson_binomial_tail_is_exact():
 
 
 def test_cue_words():
-    from quizzes import formcues
+    from authoring import formcues
 
     assert formcues.is_absolute("It never works") and formcues.is_absolute("no effect at all")
     assert formcues.is_absolute("You can't") and not formcues.is_hedged("You can't")
@@ -491,3 +491,26 @@ def test_cue_words():
     assert formcues.odd_length("", ["A much longer option here", "Short", "Brief", "Tiny"],
                                lint.words) == 0  # fmt: skip
     assert formcues.odd_length("", ["Some", "Alike", "Equal", "Level"], lint.words) is None
+
+
+@pytest.mark.django_db
+def test_a_question_without_a_lesson_pointer_is_a_finding_and_a_clear_import_error(tmp_path):
+    course = copy_course(tmp_path, "clean")
+    bank = tmp_path / "clean.questions.yaml"
+    lines = bank.read_text().split("\n")
+    first = next(n for n, line in enumerate(lines) if line.strip().startswith("source:"))
+    del lines[first]
+    bank.write_text("\n".join(lines))
+
+    # The linter reads it and reports it, beside its other findings and its coverage map.
+    out, _err = run("lint_course", str(course))
+    assert "error [pointer]" in out and "it has no source" in out
+    assert out.rstrip().endswith("clean.md: 1 error(s), 0 warning(s).")  # nothing else
+
+    # The import refuses it with the file and line, and writes nothing: never a traceback.
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_course", str(course), stdout=StringIO(), stderr=err)
+    assert 'missing required field "source"' in err.getvalue()
+    assert str(bank) in err.getvalue()
+    assert not Course.objects.exists()

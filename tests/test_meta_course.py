@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from authoring.importing import parse_course_file
 from courses.models import Course
 from quizzes.grading import grade
-from quizzes.importing import parse_course_file
 from quizzes.models import Question
 from tests.factories import make_user
 from tests.test_bank import answer_on_current_version

@@ -1,4 +1,4 @@
-"""The author's live preview (quizzes/preview.py, manage.py author, make author)."""
+"""The author's live preview (authoring/preview.py, manage.py author, make author)."""
 
 import os
 import shutil
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from authoring import preview
 from courses.models import Lesson
-from quizzes import preview
 from tests.factories import make_user
 from tests.waiting import HTTP_SECONDS, SERVER_START_SECONDS, SUBPROCESS_SECONDS, wait_for
 

@@ -24,7 +24,7 @@ from tests.factories import (
     make_staff_instructor,
     make_user,
 )
-from tests.quiz_helpers import answer_url, finish_url, slot_url
+from tests.quiz_helpers import ALL_TYPES, answer_url, finish_url, slot_url
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "example"
@@ -53,7 +53,7 @@ def test_an_unknown_type_is_a_value_error_and_a_name_is_registered_once():
         questiontypes.register(type(questiontypes.get("single")))
 
 
-@pytest.mark.parametrize("name", BUILT_IN)
+@pytest.mark.parametrize("name", ALL_TYPES)
 def test_each_type_grades_its_own_model_answer_as_right(name):
     qtype = questiontypes.get(name)
     spec = default_spec(name)
@@ -63,7 +63,7 @@ def test_each_type_grades_its_own_model_answer_as_right(name):
     assert qtype.grade(spec, result.answer) == result  # the stored answer grades the same
 
 
-@pytest.mark.parametrize("name", BUILT_IN)
+@pytest.mark.parametrize("name", ALL_TYPES)
 def test_each_type_simulates_a_right_and_a_wrong_answer_for_the_demo_class(name):
     qtype = questiontypes.get(name)
     spec = default_spec(name)
@@ -73,7 +73,7 @@ def test_each_type_simulates_a_right_and_a_wrong_answer_for_the_demo_class(name)
     assert all(grade.score < 1.0 for grade in wrong)
 
 
-@pytest.mark.parametrize("name", BUILT_IN)
+@pytest.mark.parametrize("name", ALL_TYPES)
 def test_the_options_item_analysis_counts_are_those_a_stored_answer_can_choose(name):
     qtype = questiontypes.get(name)
     spec = default_spec(name)
@@ -194,6 +194,13 @@ class YesNoUnsure(QuestionType):
     def simulated_answer(self, rng, spec, correct):
         return {"value": spec["answer"] if correct else rng.choice(["unsure", "no", "yes"])}
 
+    # What the linter and item analysis ask of it.
+    def fact_texts(self, spec, prompt):
+        return [prompt]  # the statement answered yes or no
+
+    def guess_score(self, spec):
+        return 1 / 3  # one of three, at random
+
 
 YESNO_TEMPLATE = """\
 <fieldset class="choices choices--inline" aria-describedby="{{ form.html_id }}-prompt">
@@ -217,6 +224,14 @@ YESNO_QUESTION = """
   answer: yes
   feedback_unsure: It is a short document published with the model.
   explanation: A model card is a short document published with a model.
+
+- key: card-is-blue-yesno
+  objective: card-purpose
+  type: yesno
+  source: what-a-model-card-is#usual-parts
+  prompt: Is every model card printed on blue paper?
+  answer: no
+  explanation: A model card is a web page or a file, never paper.
 """
 
 
@@ -238,6 +253,10 @@ def yesno(settings, tmp_path):
         grading.grade("yesno", {"answer": "yes"}, {"value": "yes"})
 
 
+def yesno_course_path(question):
+    return Path(question.course.source_path)
+
+
 @pytest.fixture
 def yesno_course(yesno, tmp_path):
     """The example course with one yes/no/unsure question added to its bank, imported."""
@@ -255,6 +274,13 @@ def yesno_course(yesno, tmp_path):
 def test_a_toy_type_needs_one_module_and_one_template(yesno, yesno_course, client):
     question = yesno_course
     assert question.type == "yesno"
+    # The linter reads the type's fact: the blue-paper statement is not in its section.
+    findings = io.StringIO()
+    call_command("lint_course", str(yesno_course_path(question)), stdout=findings)
+    pointer = [line for line in findings.getvalue().splitlines() if "card-is-blue-yesno" in line]
+    assert pointer and "blue" in " ".join(pointer) and "paper" in " ".join(pointer)
+    assert '[pointer] question "card-is-document-yesno"' not in findings.getvalue()  # taught
+    assert "2 questions test the same fact (card, model)" in findings.getvalue()
     assert question.current_version.spec == {
         "answer": "yes",
         "feedback_unsure_html": "It is a short document published with the model.",
@@ -300,9 +326,23 @@ def test_a_toy_type_needs_one_module_and_one_template(yesno, yesno_course, clien
     options = table.split('distractors" data-question="card-is-document-yesno">')[1]
     options = options.split("</table>")[0]
     assert "Unsure" in options and "No" in options  # its options, by their labels
+    assert '<td class="num guess">33.3%</td>' in table  # its guessing baseline
     export = client.get(reverse("reports:export_responses"))
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
     assert rows[1][rows[0].index("answer")] == "Unsure"
+
+    # The interchange formats ask for its shape: it has none, so each refuses it by name.
+    for format_name in ("gift", "moodle-xml", "qti3"):
+        with pytest.raises(CommandError, match="cannot hold type yesno"):
+            call_command(
+                "export_bank",
+                str(yesno_course_path(question)),
+                "--format",
+                format_name,
+                "-o",
+                str(yesno_course_path(question).with_suffix(".out")),
+                stdout=io.StringIO(),
+            )
 
 
 @pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The blind review pack (quizzes/review_pack.py, manage.py review_pack): write, fill, score."""
+"""The blind review pack (authoring/review_pack.py, manage.py review_pack): write, fill, score."""
 
 import random
 import re
@@ -9,8 +9,8 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 
+from authoring.importing import parse_course_file
 from quizzes import questiontypes
-from quizzes.importing import parse_course_file
 from quizzes.questiontypes.base import InvalidAnswer
 
 DATA = Path(__file__).parent / "data" / "lint"

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from courses.importer import CourseFileError
+from authoring.importer import CourseFileError
+from authoring.importing import parse_course_file
 from courses.rendering import CalloutError, InvalidSourceCheck, render
 from courses.source_check import source_check_problems
-from quizzes.importing import parse_course_file
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data" / "courses"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from courses.importer import CourseFileError
+from authoring.importer import CourseFileError
+from authoring.importing import parse_course_file
 from quizzes.grading import grade
-from quizzes.importing import parse_course_file
 from quizzes.text_match import match_text
 
 DATA = Path(__file__).resolve().parent / "data" / "courses"

@@ -4,15 +4,17 @@
     questiontypes.get("numeric").grade(spec, data)
 
 Every per-type rule lives in the type's class (quizzes/questiontypes/base.py says which):
-the bank's spec validation, the answer form's fields, grading, the model answer, the guess
-rate, and the display in the admin, reports and exports. Adding a type means one module here
+the bank's spec validation, the answer form's fields and checks, grading, the model answer,
+the guess rate and guessing baseline, the display in the feedback, admin, reports and exports,
+what the linter reads, and its shape in the interchange formats. Nothing outside this package
+compares a type's name (tests/test_type_names.py). Adding a type means one module here
 (registered below), one template `templates/quizzes/fields/<name>.html`, and its tests; see
 "Adding a question type" in docs/course-format.md.
 """
 
 from __future__ import annotations
 
-from quizzes.questiontypes.base import Grade, InvalidAnswer, QuestionType
+from quizzes.questiontypes.base import Grade, InvalidAnswer, QuestionType, Shape
 
 _REGISTRY: dict[str, QuestionType] = {}
 
@@ -43,6 +45,22 @@ def all() -> list[QuestionType]:
     return list(_REGISTRY.values())
 
 
+def for_shape(shape: Shape) -> QuestionType:
+    """The first registered type of `shape` (what a question read from a GIFT, Moodle XML or
+    QTI file becomes); ValueError if none has it."""
+    for qtype in _REGISTRY.values():
+        if qtype.shape is shape:
+            return qtype
+    raise ValueError(f"no question type has the shape {shape.value!r}")
+
+
+def shape_of(name: object) -> Shape | None:
+    """The shape of the type called `name`, None for a type the formats cannot hold or an
+    unknown name."""
+    qtype = _REGISTRY.get(name) if isinstance(name, str) else None
+    return qtype.shape if qtype is not None else None
+
+
 def names() -> list[str]:
     """The names of the registered types, in registration order."""
     return list(_REGISTRY)
@@ -59,4 +77,16 @@ def choices() -> list[tuple[str, str]]:
 from quizzes.questiontypes import single, multiple, truefalse, numeric, text, matching  # noqa: E402, F401
 # isort: on
 
-__all__ = ["Grade", "InvalidAnswer", "QuestionType", "all", "choices", "get", "names", "register"]
+__all__ = [
+    "Grade",
+    "InvalidAnswer",
+    "QuestionType",
+    "Shape",
+    "all",
+    "choices",
+    "for_shape",
+    "get",
+    "names",
+    "register",
+    "shape_of",
+]

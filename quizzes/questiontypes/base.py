@@ -4,9 +4,12 @@ A question type is one subclass of `QuestionType` in one module of this package,
 with `quizzes.questiontypes.register`. Its author data is stored as JSON on
 `QuestionVersion.spec`; the class turns bank YAML into that spec (`build_spec`), builds the
 answer form's fields (`build_fields`, drawn by `template`), turns the cleaned form back into
-grading input (`answer_data`) and grades it (`grade`). The rest is derived from those: the
-answer in words for the admin and reports, the guess rate for the mastery model, the options a
-learner chose for item analysis, a simulated answer for the demo class.
+grading input (`answer_data`) and grades it (`grade`). The rest has defaults derived from
+those, which a type overrides where it has more to say: the answer in words or part by part
+for the feedback, admin and exports, the guess rate for the mastery model and the guessing
+baseline for item analysis, the options a learner chose, the texts and facts the course linter
+reads, the interchange shape, the printed form of the review pack, a simulated answer for the
+demo class.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import random
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, ClassVar, Protocol
 
 from django import forms
@@ -29,14 +33,33 @@ AnswerForm = Any
 MAX_TEXT_LENGTH = 500  # longer typed answers are refused, never stored
 
 
+class Shape(StrEnum):
+    """What a question is in the vocabulary the interchange formats share (GIFT, Moodle XML,
+    QTI: interchange/). A format writes and reads shapes, never our type names: a type says
+    which shape its bank items have (`QuestionType.shape`), and a question read from a file
+    becomes the first registered type of its shape."""
+
+    ONE_CHOICE = "one-choice"  # options, one of them correct
+    SEVERAL_CHOICES = "several-choices"  # options, every correct one to choose, partial credit
+    TRUE_FALSE = "true-false"  # a statement; answer true or false
+    NUMBER = "number"  # a typed number with a tolerance
+    SHORT_TEXT = "short-text"  # a typed text, one of the accepted answers
+    PAIRS = "pairs"  # items matched with answers, distractors among them
+
+
 class InvalidAnswer(ValueError):
-    """The input cannot be graded; str(error) is a sentence for the learner."""
+    """The input cannot be graded; str(error) is a sentence for the learner, `code` names the
+    problem for the answer form's error."""
+
+    def __init__(self, message: str, *, code: str = "invalid_answer") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
 class FormOption:
     """An option as its form shows it to a learner who does not know the answer: its text, and
-    whether it is correct (for the course linter's form cues, quizzes/formcues.py)."""
+    whether it is correct (for the course linter's form cues, authoring/formcues.py)."""
 
     text: str
     correct: bool
@@ -63,8 +86,20 @@ class Grade:
     answer: dict[str, Any] = field(default_factory=dict)  # normalised, JSON-serialisable
 
 
+@dataclass(frozen=True)
+class AnswerTable:
+    """An answer shown part by part (a row per pair, per option) rather than in one line: the
+    result a learner sees after answering, and the answer's page in the admin."""
+
+    template: str  # the learner's fragment; it reads `table` (rows, rule)
+    rows: list[dict[str, Any]]
+    rule: dict[str, int] | None = None  # how the parts make the score, when it says more
+    shows_feedback: bool = False  # the rows carry the feedback: not shown again below them
+    admin_template: str | None = None  # the admin's fragment (reads `rows`); None: one line
+
+
 class SpecChecker(Protocol):
-    """What the question bank parser (quizzes.bank) gives `build_spec` to report problems.
+    """What the question bank parser (authoring.bank) gives `build_spec` to report problems.
 
     Items are the bank's YAML mappings; `line(item, name)` is the line of a field (of the
     mapping itself when name is None), for messages.
@@ -98,6 +133,8 @@ class QuestionType(ABC):
     guess_rate: ClassVar[float]  # chance of a right answer without knowing (mastery G)
     # Whether item analysis counts which options were chosen (see `option_keys`, `chosen`).
     analyses_options: ClassVar[bool] = False
+    # The shape of its bank items in the interchange formats; None: they cannot hold it.
+    shape: ClassVar[Shape | None] = None
 
     @property
     def template(self) -> str:
@@ -132,9 +169,21 @@ class QuestionType(ABC):
     def model_answer(self, spec: Spec) -> dict[str, Any]:
         """Input that answers the question fully correctly."""
 
+    def check_answer(self, spec: Spec, data: AnswerData) -> None:
+        """Refuse input the form accepts but that is certainly a slip, before grading it (a
+        matching answer choosing one option for two items when each fits one only): raise
+        InvalidAnswer with a sentence for the learner and a `code`. Most types have none."""
+        return None
+
     def guess(self, spec: Spec) -> float:
         """The mastery model's guess parameter G for this question."""
         return self.guess_rate
+
+    def guess_score(self, spec: Spec) -> float | None:
+        """The expected score in [0, 1] of a learner who answers at random, item analysis's
+        guessing baseline; None when there is no meaningful one (a typed answer, a choice of
+        several options)."""
+        return None
 
     # --- showing it to instructors ------------------------------------------------------------
 
@@ -146,6 +195,26 @@ class QuestionType(ABC):
         """The correct answer in words for instructors (admin, reports): `correct_display`
         unless the type has more to tell, such as every accepted spelling."""
         return self.correct_display(spec)
+
+    def answer_table(self, spec: Spec, answer: Mapping[str, Any] | None) -> AnswerTable | None:
+        """The answer (the correct one alone when `answer` is None) shown part by part, or
+        None when one line says it all (`answer_display` and `correct_display`)."""
+        return None
+
+    def answer_lines(self, spec: Spec, answer: Mapping[str, Any], *, marked: bool) -> list[str]:
+        """A stored answer in words, plain text, one part a line; each part marked right or
+        wrong when `marked` (CSV exports, the admin). One line for most types: the caller's
+        `answer_display`, the empty list here, says it all."""
+        return []
+
+    def answer_summary(self, spec: Spec, answer: Mapping[str, Any]) -> str | None:
+        """A short account of an answer for a table column ("2 of 3 pairs right"), or None
+        for the answer itself."""
+        return None
+
+    def answer_key_lines(self, spec: Spec) -> list[str]:
+        """`answer_key` one part a line, for the admin."""
+        return [self.answer_key(spec)]
 
     def option_keys(self, spec: Spec) -> tuple[str, ...]:
         """The options item analysis counts, in author order (empty for typed answers)."""
@@ -167,7 +236,7 @@ class QuestionType(ABC):
         """The option keys a stored answer chose (empty for typed answers)."""
         return ()
 
-    # --- what the course linter reads (quizzes/lint.py, quizzes/formcues.py) -------------------
+    # --- what the course linter reads (authoring/lint.py, authoring/formcues.py) ---------------
 
     def form_options(self, spec: Spec) -> list[FormOption]:
         """The author-written options a learner picks from, for the form cues (longest,
@@ -191,7 +260,27 @@ class QuestionType(ABC):
         """For a question with two fixed answers (true/false), the side of its key; else None."""
         return None
 
-    # --- the blind review pack (quizzes/review_pack.py) -----------------------------------------
+    def typed_answers(self, spec: Spec) -> list[str]:
+        """The accepted answers of a typed text answer, any one of which is right (the linter
+        looks for each in the lessons and in other questions); empty for other answers."""
+        return []
+
+    def number_answer(self, spec: Spec) -> float | None:
+        """The value a typed numeric answer must give, or None."""
+        return None
+
+    def pairs(self, spec: Spec) -> list[tuple[str, str]]:
+        """(left, right) texts of a question answered by pairing items (the linter's pair
+        checks: enough pairs, no pair matchable by a shared word); empty otherwise."""
+        return []
+
+    def fact_texts(self, spec: Spec, prompt: str) -> list[str] | None:
+        """The texts of the fact the question tests when that is not its answer (a true/false
+        statement is its prompt, plain text); None when the answer words are the fact."""
+        pairs = self.pairs(spec)
+        return [left for left, _right in pairs] if pairs else None
+
+    # --- the blind review pack (authoring/review_pack.py) -------------------------------------
 
     def paper(self, spec: Spec, rng: random.Random) -> PaperItem:
         """The question's answer part printed for a reviewer, choices shuffled with `rng`."""

@@ -15,15 +15,18 @@ from typing import Any
 
 from django import forms
 
+from quizzes.matching_display import duplicate_choice, pair_rows, pairs_text, rights_unique
 from quizzes.questiontypes import register
 from quizzes.questiontypes.base import (
     LETTERS,
     AnswerData,
     AnswerForm,
+    AnswerTable,
     Grade,
     InvalidAnswer,
     PaperItem,
     QuestionType,
+    Shape,
     Spec,
     SpecChecker,
     Token,
@@ -37,6 +40,7 @@ PAIR_FIELDS = {"left", "right"}
 class Matching(QuestionType):
     name = "matching"
     label = "Matching"
+    shape = Shape.PAIRS
     fields = frozenset({"pairs", "distractors"})
     # Not named by the mastery spec; treated like multiple select: blind matching rarely
     # scores 1.
@@ -127,6 +131,7 @@ class Matching(QuestionType):
             (value, right["text"]) for value, right in zip(form.right_keys, rights, strict=True)
         ]
         form.left_keys = {}
+        form.rights_unique = rights_unique(spec)  # the legend says whether an option repeats
         form.rows = []
         for index, pair in enumerate(pairs, 1):
             name = f"pair-{index}"
@@ -157,6 +162,15 @@ class Matching(QuestionType):
                 left: form.right_keys[cleaned[name]] for name, left in form.left_keys.items()
             }
         }
+
+    def check_answer(self, spec: Spec, data: AnswerData) -> None:
+        twice = duplicate_choice(spec, data.get("pairs") or {})
+        if twice:
+            raise InvalidAnswer(
+                f"You chose “{twice}” for more than one item. Each option fits one item "
+                "only: choose a different one for each.",
+                code="duplicate_choice",
+            )
 
     def grade(self, spec: Spec, data: AnswerData) -> Grade:
         given = data.get("pairs")
@@ -203,6 +217,30 @@ class Matching(QuestionType):
             ka, kb = pairs[a]["key"], pairs[b]["key"]
             given[ka], given[kb] = given[kb], given[ka]
         return {"pairs": given}
+
+    def answer_table(self, spec: Spec, answer: Mapping[str, Any] | None) -> AnswerTable:
+        return AnswerTable(
+            template="quizzes/_matching_table.html",
+            rows=pair_rows(spec, answer),
+            admin_template="admin/progress/_pairs.html",
+        )
+
+    def answer_lines(self, spec: Spec, answer: Mapping[str, Any], *, marked: bool) -> list[str]:
+        rows = pair_rows(spec, answer)
+        if marked:
+            return pairs_text(rows).split("\n")
+        return [f"{row['left']} → {row['chosen']}" for row in rows]
+
+    def answer_summary(self, spec: Spec, answer: Mapping[str, Any]) -> str | None:
+        rows = pair_rows(spec, answer)
+        return f"{sum(1 for row in rows if row['is_right'])} of {len(rows)} pairs right"
+
+    def answer_key_lines(self, spec: Spec) -> list[str]:
+        return [f"{row['left']} → {row['correct']}" for row in pair_rows(spec, None)]
+
+    def pairs(self, spec: Spec) -> list[tuple[str, str]]:
+        rights = {right["key"]: right["text"] for right in spec["rights"]}
+        return [(str(pair["left"]), str(rights[pair["right_key"]])) for pair in spec["pairs"]]
 
     def stated_texts(self, spec: Spec) -> list[str]:
         rights = {right["key"]: right["text"] for right in spec["rights"]}

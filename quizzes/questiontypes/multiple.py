@@ -6,12 +6,23 @@ Scores max(0, (right picks - wrong picks) / number of correct options).
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 
+from quizzes.choice_display import option_rows, score_rule
 from quizzes.questiontypes import register
-from quizzes.questiontypes.base import AnswerData, AnswerForm, Grade, InvalidAnswer, Spec, Token
+from quizzes.questiontypes.base import (
+    AnswerData,
+    AnswerForm,
+    AnswerTable,
+    Grade,
+    InvalidAnswer,
+    Shape,
+    Spec,
+    Token,
+)
 from quizzes.questiontypes.options import (
     NOT_AN_OPTION,
     OptionsType,
@@ -26,6 +37,7 @@ from quizzes.questiontypes.options import (
 class MultipleSelect(OptionsType):
     name = "multiple"
     label = "Multiple select"
+    shape = Shape.SEVERAL_CHOICES
     several_correct = True
     guess_rate = 0.10
     paper_instruction = "Choose every correct option."
@@ -55,6 +67,17 @@ class MultipleSelect(OptionsType):
             correct_display=join_texts(correct_options),
             feedback_html=join_feedback(picked),
             answer={"choices": [option["key"] for option in picked]},
+        )
+
+    def answer_table(self, spec: Spec, answer: Mapping[str, Any] | None) -> AnswerTable | None:
+        if answer is None:
+            return None  # not answered: the correct options in one line
+        rows = option_rows(spec, answer)
+        return AnswerTable(
+            template="quizzes/_choices_table.html",
+            rows=rows,
+            rule=score_rule(rows),
+            shows_feedback=True,
         )
 
     def simulated_answer(self, rng: random.Random, spec: Spec, correct: bool) -> dict[str, Any]:

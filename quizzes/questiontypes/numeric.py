@@ -25,6 +25,7 @@ from quizzes.questiontypes.base import (
     InvalidAnswer,
     PaperItem,
     QuestionType,
+    Shape,
     Spec,
     SpecChecker,
     Token,
@@ -127,6 +128,7 @@ def _strip_unit_label(text: str, label: str) -> str:
 class Numeric(QuestionType):
     name = "numeric"
     label = "Numeric answer"
+    shape = Shape.NUMBER
     fields = frozenset({"answer", "tolerance", "units", "unit_label"})
     guess_rate = 0.05
 
@@ -190,6 +192,9 @@ class Numeric(QuestionType):
 
     def model_answer(self, spec: Spec) -> dict[str, Any]:
         return {"text": format_number(float(spec["answer"]))}
+
+    def number_answer(self, spec: Spec) -> float | None:
+        return float(spec["answer"])
 
     def correct_display(self, spec: Spec) -> str:
         text = self._with_unit(spec, float(spec["answer"]))

@@ -8,7 +8,15 @@ from typing import Any
 from django import forms
 
 from quizzes.questiontypes import register
-from quizzes.questiontypes.base import AnswerData, AnswerForm, Grade, InvalidAnswer, Spec, Token
+from quizzes.questiontypes.base import (
+    AnswerData,
+    AnswerForm,
+    Grade,
+    InvalidAnswer,
+    Shape,
+    Spec,
+    Token,
+)
 from quizzes.questiontypes.options import (
     NOT_AN_OPTION,
     OptionsType,
@@ -22,12 +30,17 @@ from quizzes.questiontypes.options import (
 class SingleChoice(OptionsType):
     name = "single"
     label = "Single choice"
+    shape = Shape.ONE_CHOICE
     several_correct = False
     guess_rate = 0.30  # the cap; with k options the guess is min(0.30, 1/k)
 
     def guess(self, spec: Spec) -> float:
         options = spec.get("options")
         return min(self.guess_rate, 1 / len(options)) if options else self.guess_rate
+
+    def guess_score(self, spec: Spec) -> float | None:
+        marks = self.option_marks(spec)
+        return sum(marks) / len(marks) if marks else None  # one option picked at random
 
     def build_fields(self, form: AnswerForm, spec: Spec, rng: random.Random, token: Token) -> None:
         form.fields["choice"] = forms.ChoiceField(

@@ -22,6 +22,7 @@ from quizzes.questiontypes.base import (
     InvalidAnswer,
     PaperItem,
     QuestionType,
+    Shape,
     Spec,
     SpecChecker,
     Token,
@@ -37,6 +38,7 @@ __all__ = ["ShortText", "normalise_text"]
 class ShortText(QuestionType):
     name = "text"
     label = "Short text"
+    shape = Shape.SHORT_TEXT
     fields = frozenset({"accepted", "allow_typos"})
     guess_rate = 0.05
 
@@ -111,6 +113,9 @@ class ShortText(QuestionType):
 
     def correct_display(self, spec: Spec) -> str:
         return str(spec["accepted"][0])
+
+    def typed_answers(self, spec: Spec) -> list[str]:
+        return [str(answer) for answer in spec["accepted"]]
 
     def answer_key(self, spec: Spec) -> str:
         return " / ".join(spec["accepted"])

@@ -21,6 +21,7 @@ from quizzes.questiontypes.base import (
     InvalidAnswer,
     PaperItem,
     QuestionType,
+    Shape,
     Spec,
     SpecChecker,
     Token,
@@ -34,6 +35,7 @@ _LABELS = (("true", "True"), ("false", "False"))
 class TrueFalse(QuestionType):
     name = "truefalse"
     label = "True or false"
+    shape = Shape.TRUE_FALSE
     fields = frozenset({"answer", "feedback_true", "feedback_false"})
     guess_rate = 0.30
     analyses_options = True
@@ -101,6 +103,9 @@ class TrueFalse(QuestionType):
     def option_keys(self, spec: Spec) -> tuple[str, ...]:
         return ("true", "false")
 
+    def guess_score(self, spec: Spec) -> float | None:
+        return 0.5
+
     def option_labels(self, spec: Spec) -> dict[str, str]:
         return dict(_LABELS)
 
@@ -122,6 +127,9 @@ class TrueFalse(QuestionType):
 
     def key_side(self, spec: Spec) -> str | None:
         return "true" if spec.get("answer") else "false"
+
+    def fact_texts(self, spec: Spec, prompt: str) -> list[str] | None:
+        return [prompt]  # the statement judged true or false
 
     def paper(self, spec: Spec, rng: random.Random) -> PaperItem:
         return PaperItem(instruction="True or false?")

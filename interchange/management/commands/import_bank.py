@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.importer import CourseFileError
+from authoring.importer import CourseFileError
 from interchange.common import InterchangeError, course_file, dump_items, load_bank
 from interchange.convert import convert
 

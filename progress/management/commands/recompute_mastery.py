@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from courses.models import Objective
+from lib.dates import iso
 from progress import mastery
 from progress.models import Mastery, mastery_params
 from progress.services import stored_answer
@@ -30,7 +31,7 @@ def _label(level):
 
 
 def _when(value):
-    return "-" if value is None else value.isoformat(timespec="seconds")
+    return iso(value) or "-"
 
 
 def _state_fields(row):
@@ -115,16 +116,19 @@ class Command(BaseCommand):
             )  # fmt: skip
             .order_by("user_id", "objective_id", "graded_at", "id")
         )
-        differences, changed_responses, changed_rows, new_rows = [], [], [], []
+        differences: list[str] = []
+        changed_responses: list[Response] = []
+        changed_rows: list[Mastery] = []
+        new_rows: list[Mastery] = []
         seen = set()
         for (user_id, objective_id), group in groupby(
             responses.iterator(chunk_size=2000), key=lambda r: (r.user_id, r.objective_id)
         ):
-            group = list(group)
+            batch = list(group)
             objective = objectives[objective_id]
             params = mastery_params(objective)
-            by_id = {response.pk: response for response in group}
-            answers = [stored_answer(response) for response in group]
+            by_id = {response.pk: response for response in batch}
+            answers = [stored_answer(response) for response in batch]
             state, outcomes = mastery.replay(
                 answers, pool_size=sizes.get(objective_id, 0), params=params
             )

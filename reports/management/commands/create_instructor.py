@@ -111,8 +111,8 @@ class Command(BaseCommand):
         )
         accounts = list(matches.distinct().order_by("date_joined"))
         if not accounts:
-            limit = User._meta.get_field(User.USERNAME_FIELD).max_length
-            if len(username) > limit:
+            limit = User._meta.get_field(User.USERNAME_FIELD).max_length  # type: ignore[union-attr]
+            if limit is not None and len(username) > limit:
                 raise CommandError(
                     f"The address is longer than a username may be ({limit} characters); "
                     "nothing was changed."

@@ -27,6 +27,7 @@ import sys
 import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -178,8 +179,11 @@ class DemoClass:
     def build(self, count):
         """Unsaved users and plain records of attempts, answers and mastery (see write())."""
         rng = random.Random(self.seed)
-        users, attempts, responses = [], [], []
-        answers = defaultdict(list)  # (user index, objective id) -> [(Answer, AnswerRecord)]
+        users: list[Any] = []
+        attempts: list[AttemptRecord] = []
+        responses: list[AnswerRecord] = []
+        # (user index, objective id) -> [(Answer, AnswerRecord)]
+        answers: defaultdict[tuple[int, int], list[tuple[Any, AnswerRecord]]] = defaultdict(list)
         for index in range(count):
             username = f"{PREFIX}{index + 1:04d}"
             users.append(
@@ -270,6 +274,9 @@ class Learner:
 
 class AttemptRecord:
     __slots__ = ("user", "quiz_id", "seed", "question_ids", "started_at", "finished_at", "score")
+    started_at: datetime
+    finished_at: datetime
+    score: float
 
     def __init__(self, user, quiz_id, seed, question_ids):
         self.user, self.quiz_id, self.seed, self.question_ids = user, quiz_id, seed, question_ids
@@ -374,7 +381,7 @@ def write(data, password):
     User.objects.bulk_create([u for u in users if u.pk is None], batch_size=BATCH)
     if encoded:
         User.objects.filter(pk__in=existing.values()).update(password=encoded)
-    answered = {}  # attempt index: (slots in the order answered, total score)
+    answered: dict[int, tuple[list[int], float]] = {}  # attempt index: (slots, total score)
     for r in sorted(data["responses"], key=lambda r: r.at):
         slots, total = answered.get(r.attempt, ([], 0.0))
         answered[r.attempt] = ([*slots, r.slot], total + r.grade.score)

@@ -1,7 +1,7 @@
 """A course file with its question bank: the two parsers composed, for `import_course`.
 
-courses/importer.py reads the course document (lessons, objectives) and knows nothing of
-questions; quizzes/bank.py reads the question bank the document names. This module is the one
+authoring/importer.py reads the course document (lessons, objectives) and knows nothing of
+questions; authoring/bank.py reads the question bank the document names. This module is the one
 place that runs both, so neither parser imports the other.
 """
 
@@ -10,7 +10,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from courses.importer import (
+from authoring.bank import apply_bank, parse_bank
+from authoring.importer import (
     CourseDoc,
     CourseFileError,
     ImportReport,
@@ -20,14 +21,15 @@ from courses.importer import (
     parse_course,
 )
 from courses.models import Course
-from quizzes.bank import apply_bank, parse_bank
 
 
-def parse_course_file(path: Path) -> CourseDoc:
+def parse_course_file(path: Path, *, unpointed: bool = False) -> CourseDoc:
     """Read and validate a course file and its question bank; raise CourseFileError.
 
     Problems in the course file do not hide those of its bank: the bank is checked against as
     much of the document as could be read, and every problem of both is raised together.
+    `unpointed` (for the linter) reads a question without a lesson pointer instead of
+    refusing it, so the linter can report it among its findings.
     """
     problems: list[Problem] = []
     try:
@@ -38,7 +40,7 @@ def parse_course_file(path: Path) -> CourseDoc:
         doc, problems = error.doc, list(error.problems)
     if doc.questions_path is not None:
         try:
-            doc.bank = parse_bank(doc)
+            doc.bank = parse_bank(doc, unpointed=unpointed)
         except CourseFileError as error:
             problems.extend(error.problems)
     if not problems:
@@ -55,7 +57,7 @@ def import_course(
     """Write a parsed course file and its bank to the database, in one transaction.
 
     Raises CourseFileError (writing nothing) if the course's slug belongs to a course imported
-    from another file, unless `replace` (courses.importer.apply_course)."""
+    from another file, unless `replace` (authoring.importer.apply_course)."""
     report = report if report is not None else ImportReport()
     applied = apply_course(doc, report, replace=replace)
     if doc.questions_path is not None:

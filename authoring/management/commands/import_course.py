@@ -1,14 +1,15 @@
 import logging
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from courses.import_summary import summarise
-from courses.importer import CourseFileError, ImportReport
-from quizzes import lint
-from quizzes.course_review import record
-from quizzes.importing import import_course, parse_course_file
+from authoring import lint
+from authoring.course_review import record
+from authoring.import_summary import summarise
+from authoring.importer import CourseFileError, ImportReport, Problem
+from authoring.importing import import_course, parse_course_file
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
         "Nothing is written unless every file is valid."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", type=Path, help="course Markdown files")
         parser.add_argument(
             "--dry-run", action="store_true", help="print what would change, write nothing"
@@ -31,7 +32,9 @@ class Command(BaseCommand):
             "were imported from other files (a moved or renamed course file)",
         )
 
-    def handle(self, *args, paths, dry_run, replace, **options):
+    def handle(
+        self, *args: Any, paths: list[Path], dry_run: bool, replace: bool, **options: Any
+    ) -> None:
         docs, problems = [], []
         for path in paths:
             try:
@@ -42,7 +45,7 @@ class Command(BaseCommand):
         for doc in docs:
             if slugs.count(doc.slug) > 1:
                 problems.append(
-                    f'{doc.path}:1: another file also has the course slug "{doc.slug}"'
+                    Problem(doc.path, 1, f'another file also has the course slug "{doc.slug}"')
                 )
         if problems:
             for problem in problems:

@@ -20,9 +20,11 @@ import os
 import re
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
@@ -31,8 +33,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.csp import CSP, build_policy
 
-from courses.importer import CourseFileError, ImportReport
-from quizzes import importing
+from authoring import importing
+from authoring.importer import CourseFileError, ImportReport
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from authoring.lint import Finding
+    from courses.models import Course
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +54,7 @@ class PreviewState:
     course_path: Path
     slug: str = ""
     problems: list[str] = field(default_factory=list)  # "file:line: message", empty if it imported
-    findings: list = field(default_factory=list)  # quizzes.lint.Finding of the latest import
+    findings: list[Finding] = field(default_factory=list)  # of the latest import
     changes: list[str] = field(default_factory=list)
     imported_at: datetime | None = None
     imports: int = 0  # imports tried, successful or not
@@ -83,8 +91,8 @@ def snapshot(paths: list[Path]) -> dict[Path, tuple[int, int] | None]:
 
 def import_course(state: PreviewState) -> None:
     """Import the previewed course once, recording problems or the linter's findings."""
-    from quizzes.course_review import record
-    from quizzes.lint import lint
+    from authoring.course_review import record
+    from authoring.lint import lint
 
     state.imports += 1
     try:
@@ -113,7 +121,12 @@ def import_course(state: PreviewState) -> None:
 class Watcher(threading.Thread):
     """Polls the course's files and imports the course again whenever they change."""
 
-    def __init__(self, state: PreviewState, interval: float = 1.0, on_import=None):
+    def __init__(
+        self,
+        state: PreviewState,
+        interval: float = 1.0,
+        on_import: Callable[[PreviewState], None] | None = None,
+    ):
         super().__init__(name="course-preview-watcher", daemon=True)
         self.state = state
         self.interval = interval
@@ -160,7 +173,7 @@ class PreviewApp:
     author previews) gets 400. File names are shown relative to the course's folder, never
     as absolute paths."""
 
-    def __init__(self, app, state: PreviewState):
+    def __init__(self, app: WSGIApplication, state: PreviewState):
         self.app = app
         self.state = state
         self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
@@ -169,7 +182,7 @@ class PreviewApp:
         folder = str(Path(self.state.course_path).resolve().parent) + os.sep
         return text.replace(folder, "").replace(str(self.state.course_path.parent) + os.sep, "")
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
         domain, _port = split_domain_port(host)
         if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
@@ -187,14 +200,14 @@ class PreviewApp:
         if not problems or path.startswith(self.static_prefix) or path == "/favicon.ico":
             return self.app(environ, start_response)
         body = render_to_string(
-            "quizzes/preview_error.html",
+            "authoring/preview_error.html",
             {"problems": problems, "course_path": self.state.course_path.name},
         ).encode()
         headers = [
             ("Content-Type", "text/html; charset=utf-8"),
             ("Content-Length", str(len(body))),
             ("Cache-Control", "no-store"),
-            (str(CSP.HEADER_ENFORCE), build_policy(settings.SECURE_CSP)),
+            (str(CSP.HEADER_ENFORCE), build_policy(settings.SECURE_CSP)),  # type: ignore[arg-type]
         ]
         # The preview works: what it shows is the author's import report, not a server fault
         # (a 500 would tell the browser and any monitor that the app crashed).
@@ -202,7 +215,7 @@ class PreviewApp:
         return [body]
 
 
-def course_home_context(course) -> dict:
+def course_home_context(course: Course) -> dict[str, PreviewState]:
     """The linter's findings for the course home, while this course is being previewed."""
     state = PREVIEW
     if state is None or state.slug != course.slug:

@@ -1,6 +1,6 @@
 """The course linter's report kept with each course.
 
-Every import lints the course (quizzes.lint) and `record()` stores the result in CourseReview,
+Every import lints the course (authoring.lint) and `record()` stores the result in CourseReview,
 so instructors see the linter's view of a course in the admin (reports/course_review.py, listed
 beside item analysis on the reports page): its findings before any learner answers, item
 analysis after.
@@ -8,8 +8,8 @@ analysis after.
 
 from django.utils import timezone
 
+from authoring.lint import LintResult
 from courses.models import Course
-from quizzes.lint import LintResult
 from quizzes.models import CourseReview
 
 

@@ -22,6 +22,7 @@ import os
 import re
 import stat
 from pathlib import Path
+from typing import Any, NoReturn
 
 import yaml
 from django.conf import settings
@@ -130,10 +131,11 @@ class LimitedSafeLoader(yaml.SafeLoader):
         self._aliased = 0
         self._sizes: dict[int, int] = {}  # id(node) -> number of values it stands for
 
-    def _limit(self, problem):
-        raise yaml.composer.ComposerError(None, None, problem, self.peek_event().start_mark)
+    def _limit(self, problem: str) -> NoReturn:
+        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+        raise yaml.composer.ComposerError(None, None, problem, mark)
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             node = super().compose_node(parent, index)
             self._aliased += self._sizes.get(id(node), 1)
@@ -147,19 +149,20 @@ class LimitedSafeLoader(yaml.SafeLoader):
             node = super().compose_node(parent, index)
         finally:
             self._depth -= 1
-        self._sizes[id(node)] = 1 + sum(self._sizes.get(id(child), 1) for child in _children(node))
+        sizes = [self._sizes.get(id(child), 1) for child in _children(node)]
+        self._sizes[id(node)] = 1 + sum(sizes)
         return node
 
 
-def _children(node):
+def _children(node: yaml.Node | None) -> list[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
-        return node.value
+        return list(node.value)
     if isinstance(node, yaml.MappingNode):
         return [item for pair in node.value for item in pair]
     return []
 
 
-def load_yaml(text: str):
+def load_yaml(text: str) -> Any:
     """The data of one YAML document, read with LimitedSafeLoader."""
     loader = LimitedSafeLoader(text)
     try:

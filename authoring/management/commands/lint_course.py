@@ -1,10 +1,11 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from courses.importer import CourseFileError
-from quizzes.importing import parse_course_file
-from quizzes.lint import format_text, lint
+from authoring.importer import CourseFileError
+from authoring.importing import parse_course_file
+from authoring.lint import format_text, lint
 
 
 class Command(BaseCommand):
@@ -14,19 +15,19 @@ class Command(BaseCommand):
         "source pointers, coverage and balance (docs/course-format.md). Writes nothing."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", type=Path, help="course Markdown files")
         parser.add_argument(
             "--strict", action="store_true", help="exit non-zero when any error is found"
         )
 
-    def handle(self, *args, paths, strict, **options):
+    def handle(self, *args: Any, paths: list[Path], strict: bool, **options: Any) -> None:
         errors = invalid = 0
         for index, path in enumerate(paths):
             if index:
                 self.stdout.write("")
             try:
-                doc = parse_course_file(path)
+                doc = parse_course_file(path, unpointed=True)
             except CourseFileError as error:
                 for problem in error.problems:
                     self.stderr.write(str(problem))

@@ -1,7 +1,7 @@
 """The question bank: parse, validate and apply a course's questions YAML.
 
 See docs/course-format.md ("The question bank", "What the importer checks"). The course importer
-(courses/importer.py) reads the course file; quizzes/importing.py then calls `parse_bank(doc)`
+(authoring/importer.py) reads the course file; authoring/importing.py then calls `parse_bank(doc)`
 before anything is written, and `apply_bank(doc, course, objectives, lessons, report)` inside
 its transaction.
 
@@ -27,19 +27,35 @@ import nh3
 import yaml
 from django.db.models import Max
 
-from courses.importer import KEY_RE, CourseDoc, CourseFileError, ImportReport, Problem, yaml_error
+from authoring.importer import (
+    KEY_RE,
+    CourseDoc,
+    CourseFileError,
+    ImportReport,
+    Problem,
+    yaml_error,
+)
+from authoring.sourcefiles import LimitedSafeLoader, SourceFileError, read_text
 from courses.models import Course, Lesson, Objective
 from courses.rendering import CalloutError, render, render_inline
-from courses.sourcefiles import LimitedSafeLoader, SourceFileError, read_text
+from lib.sync import retire_missing, save_changed
 from quizzes import questiontypes
-from quizzes.models import FeedbackMode, Question, QuestionVersion, Quiz, QuizKind, Response
+from quizzes.models import (
+    OBJECTIVE_QUIZ_SIZE,
+    FeedbackMode,
+    Question,
+    QuestionVersion,
+    Quiz,
+    QuizKind,
+    Response,
+)
 
 COURSE_TEST_SLUG = "course-test"
 COURSE_TEST_QUESTIONS = 10
 QUIZ_TITLE_LENGTH = 80
 
 COMMON_FIELDS = {"key", "objective", "type", "source", "prompt", "explanation"}
-# Optional fields for the course linter (quizzes/lint.py), not shown to learners: the cognitive
+# Optional fields for the course linter (authoring/lint.py), not shown to learners: the cognitive
 # level a question asks for, and whether its answer is inferred rather than stated in its source.
 REVIEW_FIELDS = {"level", "inference"}
 LEVELS = ("recall", "apply", "analyse")
@@ -243,7 +259,14 @@ def _load(doc: CourseDoc, check: _Checker) -> tuple[Any, list[int]]:
 
 
 def _parse_question(
-    check: _Checker, doc: CourseDoc, item: Any, index: int, line: int, *, draft: bool = False
+    check: _Checker,
+    doc: CourseDoc,
+    item: Any,
+    index: int,
+    line: int,
+    *,
+    draft: bool = False,
+    unpointed: bool = False,
 ) -> QuestionDoc | None:
     if not isinstance(item, dict):
         check.add(line, f"question {index + 1} must be a mapping of fields (key: ..., type: ...)")
@@ -259,6 +282,8 @@ def _parse_question(
     label = f'question "{key}"'
     # A draft (a question read from another format) may lack what only its author can add.
     draft_gaps = {name for name in ("source", "explanation") if draft and not item.get(name)}
+    if unpointed and not item.get("source"):  # the linter's reading: it reports the gap
+        draft_gaps.add("source")
     for name in ("objective", "type", "source", "prompt", "explanation"):
         if (name not in item or item[name] is None) and name not in draft_gaps:
             check.add(_line(item, default=line), f'{label}: missing required field "{name}"')
@@ -350,10 +375,12 @@ def _review_fields(check: _Checker, item: dict[Any, Any], label: str) -> tuple[s
     return level, inference
 
 
-def parse_bank(doc: CourseDoc) -> list[QuestionDoc]:
+def parse_bank(doc: CourseDoc, *, unpointed: bool = False) -> list[QuestionDoc]:
     """Read and validate `doc.questions_path` for a parsed course; raise CourseFileError.
 
-    Every problem is collected, with the question bank file and line, before raising.
+    Every problem is collected, with the question bank file and line, before raising. With
+    `unpointed` (the linter's reading), a question without `source` is read with an empty
+    lesson pointer for the linter to report; an import refuses it.
     """
     if doc.questions_path is None:
         return []
@@ -376,38 +403,56 @@ def parse_bank(doc: CourseDoc) -> list[QuestionDoc]:
         check.add(_line(data), "the question bank must be a YAML list of questions (- key: ...)")
         raise CourseFileError(check.problems)
 
-    questions = _build(check, doc, data, lines)
+    questions = _build(check, doc, data, lines, unpointed=unpointed)
     if check.problems:
         raise CourseFileError(check.problems)
     return questions
 
 
 def build_questions(
-    doc: CourseDoc, items: list[Any], path: Path, *, drafts: bool = False
+    doc: CourseDoc,
+    items: list[Any],
+    path: Path,
+    *,
+    drafts: bool = False,
+    lines: list[int] | None = None,
 ) -> list[QuestionDoc]:
-    """Validate questions given as plain data (dicts in the bank's YAML shape, without source
-    lines) against a parsed course; raise CourseFileError naming `path`.
+    """Validate questions given as plain data (dicts in the bank's YAML shape) against a
+    parsed course; raise CourseFileError naming `path`.
 
     The seam for readers of other formats (the interchange app): they produce the same dicts
-    the YAML bank holds, and get the same checks and the same specs. Problems carry line 1
-    unless an item is a LineDict. With `drafts`, a question without `source` (its lesson_slug and
-    anchor are then "") or without `explanation` (then "") is accepted: only its author can add
-    them, and the course import refuses it until they do.
+    the YAML bank holds, and get the same checks and the same specs. Source positions are
+    optional: `lines` gives each item's line in `path` (problems name it), a LineDict item
+    knows the line of each field, and a problem carries line 1 otherwise. With `drafts`, a
+    question without `source` (its lesson_slug and anchor are then "") or without
+    `explanation` (then "") is accepted: only its author can add them, and the course import
+    refuses it until they do.
     """
     check = _Checker(path)
-    questions = _build(check, doc, items, [1] * len(items), drafts=drafts)
+    if lines is not None and len(lines) != len(items):
+        raise ValueError("build_questions: one line per item, or none")
+    positions = lines if lines is not None else [1] * len(items)
+    questions = _build(check, doc, items, positions, drafts=drafts)
     if check.problems:
         raise CourseFileError(check.problems)
     return questions
 
 
 def _build(
-    check: _Checker, doc: CourseDoc, data: list[Any], lines: list[int], *, drafts: bool = False
+    check: _Checker,
+    doc: CourseDoc,
+    data: list[Any],
+    lines: list[int],
+    *,
+    drafts: bool = False,
+    unpointed: bool = False,
 ) -> list[QuestionDoc]:
     questions: list[QuestionDoc] = []
     seen: dict[str, int] = {}
     for index, item in enumerate(data):
-        question = _parse_question(check, doc, item, index, lines[index], draft=drafts)
+        question = _parse_question(
+            check, doc, item, index, lines[index], draft=drafts, unpointed=unpointed
+        )
         key = item.get("key") if isinstance(item, dict) else None
         if isinstance(key, str):
             if key in seen:
@@ -459,17 +504,12 @@ def quiz_title(objective_text: str, limit: int = QUIZ_TITLE_LENGTH) -> str:
     return f"Quiz: {text}"
 
 
-def _sync(instance: Any, report: ImportReport | None, label: str, **values: Any) -> list[str]:
+def _sync(instance: Any, report: ImportReport, label: str, **values: Any) -> None:
     """Set changed fields and save only those; report them under `label`."""
-    changed = [name for name, value in values.items() if getattr(instance, name) != value]
-    for name in changed:
-        setattr(instance, name, values[name])
+    changed = save_changed(instance, **values)
     if changed:
-        instance.save(update_fields=changed)
-        if report is not None:
-            names = ", ".join(name.removesuffix("_id") for name in changed)
-            report.add(f"updated {label} ({names})")
-    return changed
+        names = ", ".join(name.removesuffix("_id") for name in changed)
+        report.add(f"updated {label} ({names})")
 
 
 def _new_version(question: Question, item: QuestionDoc, number: int) -> QuestionVersion:
@@ -518,7 +558,7 @@ def _apply_questions(
         if restored:
             question.retired = False
             question.save(update_fields=["retired"])
-        changes = [name.removesuffix("_id") for name in _sync(question, None, "", **values)]
+        changes = [name.removesuffix("_id") for name in save_changed(question, **values)]
         current = question.current_version
         if current is None or current.content_hash != item.content_hash:
             latest = question.versions.aggregate(latest=Max("number"))["latest"] or 0
@@ -529,12 +569,8 @@ def _apply_questions(
             report.add(f'restored question "{item.key}"{details}')
         elif changes:
             report.add(f'updated question "{item.key}" ({", ".join(changes)})')
-    keys = {item.key for item in doc.bank}
-    for key, question in existing.items():
-        if key not in keys and not question.retired:
-            question.retired = True
-            question.save(update_fields=["retired"])
-            report.add(f'retired question "{key}"')
+    for key in retire_missing(existing, {item.key for item in doc.bank}):
+        report.add(f'retired question "{key}"')
 
 
 def _apply_quizzes(
@@ -571,7 +607,9 @@ def _apply_quizzes(
             Quiz.objects.create(
                 course=course,
                 slug=slug,
-                questions_per_attempt=(COURSE_TEST_QUESTIONS if slug == COURSE_TEST_SLUG else 5),
+                questions_per_attempt=(
+                    COURSE_TEST_QUESTIONS if slug == COURSE_TEST_SLUG else OBJECTIVE_QUIZ_SIZE
+                ),
                 feedback_mode=(
                     FeedbackMode.END if slug == COURSE_TEST_SLUG else FeedbackMode.IMMEDIATE
                 ),
@@ -590,7 +628,7 @@ def apply_bank(
     report: ImportReport,
 ) -> None:
     """Write a parsed bank (`doc.bank`) to the database; called inside
-    quizzes.importing.import_course's transaction.
+    authoring.importing.import_course's transaction.
 
     `objectives` and `lessons` map keys and slugs to the course's saved rows.
     """

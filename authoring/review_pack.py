@@ -1,6 +1,6 @@
 """The blind review pack: a course's questions without their keys, for a colleague to answer.
 
-`write_pack(doc, seed)` turns a parsed course (`quizzes.importing.parse_course_file`) into a
+`write_pack(doc, seed)` turns a parsed course (`authoring.importing.parse_course_file`) into a
 Markdown exam and a YAML answer sheet. The exam shows each question as a learner sees it, quiz
 by quiz (one per objective), in a seeded order, with its options shuffled by the same seed and
 lettered, and nothing else: no keys, levels, feedback, explanations or bank keys. Each question
@@ -25,8 +25,9 @@ from typing import Any
 
 import yaml
 
+from authoring.bank import LEVELS, QuestionDoc
+from authoring.importer import CourseDoc, ObjectiveDoc
 from quizzes import questiontypes
-from quizzes.bank import LEVELS
 from quizzes.questiontypes.base import InvalidAnswer, PaperItem
 
 YES = {True, "yes", "y", "true"}
@@ -44,8 +45,8 @@ class SheetError(ValueError):
 @dataclass
 class PackQuestion:
     number: int
-    question: Any  # quizzes.bank.QuestionDoc
-    objective: Any  # courses.importer.ObjectiveDoc
+    question: QuestionDoc
+    objective: ObjectiveDoc
     paper: PaperItem
 
     @property
@@ -56,14 +57,14 @@ class PackQuestion:
         return bool(qtype.form_options(spec)) or qtype.key_side(spec) is not None
 
 
-def fingerprint(doc) -> str:
+def fingerprint(doc: CourseDoc) -> str:
     """A short hash of the bank's content: a sheet is only scored against the bank it was
     written from."""
     content = sorted((q.key, q.content_hash) for q in doc.bank)
     return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:12]
 
 
-def build(doc, seed: int) -> list[PackQuestion]:
+def build(doc: CourseDoc, seed: int) -> list[PackQuestion]:
     """The pack's questions in order: quiz by quiz, each quiz's questions in a seeded order."""
     pack: list[PackQuestion] = []
     for objective in doc.objectives:
@@ -80,7 +81,7 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def exam_markdown(doc, pack: list[PackQuestion], seed: int, sheet_name: str) -> str:
+def exam_markdown(doc: CourseDoc, pack: list[PackQuestion], seed: int, sheet_name: str) -> str:
     lines = [
         f"# Blind review: {doc.title}",
         "",
@@ -124,7 +125,7 @@ def exam_markdown(doc, pack: list[PackQuestion], seed: int, sheet_name: str) -> 
     return "\n".join(lines).rstrip() + "\n"
 
 
-def sheet_yaml(doc, pack: list[PackQuestion], seed: int) -> str:
+def sheet_yaml(doc: CourseDoc, pack: list[PackQuestion], seed: int) -> str:
     lines = [
         f"# Answer sheet for the blind review of {json.dumps(doc.title)}.",
         "# Fill in each question's blanks (see the pack's first page); leave course, seed and",
@@ -146,7 +147,7 @@ def sheet_yaml(doc, pack: list[PackQuestion], seed: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_pack(doc, seed: int, sheet_name: str) -> tuple[str, str]:
+def write_pack(doc: CourseDoc, seed: int, sheet_name: str) -> tuple[str, str]:
     """(the exam as Markdown, the answer sheet as YAML)."""
     pack = build(doc, seed)
     return exam_markdown(doc, pack, seed, sheet_name), sheet_yaml(doc, pack, seed)
@@ -219,7 +220,7 @@ def read_sheet(text: str) -> dict[str, Any]:
     return data
 
 
-def score(doc, data: dict[str, Any]) -> ScoreReport:
+def score(doc: CourseDoc, data: dict[str, Any]) -> ScoreReport:
     """Grade a filled answer sheet (`read_sheet`) against the bank; SheetError if it cannot be."""
     problems: list[str] = []
     if data.get("course") != doc.slug:
@@ -282,7 +283,7 @@ def score(doc, data: dict[str, Any]) -> ScoreReport:
     return ScoreReport(doc.title, seed, marked, _tally(doc, marked))
 
 
-def _tally(doc, marked: list[Marked]) -> list[ObjectiveTally]:
+def _tally(doc: CourseDoc, marked: list[Marked]) -> list[ObjectiveTally]:
     tallies = {objective.key: ObjectiveTally(objective.key) for objective in doc.objectives}
     for mark in marked:
         tally = tallies[mark.item.objective.key]

@@ -3,21 +3,23 @@
 Two phases: `parse_course()` reads and validates a course file into plain dataclasses, collecting
 every problem with its file and line; `apply_course()` writes a parsed course to the database,
 matching objectives and lessons by their stable keys. The question bank a course file names is
-read and written by quizzes/bank.py; quizzes/importing.py composes the two, and the
+read and written by authoring/bank.py; authoring/importing.py composes the two, and the
 `import_course` command validates every file before it writes anything, in one transaction.
 """
+
+from __future__ import annotations
 
 import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from django.conf import settings
 from django.db import transaction
 
-from courses import sourcefiles
+from authoring import sourcefiles
 from courses.models import Course, CourseStatus, Lesson, Objective
 from courses.rendering import (
     CalloutError,
@@ -27,10 +29,14 @@ from courses.rendering import (
     render,
     render_inline,
 )
+from lib.sync import retire_missing, save_changed
 
 KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_ATTRS_RE = re.compile(r"^\{:\s*lesson\s+(?P<attrs>[^}]*)\}\s*$")
 WORDS_PER_MINUTE = 200
+
+if TYPE_CHECKING:
+    from authoring.bank import QuestionDoc
 
 
 @dataclass
@@ -49,7 +55,7 @@ class CourseFileError(Exception):
     `doc` is the document as far as it could be read, when it could be, so that its question
     bank can still be checked in the same run."""
 
-    def __init__(self, problems: list[Problem], doc: "CourseDoc | None" = None):
+    def __init__(self, problems: list[Problem], doc: CourseDoc | None = None):
         self.problems = problems
         self.doc = doc
         super().__init__("\n".join(str(p) for p in problems))
@@ -85,7 +91,7 @@ class CourseDoc:
     objectives: list[ObjectiveDoc] = field(default_factory=list)
     lessons: list[LessonDoc] = field(default_factory=list)
     questions_path: Path | None = None
-    bank: list[Any] = field(default_factory=list)  # the parsed question bank (quizzes/bank.py)
+    bank: list[QuestionDoc] = field(default_factory=list)  # the parsed bank (authoring/bank.py)
     # Keys and slugs the file declares but that failed validation: the bank is still checked
     # (every problem in one pass) without reporting its references to them as unknown.
     unreadable_objectives: set[str] = field(default_factory=set)
@@ -386,7 +392,7 @@ def parse_course(path: Path | str) -> CourseDoc:
             except sourcefiles.SourceFileError as error:
                 problems.append(Problem(path, line, str(error)))
     # Keys and slugs the file declares but that failed validation: the question bank is still
-    # checked against this partial document (quizzes.importing), so one run reports every
+    # checked against this partial document (authoring.importing), so one run reports every
     # problem of both files.
     doc.unreadable_objectives = _declared_objectives(data) - doc.objective_keys
     doc.unreadable_lessons = _declared_lessons(lines, body_start) - {
@@ -443,11 +449,8 @@ class ImportReport:
 
 def _sync(instance: Any, report: ImportReport, label: str, **values: Any) -> bool:
     """Set changed fields on an existing instance and save only those."""
-    changed = [name for name, value in values.items() if getattr(instance, name) != value]
-    for name in changed:
-        setattr(instance, name, values[name])
+    changed = save_changed(instance, **values)
     if changed:
-        instance.save(update_fields=changed)
         report.add(f"updated {label} ({', '.join(changed)})")
     return bool(changed)
 
@@ -489,12 +492,6 @@ def _check_source(doc: CourseDoc, course: Course, replace: bool) -> None:
         )
 
 
-def _retire(instance: Any, report: ImportReport, label: str) -> None:
-    instance.retired = True
-    instance.save(update_fields=["retired"])
-    report.add(f"retired {label}")
-
-
 @dataclass
 class AppliedCourse:
     """What apply_course wrote: the course, its objectives by key and its lessons by slug."""
@@ -511,7 +508,7 @@ def apply_course(
     """Write a parsed course to the database, by stable keys; nothing learners made is lost.
 
     The caller records `Course.imported_at` once everything of the file is written
-    (quizzes.importing.import_course).
+    (authoring.importing.import_course).
 
     Raises CourseFileError (and writes nothing) if the course's slug belongs to a course
     imported from another file, unless `replace` makes this file its source.
@@ -567,9 +564,8 @@ def apply_course(
                 position=position,
                 retired=False,
             )
-    for key, objective in objectives.items():
-        if key not in doc.objective_keys and not objective.retired:
-            _retire(objective, report, f'objective "{key}"')
+    for key in retire_missing(objectives, doc.objective_keys):
+        report.add(f'retired objective "{key}"')
 
     lessons = {lesson.slug: lesson for lesson in course.lessons.prefetch_related("objectives")}
     doc_slugs = set()
@@ -597,8 +593,7 @@ def apply_course(
             lesson.objectives.set(wanted)
             if current:
                 report.add(f'updated lesson "{lesson_doc.slug}" (objectives)')
-    for slug, lesson in lessons.items():
-        if slug not in doc_slugs and not lesson.retired:
-            _retire(lesson, report, f'lesson "{slug}"')
+    for slug in retire_missing(lessons, doc_slugs):
+        report.add(f'retired lesson "{slug}"')
 
     return AppliedCourse(course, objectives, lessons)

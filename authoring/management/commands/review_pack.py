@@ -1,11 +1,12 @@
 import random
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from courses.importer import CourseFileError
-from quizzes.importing import parse_course_file
-from quizzes.review_pack import SheetError, format_score, read_sheet, score, write_pack
+from authoring.importer import CourseDoc, CourseFileError
+from authoring.importing import parse_course_file
+from authoring.review_pack import SheetError, format_score, read_sheet, score, write_pack
 
 
 class Command(BaseCommand):
@@ -15,7 +16,7 @@ class Command(BaseCommand):
         "against the keys (docs/course-format.md, Blind review)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("course", type=Path, help="the course Markdown file")
         parser.add_argument(
             "-o",
@@ -31,7 +32,15 @@ class Command(BaseCommand):
             "--score", type=Path, metavar="ANSWERS", help="score this filled answer sheet"
         )
 
-    def handle(self, *args, course, output, seed, score, **options):
+    def handle(
+        self,
+        *args: Any,
+        course: Path,
+        output: Path | None,
+        seed: int | None,
+        score: Path | None,
+        **options: Any,
+    ) -> None:
         try:
             doc = parse_course_file(course)
         except CourseFileError as error:
@@ -57,7 +66,7 @@ class Command(BaseCommand):
             f"with: .venv/bin/python manage.py review_pack {course} --score {sheet_path}"
         )
 
-    def _score(self, doc, path: Path):
+    def _score(self, doc: CourseDoc, path: Path) -> None:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:

@@ -1,9 +1,10 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, CommandParser
 from django.core.management.commands.runserver import Command as RunserverCommand
 
-from quizzes import preview
+from authoring import preview
 
 
 class Command(RunserverCommand):
@@ -13,7 +14,7 @@ class Command(RunserverCommand):
         "line; the linter's findings are listed on the course home. For development only."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("course", type=Path, help="the course Markdown file")
         super().add_arguments(parser)
         parser.add_argument(
@@ -23,7 +24,7 @@ class Command(RunserverCommand):
             help="seconds between two looks at the course's files (default 1)",
         )
 
-    def handle(self, *args, course, interval, **options):
+    def handle(self, *args: Any, course: Path, interval: float, **options: Any) -> None:
         if not course.is_file():
             raise CommandError(f"{course}: no such file")
         if interval <= 0:
@@ -40,10 +41,11 @@ class Command(RunserverCommand):
         finally:
             watcher.stop()
 
-    def get_handler(self, *args, **options):
+    def get_handler(self, *args: Any, **options: Any) -> Any:  # a WSGI application
+        assert preview.PREVIEW is not None  # handle() starts the preview before serving
         return preview.PreviewApp(super().get_handler(*args, **options), preview.PREVIEW)
 
-    def report(self, state):
+    def report(self, state: preview.PreviewState) -> None:
         """Tell the author in the console what the latest import did."""
         if state.problems:
             self.stderr.write(

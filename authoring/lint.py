@@ -1,7 +1,7 @@
 """The course linter: teaching-quality checks on a parsed course and its question bank.
 
-Pure functions over `courses.importer.CourseDoc` (its lessons, objectives and `bank` of
-`quizzes.bank.QuestionDoc`), no database. `lint(doc)` returns a `LintResult`: findings, each
+Pure functions over `authoring.importer.CourseDoc` (its lessons, objectives and `bank` of
+`authoring.bank.QuestionDoc`), no database. `lint(doc)` returns a `LintResult`: findings, each
 naming the file, the line, the question or objective and how to fix it, plus a coverage map and
 the balance of each objective. `manage.py lint_course` prints it, `import_course` prints its
 findings as warnings, and the admin's course review shows it (docs/course-format.md, "The
@@ -23,11 +23,19 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import nh3
 
-from quizzes import formcues, questiontypes
+from authoring import formcues
+from quizzes import questiontypes
 from quizzes.grading import InvalidAnswer, normalise_text, parse_number
+from quizzes.models import OBJECTIVE_QUIZ_SIZE
+from quizzes.questiontypes.base import FormOption
+
+if TYPE_CHECKING:
+    from authoring.bank import QuestionDoc
+    from authoring.importer import CourseDoc, LessonDoc, ObjectiveDoc
 
 ERROR, WARNING = "error", "warning"
 
@@ -48,7 +56,7 @@ KEY_LEAN_ALPHA = 0.05  # two-sided binomial test of true/false keys against 50/5
 KEY_LEAN_ALL_SAME = 3  # this many true/false keys all on one side are reported whatever p is
 RECALL_MAX_SHARE = 0.8  # an objective with more recall questions than this is unbalanced
 BALANCE_MIN_QUESTIONS = 3  # questions an objective needs before its balance is judged
-QUIZ_SIZE = 5  # questions a new objective quiz draws (quizzes.bank)
+QUIZ_SIZE = OBJECTIVE_QUIZ_SIZE  # an objective with fewer questions repeats them in its quiz
 
 _STOPWORDS_TEXT = """
     a about above after again against all also am an and any are as at be because been before
@@ -66,7 +74,6 @@ NUMBER_WORDS = {
     "ten": 10, "eleven": 11, "twelve": 12,
 }  # fmt: skip
 STEM_LENGTH = 6  # words are compared on their first six letters ("strategic", "strategy")
-CHOICE_TYPES = ("single", "multiple")
 _NUMBER_TEXT = re.compile(
     r"(?<![\w.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
     r"(?:\s*(?:k|m|mn|bn|b|tn|thousand|million|billion|trillion)\b)?",
@@ -121,7 +128,7 @@ class ObjectiveCoverage:
     types: dict[str, int]
     levels: dict[str, int]
     elsewhere: list[str] = field(default_factory=list)  # sources outside its lessons
-    # The test-wise guesser (quizzes/formcues.py) on its choice and true/false questions.
+    # The test-wise guesser (authoring/formcues.py) on its choice and true/false questions.
     form_questions: int = 0
     guesser_score: float = 0.0  # expected right answers from form alone
     guesser_chance: float = 0.0  # expected right answers from blind guessing
@@ -153,7 +160,7 @@ class LintResult:
     def warnings(self) -> int:
         return sum(1 for finding in self.findings if finding.severity == WARNING)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """JSON-ready, for storing with the course (see LintResult.from_dict)."""
         return {
             "path": self.path,
@@ -162,7 +169,7 @@ class LintResult:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> LintResult:
+    def from_dict(cls, data: dict[str, Any]) -> LintResult:
         coverage = []
         for item in data.get("coverage", []):
             sections = [SectionCoverage(**section) for section in item.get("sections", [])]
@@ -242,24 +249,29 @@ def spelled(found: set[str], *texts: str) -> str:
 # --- what a question shows and what it asks ------------------------------------------------
 
 
-def _options(question) -> list[dict]:
-    return question.spec.get("options", []) if question.type in CHOICE_TYPES else []
+def _qtype(question: QuestionDoc) -> questiontypes.QuestionType:
+    return questiontypes.get(question.type)
 
 
-def stated_text(question) -> str:
+def _options(question: QuestionDoc) -> list[FormOption]:
+    """The author-written options a learner picks from (none for other answers)."""
+    return _qtype(question).form_options(question.spec)
+
+
+def stated_text(question: QuestionDoc) -> str:
     """What a question presents as true: its prompt, its correct options, its matching pairs.
 
     (A distractor shows a text as wrong, so a phrase in a distractor gives nothing away.)
     """
     parts = [plain(question.prompt_html)]
-    parts += questiontypes.get(question.type).stated_texts(question.spec)
+    parts += _qtype(question).stated_texts(question.spec)
     return " \n ".join(parts)
 
 
-def shown_later(question) -> list[tuple[str, str]]:
+def shown_later(question: QuestionDoc) -> list[tuple[str, str]]:
     """(where, plain text) of what a question shows besides its prompt and what it states: its
     distractors before it is answered, its feedback and explanation after."""
-    qtype = questiontypes.get(question.type)
+    qtype = _qtype(question)
     found = [(f'the option "{text}"', text) for text in qtype.distractor_texts(question.spec)]
     found += [("the feedback", plain(html)) for html in qtype.feedback_texts(question.spec)]
     if question.explanation_html:
@@ -267,7 +279,7 @@ def shown_later(question) -> list[tuple[str, str]]:
     return found
 
 
-def answer_phrases(question) -> list[set[str]]:
+def answer_phrases(question: QuestionDoc) -> list[set[str]]:
     """Each answer a learner must give or pick, as a set of distinctive terms.
 
     A choice question has one phrase per correct option, without the words of the prompt and
@@ -275,43 +287,42 @@ def answer_phrases(question) -> list[set[str]]:
     value. True/false and matching questions have none (their answer is not a phrase that can
     be copied from elsewhere).
     """
+    qtype = _qtype(question)
     prompt = terms(plain(question.prompt_html))
-    if question.type in CHOICE_TYPES:
-        options = _options(question)
-        common = set.intersection(*(terms(option["text"]) for option in options))
-        phrases = [
-            terms(option["text"]) - prompt - common for option in options if option["correct"]
-        ]
+    options = _options(question)
+    if options:
+        common = set.intersection(*(terms(option.text) for option in options))
+        phrases = [terms(option.text) - prompt - common for option in options if option.correct]
         return [phrase for phrase in phrases if phrase]
-    if question.type == "text":
-        phrases = [terms(answer) for answer in question.spec["accepted"]]
+    typed = qtype.typed_answers(question.spec)
+    if typed:
+        phrases = [terms(answer) for answer in typed]
         return [phrase for phrase in phrases if phrase]
-    if question.type == "numeric":
-        return [{number_term(question.spec["answer"])}]
+    number = qtype.number_answer(question.spec)
+    if number is not None:
+        return [{number_term(number)}]
     return []
 
 
-def fact_terms(question) -> set[str]:
+def fact_terms(question: QuestionDoc) -> set[str]:
     """The terms of the fact a question tests, for finding questions that test the same one."""
-    if question.type == "truefalse":
-        return terms(plain(question.prompt_html))
-    if question.type == "matching":
-        found = set()
-        for pair in question.spec["pairs"]:
-            found |= terms(pair["left"])
+    texts = _qtype(question).fact_texts(question.spec, plain(question.prompt_html))
+    found: set[str] = set()
+    if texts is not None:
+        for text in texts:
+            found |= terms(text)
         return found
-    found = set()
     for phrase in answer_phrases(question):
         found |= phrase
     return found
 
 
-def _subject(question) -> set[str]:
+def _subject(question: QuestionDoc) -> set[str]:
     """What a question is about: the content words of its prompt."""
     return words(plain(question.prompt_html))
 
 
-def _label(question) -> str:
+def _label(question: QuestionDoc) -> str:
     return f'question "{question.key}"'
 
 
@@ -319,31 +330,32 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _jaccard(a: set, b: set) -> float:
+def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a | b else 0.0
 
 
-def _overlap(a: set, b: set) -> float:
+def _overlap(a: set[str], b: set[str]) -> float:
     """The share of the smaller set that the other one has too."""
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
-def _answer_text(question) -> str:
+def _answer_text(question: QuestionDoc) -> str:
     """The texts an answer's terms come from, to spell them in messages."""
+    qtype = _qtype(question)
     parts = [plain(question.prompt_html)]
-    parts += [option["text"] for option in _options(question)]
-    parts += [str(answer) for answer in question.spec.get("accepted", [])]
-    if question.type == "numeric":
-        parts.append(f"{question.spec['answer']:,.15g}")
-    if question.type == "matching":
-        parts += [pair["left"] for pair in question.spec["pairs"]]
+    parts += [option.text for option in _options(question)]
+    parts += qtype.typed_answers(question.spec)
+    number = qtype.number_answer(question.spec)
+    if number is not None:
+        parts.append(f"{number:,.15g}")
+    parts += [left for left, _right in qtype.pairs(question.spec)]
     return " \n ".join(parts)
 
 
 # --- sections ------------------------------------------------------------------------------
 
 
-def section_texts(lesson) -> dict[str, tuple[str, str]]:
+def section_texts(lesson: LessonDoc) -> dict[str, tuple[str, str]]:
     """{section id: (title, plain text)} of a lesson; a level-2 section includes its level-3s."""
     html = lesson.rendered.html
     headings = list(_HEADING.finditer(html))
@@ -365,17 +377,27 @@ def section_texts(lesson) -> dict[str, tuple[str, str]]:
 
 
 class _Linter:
-    def __init__(self, doc):
+    def __init__(self, doc: CourseDoc) -> None:
         self.doc = doc
         self.course_path = str(doc.path)
         self.bank_path = str(doc.questions_path) if doc.questions_path else self.course_path
         self.findings: list[Finding] = []
-        self.by_objective: dict[str, list] = defaultdict(list)
+        self.by_objective: dict[str, list[QuestionDoc]] = defaultdict(list)
         for question in doc.bank:
             self.by_objective[question.objective].append(question)
         self.sections = {lesson.slug: section_texts(lesson) for lesson in doc.lessons}
 
-    def add(self, severity, check, question, message, fix, *, line=None, subject=None):
+    def add(
+        self,
+        severity: str,
+        check: str,
+        question: QuestionDoc | None,
+        message: str,
+        fix: str,
+        *,
+        line: int | None = None,
+        subject: str | None = None,
+    ) -> None:
         self.findings.append(
             Finding(
                 severity=severity,
@@ -390,14 +412,14 @@ class _Linter:
 
     # option length ------------------------------------------------------------------------
 
-    def length_cue(self):
+    def length_cue(self) -> None:
         for key, questions in self.by_objective.items():
-            choices = [q for q in questions if q.type in CHOICE_TYPES]
+            choices = [q for q in questions if _options(q)]
             longest_correct = 0
             for question in choices:
                 options = _options(question)
-                right = [len(o["text"]) for o in options if o["correct"]]
-                wrong = [len(o["text"]) for o in options if not o["correct"]]
+                right = [len(o.text) for o in options if o.correct]
+                wrong = [len(o.text) for o in options if not o.correct]
                 if not wrong:
                     continue
                 if max(right) > max(wrong):
@@ -432,7 +454,7 @@ class _Linter:
 
     # give-aways -----------------------------------------------------------------------------
 
-    def give_aways(self):
+    def give_aways(self) -> None:
         for questions in self.by_objective.values():
             stated = {q.key: terms(stated_text(q)) for q in questions}
             # Words most prompts of the quiz share ("Meta", "planet") say nothing of a subject:
@@ -469,7 +491,13 @@ class _Linter:
                 )
 
     @staticmethod
-    def _first_give_away(question, pool, stated, later, common):
+    def _first_give_away(
+        question: QuestionDoc,
+        pool: list[QuestionDoc],
+        stated: dict[str, set[str]],
+        later: dict[str, list[tuple[str, set[str]]]],
+        common: set[str],
+    ) -> tuple[set[str], QuestionDoc, str | None] | None:
         """(answer phrase, other question, where or None) for the first question of the pool
         stating the answer: in its prompt or a correct option (where None), or in one of its
         distractors, feedback or explanation (that text alone names the answer and, unless the
@@ -480,7 +508,7 @@ class _Linter:
         # An option of another question that says no more than one of this question's own
         # options shows the learner nothing this question does not show already (two scenarios
         # choosing between the same models): it is a choice there, not a statement.
-        own = [terms(option["text"]) for option in _options(question)]
+        own = [terms(option.text) for option in _options(question)]
         for phrase in answer_phrases(question):
             for other in pool:
                 if other is question:
@@ -502,13 +530,13 @@ class _Linter:
 
     # form cues --------------------------------------------------------------------------------
 
-    def form_cues(self):
+    def form_cues(self) -> None:
         """Cues that point at the key more often than chance, the test-wise guesser, and
-        true/false keys that lean to one side (quizzes/formcues.py)."""
+        true/false keys that lean to one side (authoring/formcues.py)."""
         cues = []
         sides = defaultdict(list)
         for question in self.doc.bank:
-            qtype = questiontypes.get(question.type)
+            qtype = _qtype(question)
             prompt = plain(question.prompt_html)
             options = qtype.form_options(question.spec)
             side = qtype.key_side(question.spec)
@@ -529,19 +557,19 @@ class _Linter:
             pool = [c for c in cues if c.objective == objective.key]
             scopes.append((f'objective "{objective.key}"', objective.line, "it", pool))
         for subject, line, where, pool in scopes:
-            for found in formcues.significant_cues(pool):
-                label = formcues.CUES[found.cue][0]
-                for key in found.hit_keys:
-                    flagged[key].add(found.cue)
+            for tally in formcues.significant_cues(pool):
+                label = formcues.CUES[tally.cue][0]
+                for key in tally.hit_keys:
+                    flagged[key].add(tally.cue)
                 self.add(
                     ERROR,
                     "form-cue",
                     None,
-                    f"{label} is the correct one in {found.hits} of the {found.applies} choice "
-                    f"questions it singles out ({found.expected:.1f} expected by chance; "
+                    f"{label} is the correct one in {tally.hits} of the {tally.applies} choice "
+                    f"questions it singles out ({tally.expected:.1f} expected by chance; "
                     "one-sided "
-                    f"Poisson-binomial p = {found.p_value:.2g}), so a learner who picks "
-                    f"{label} beats chance in {where}: {', '.join(found.hit_keys)}",
+                    f"Poisson-binomial p = {tally.p_value:.2g}), so a learner who picks "
+                    f"{label} beats chance in {where}: {', '.join(tally.hit_keys)}",
                     f"make {label} a distractor in some of these questions, or rewrite the "
                     "options so that none stands out",
                     line=line,
@@ -587,7 +615,7 @@ class _Linter:
                     subject=f'objective "{objective.key}"',
                 )
 
-    def _key_lean(self, pairs, subject, line):
+    def _key_lean(self, pairs: list[tuple[QuestionDoc, str]], subject: str, line: int) -> None:
         lean = formcues.key_lean([side for _question, side in pairs])
         if lean is None:
             return
@@ -609,11 +637,11 @@ class _Linter:
                 subject=subject,
             )
 
-    def matching(self):
+    def matching(self) -> None:
         for question in self.doc.bank:
-            if question.type != "matching":
+            pairs = _qtype(question).pairs(question.spec)
+            if not pairs:
                 continue
-            pairs = question.spec["pairs"]
             if len(pairs) < MATCHING_MIN_PAIRS:
                 self.add(
                     WARNING,
@@ -624,28 +652,27 @@ class _Linter:
                     f"give it at least {MATCHING_MIN_PAIRS} pairs, or add distractors and ask it "
                     "as a single-choice question",
                 )
-            rights = {right["key"]: right["text"] for right in question.spec["rights"]}
-            for pair in pairs:
-                shared = words(pair["left"]) & words(rights[pair["right_key"]])
+            for left, right in pairs:
+                shared = words(left) & words(right)
                 if shared:
                     self.add(
                         ERROR,
                         "give-away",
                         question,
-                        f'the pair "{pair["left"]}" / "{rights[pair["right_key"]]}" shares the '
-                        f"words {spelled(shared, pair['left'])}, so it can be matched without "
+                        f'the pair "{left}" / "{right}" shares the '
+                        f"words {spelled(shared, left)}, so it can be matched without "
                         "knowing",
                         "reword one side so the pair shares no distinctive word",
                     )
 
     # duplicates -----------------------------------------------------------------------------
 
-    def duplicates(self):
+    def duplicates(self) -> None:
         questions = [q for q in self.doc.bank if fact_terms(q)]
         facts = {q.key: fact_terms(q) for q in questions}
         parent = {q.key: q.key for q in questions}
 
-        def root(key):
+        def root(key: str) -> str:
             while parent[key] != key:
                 parent[key] = parent[parent[key]]
                 key = parent[key]
@@ -653,7 +680,7 @@ class _Linter:
 
         for index, first in enumerate(questions):
             for second in questions[index + 1 :]:
-                if first.source != second.source:
+                if first.source != second.source or not first.lesson_slug:
                     continue
                 if _overlap(facts[first.key], facts[second.key]) >= DUPLICATE_OVERLAP:
                     parent[root(first.key)] = root(second.key)
@@ -678,31 +705,31 @@ class _Linter:
 
     # weak distractors -----------------------------------------------------------------------
 
-    def weak_distractors(self):
+    def weak_distractors(self) -> None:
         for question in self.doc.bank:
             options = _options(question)
             for option in options:
-                if _ALL_OF_THE_ABOVE.search(option["text"]):
+                if _ALL_OF_THE_ABOVE.search(option.text):
                     self.add(
                         ERROR,
                         "weak-distractor",
                         question,
-                        f'the option "{option["text"]}" (options are shuffled, and it can be '
+                        f'the option "{option.text}" (options are shuffled, and it can be '
                         "answered by spotting one wrong or two right options)",
                         "replace it with a plausible wrong answer, or use type: multiple",
                     )
             for index, first in enumerate(options):
                 for second in options[index + 1 :]:
-                    a, b = terms(first["text"]), terms(second["text"])
+                    a, b = terms(first.text), terms(second.text)
                     if a and b and _jaccard(a, b) >= REPEATED_OPTION_OVERLAP:
                         self.add(
                             ERROR,
                             "weak-distractor",
                             question,
-                            f'the options "{first["text"]}" and "{second["text"]}" say the same',
+                            f'the options "{first.text}" and "{second.text}" say the same',
                             "replace one with a different plausible answer",
                         )
-            if question.type in CHOICE_TYPES:
+            if options:
                 prompt = plain(question.prompt_html)
                 negative = _NEGATIVE.search(prompt)
                 if (
@@ -721,8 +748,18 @@ class _Linter:
 
     # pointers -------------------------------------------------------------------------------
 
-    def pointers(self):
+    def pointers(self) -> None:
         for question in self.doc.bank:
+            if not question.lesson_slug:
+                self.add(
+                    ERROR,
+                    "pointer",
+                    question,
+                    "it has no source: no lesson section is named as teaching it (a course "
+                    "import refuses it)",
+                    "add source: lesson-slug#section-id, the section that teaches the answer",
+                )
+                continue
             section = self.sections.get(question.lesson_slug, {}).get(question.anchor)
             if section is None:
                 continue
@@ -730,7 +767,7 @@ class _Linter:
             if question.inference:
                 self._inference_pointer(question, section_terms)
                 continue
-            if question.type == "text":
+            if _qtype(question).typed_answers(question.spec):  # any accepted answer will do
                 phrases = answer_phrases(question)
                 if phrases and not any(phrase <= section_terms for phrase in phrases):
                     self._pointer(question, set.union(*phrases) - section_terms)
@@ -742,7 +779,7 @@ class _Linter:
             if len(needed & section_terms) < POINTER_MIN_SHARE * len(needed):
                 self._pointer(question, missing)
 
-    def _inference_pointer(self, question, section_terms):
+    def _inference_pointer(self, question: QuestionDoc, section_terms: set[str]) -> None:
         """An answer reasoned from a section still needs a section about the question: one
         that has some of the answer's words and a third of the prompt's, or, for a scenario
         whose situation the lessons do not describe (so its prompt and answer need not echo
@@ -772,7 +809,7 @@ class _Linter:
             "point source: at the section the answer is reasoned from",
         )
 
-    def _pointer(self, question, missing):
+    def _pointer(self, question: QuestionDoc, missing: set[str]) -> None:
         self.add(
             ERROR,
             "pointer",
@@ -785,7 +822,7 @@ class _Linter:
 
     # images ---------------------------------------------------------------------------------
 
-    def images(self):
+    def images(self) -> None:
         """Images the Content-Security-Policy blocks (other sites) or that have no alt text."""
         for lesson in self.doc.lessons:
             for tag in _IMAGE.findall(lesson.rendered.html):
@@ -822,7 +859,7 @@ class _Linter:
 
     # coverage and balance -------------------------------------------------------------------
 
-    def _objective(self, key):
+    def _objective(self, key: str) -> ObjectiveDoc | None:
         return next((o for o in self.doc.objectives if o.key == key), None)
 
     def coverage(self) -> list[ObjectiveCoverage]:
@@ -870,7 +907,7 @@ class _Linter:
             self._untested_sections(every)
         return result
 
-    def _untested_sections(self, every: Counter):
+    def _untested_sections(self, every: Counter[str]) -> None:
         for lesson in self.doc.lessons:
             untested = [
                 section
@@ -890,10 +927,16 @@ class _Linter:
                     subject=f'lesson "{lesson.slug}"',
                 )
 
-    def _judge_coverage(self, objective, item, questions, has_bank):
+    def _judge_coverage(
+        self,
+        objective: ObjectiveDoc,
+        item: ObjectiveCoverage,
+        questions: list[QuestionDoc],
+        has_bank: bool,
+    ) -> None:
         subject = f'objective "{objective.key}"'
 
-        def warn(check, message, fix):
+        def warn(check: str, message: str, fix: str) -> None:
             self.add(WARNING, check, None, message, fix, line=objective.line, subject=subject)
 
         if not item.lessons:
@@ -904,7 +947,7 @@ class _Linter:
             warn("coverage", "no question tests it", "add questions with this objective")
             return
         for question in questions:
-            if question.lesson_slug not in item.lessons:
+            if question.lesson_slug and question.lesson_slug not in item.lessons:
                 self.add(
                     WARNING,
                     "coverage",
@@ -939,8 +982,8 @@ class _Linter:
                 )
 
 
-def lint(doc) -> LintResult:
-    """Every check on a parsed course (`quizzes.importing.parse_course_file`) and its bank."""
+def lint(doc: CourseDoc) -> LintResult:
+    """Every check on a parsed course (`authoring.importing.parse_course_file`) and its bank."""
     linter = _Linter(doc)
     linter.length_cue()
     linter.form_cues()
