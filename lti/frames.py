@@ -1,0 +1,63 @@
+"""Inside the platform's frame: which pages may be framed, by whom, and cookies that work there.
+
+The site's policy stays `frame-ancestors 'none'` (and X-Frame-Options: DENY) everywhere. A
+session that began with an LTI launch carries the launching platform's origins; every page
+served to it may be framed by those origins only (CSP `frame-ancestors`, no X-Frame-Options),
+and its session and CSRF cookies are sent as `SameSite=None; Secure`, which a browser needs to
+send them inside a frame from another site. Nothing changes for anyone else.
+"""
+
+from django.conf import settings
+from django.utils.csp import CSP
+
+from lti.models import Platform
+
+SESSION_KEY = "lti"
+
+
+def frame_policy(origins) -> dict:
+    """The site's CSP with `frame-ancestors` listing `origins` (or 'none' if there are none)."""
+    return {**settings.SECURE_CSP, "frame-ancestors": list(origins) or [CSP.NONE]}
+
+
+def all_origins() -> list[str]:
+    """Every active platform's origins (a refusal page may show in any of them)."""
+    found: set[str] = set()
+    for platform in Platform.objects.active():
+        found.update(platform.origins())
+    return sorted(found)
+
+
+def mark_session(request, origins, lti_class) -> None:
+    """Call after login(): this session's pages may be framed by `origins`."""
+    request.session[SESSION_KEY] = {
+        "origins": list(origins),
+        "class": lti_class.pk if lti_class is not None else None,
+    }
+
+
+class LtiFrameMiddleware:
+    """Between ResponseHeadersMiddleware (outside: it writes the CSP and X-Frame-Options this
+    sets up) and SessionMiddleware (inside: the cookies it sets are adjusted here)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.cookie_names = (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.session_key:
+            return response
+        marks = session.get(SESSION_KEY)
+        if not marks:
+            return response
+        if not hasattr(response, "_csp_config"):
+            response._csp_config = frame_policy(marks.get("origins", []))
+            response.xframe_options_exempt = True
+        for name in self.cookie_names:
+            morsel = response.cookies.get(name)
+            if morsel is not None and morsel.value:
+                morsel["samesite"] = "None"
+                morsel["secure"] = True
+        return response
