@@ -3,9 +3,12 @@
 The site's policy stays `frame-ancestors 'none'` (and X-Frame-Options: DENY) everywhere. A
 session that began with an LTI launch carries the launching platform's origins; every page
 served to it may be framed by those origins only (CSP `frame-ancestors`, no X-Frame-Options),
-and its session and CSRF cookies are sent as `SameSite=None; Secure`, which a browser needs to
-send them inside a frame from another site. Nothing changes for anyone else.
+and its session and CSRF cookies are sent as `SameSite=None; Secure; Partitioned`, which a
+browser needs to keep and send them inside a frame from another site. Nothing changes for
+anyone else.
 """
+
+from http.cookies import Morsel
 
 from django.conf import settings
 from django.utils.csp import CSP
@@ -13,6 +16,22 @@ from django.utils.csp import CSP
 from lti.models import Platform
 
 SESSION_KEY = "lti"
+
+# Cookies Having Independent Partitioned State (CHIPS): a cookie marked `Partitioned` is kept
+# per top-level site, so a browser that blocks third-party cookies (Chrome's incognito and
+# third-party-cookie settings) still keeps it inside the platform's frame, for that platform
+# only. Python 3.14's http.cookies knows the attribute; before it, it is taught here the way
+# it learnt SameSite (a flag attribute, written as "; Partitioned").
+if "partitioned" not in Morsel._reserved:  # type: ignore[attr-defined]
+    Morsel._reserved["partitioned"] = "Partitioned"  # type: ignore[attr-defined]
+    Morsel._flags.add("partitioned")  # type: ignore[attr-defined]
+
+
+def for_frames(morsel) -> None:
+    """Make a cookie go with requests inside a frame of another site."""
+    morsel["samesite"] = "None"
+    morsel["secure"] = True
+    morsel["partitioned"] = True
 
 
 def frame_policy(origins) -> dict:
@@ -58,6 +77,5 @@ class LtiFrameMiddleware:
         for name in self.cookie_names:
             morsel = response.cookies.get(name)
             if morsel is not None and morsel.value:
-                morsel["samesite"] = "None"
-                morsel["secure"] = True
+                for_frames(morsel)
         return response

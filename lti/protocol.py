@@ -22,6 +22,7 @@ from pylti1p3.message_launch import MessageLaunch
 from pylti1p3.registration import Registration
 from pylti1p3.tool_config.abstract import ToolConfAbstract
 
+from lti.frames import for_frames
 from lti.models import Deployment, Platform, ToolKey
 
 HTTP_TIMEOUT_SECONDS = 10
@@ -121,19 +122,13 @@ class SingleUseNonceSessionService(DjangoSessionService):
 class FrameCookieService(DjangoCookieService):
     """The OIDC state cookie goes with the launch POST inside the platform's frame, a
     cross-site request: SameSite=None, which browsers accept only with Secure (also on
-    http://localhost and 127.0.0.1, which browsers count as secure)."""
+    http://localhost and 127.0.0.1, which browsers count as secure), and Partitioned
+    (lti/frames.py)."""
 
     def update_response(self, response):
         for key, data in self._cookie_data_to_set.items():
-            response.set_cookie(
-                key,
-                data["value"],
-                max_age=data["exp"],
-                secure=True,
-                httponly=True,
-                samesite="None",
-                path="/",
-            )
+            response.set_cookie(key, data["value"], max_age=data["exp"], httponly=True, path="/")
+            for_frames(response.cookies[key])
 
 
 def storage() -> SharedCacheStorage:

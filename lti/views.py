@@ -24,7 +24,7 @@ from pylti1p3.lineitem import LineItem
 from courses.models import Course
 from lti import launch as launching
 from lti import roster
-from lti.frames import SESSION_KEY, all_origins, frame_policy, mark_session
+from lti.frames import SESSION_KEY, all_origins, for_frames, frame_policy, mark_session
 from lti.models import LtiClass, Platform
 from lti.protocol import ToolConf, message_launch, oidc_login, restored_launch
 from reports.views import REPORT_PERMISSIONS
@@ -88,9 +88,8 @@ def login(request):
         response = HttpResponseRedirect(
             reverse("lti:login") + "?" + urlencode({**params, "cookie_check": "1"})
         )
-        response.set_cookie(
-            COOKIE_CHECK, "1", max_age=120, secure=True, httponly=True, samesite="None"
-        )
+        response.set_cookie(COOKIE_CHECK, "1", max_age=120, httponly=True)
+        for_frames(response.cookies[COOKIE_CHECK])
         return _framed(response, origins)
     try:
         response = oidc_login(request).redirect(request.build_absolute_uri(reverse("lti:launch")))

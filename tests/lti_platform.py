@@ -285,6 +285,8 @@ class LmsPlatform:
         return [body.encode()]
 
     def route(self, method, path, query, form, raw, headers):
+        if path == "/favicon.ico":
+            return "204 No Content", "text/plain", "", []
         if path == "/jwks":
             return "200 OK", "application/json", json.dumps(self.conf().get_jwks()), []
         if path == "/course":
