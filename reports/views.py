@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
 
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -33,6 +34,7 @@ from quizzes import questiontypes
 from quizzes.models import Attempt, Question, Quiz, Response
 from reports import itemstats
 from reports.course_review import course_review
+from reports.roles import INSTRUCTORS
 
 LEVELS = list(Level)
 PROFICIENT = Level.PROFICIENT
@@ -192,11 +194,28 @@ def grid_cells(objectives, rows):
     ]
 
 
+def classes():
+    """The groups of learners a report can be narrowed to: every group but the Instructors
+    role (a class from a learning platform is one, lti/)."""
+    return Group.objects.exclude(name=INSTRUCTORS).order_by("name")
+
+
+def _class_of(request):
+    """The class (group) chosen with ?class=ID, or None for every learner; 404 if unknown."""
+    value = request.GET.get("class", "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404("No such class.")
+    return get_object_or_404(classes(), pk=int(value))
+
+
 def class_mastery(admin_site, request, course_id):
     _check(request)
     course = get_object_or_404(Course, pk=course_id)
+    chosen = _class_of(request)
     objectives = list(course.objectives.filter(retired=False).order_by("position"))
-    summaries, grid = _class_mastery_figures(course, objectives)
+    summaries, grid = _class_mastery_figures(course, objectives, chosen)
     page = Paginator(grid, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
     return _render(
         request,
@@ -211,11 +230,13 @@ def class_mastery(admin_site, request, course_id):
             "grid": grid_cells(objectives, page.object_list),
             "levels": [(int(level), level.label) for level in LEVELS],
             "stuck_min": STUCK_MIN_ANSWERS,
+            "classes": classes(),
+            "chosen": chosen,
         },
     )
 
 
-def _class_mastery_figures(course, objectives):
+def _class_mastery_figures(course, objectives, group=None):
     """summarise_mastery's (summaries, grid) for the course, cached in the shared cache.
 
     Under a fingerprint of what they are made of: the objectives shown, and the number of the
@@ -225,9 +246,12 @@ def _class_mastery_figures(course, objectives):
     a renamed learner or a bulk rebuild of the rows shows after that at worst.
     """
     masteries = Mastery.objects.filter(objective__course=course, objective__retired=False)
+    if group is not None:  # one class: its learners only (a learner who leaves it drops out)
+        masteries = masteries.filter(user__groups=group)
     fingerprint = masteries.aggregate(n=Count("id"), last=Max("updated_at"))
     shown = [(o.pk, o.key, o.text, o.title, o.position) for o in objectives]
-    digest = hashlib.sha256(repr((course.pk, shown, fingerprint)).encode()).hexdigest()
+    scope = (course.pk, group.pk if group is not None else None)
+    digest = hashlib.sha256(repr((scope, shown, fingerprint)).encode()).hexdigest()
     key = f"reports:mastery:v{REPORT_CACHE_VERSION}:{digest}"
     cached = cache.get(key)
     if cached is not None:

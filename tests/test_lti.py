@@ -471,3 +471,24 @@ def test_a_roster_without_the_service_says_so(platform, graded, instructor_clien
     response = instructor_client.post(reverse("lti_reports:roster", args=[lms_class.pk]))
     assert response.status_code == 502
     assert b"did not offer its roster service" in response.content
+
+
+def test_the_class_mastery_report_filters_by_the_lti_class(
+    platform, graded, instructor_client, django_assert_max_num_queries
+):
+    course, quiz = graded
+    ada = graded_launch(platform, quiz, "u-ada", None)
+    answer_quiz(ada, quiz, right=3)
+    other = Client()
+    other.force_login(User.objects.create_user("outsider"))
+    answer_quiz(other, quiz, right=1)
+    lti_class = LtiClass.objects.get()
+    url = reverse("reports:mastery", args=[course.pk])
+    everyone = instructor_client.get(url)
+    assert everyone.context["page"].paginator.count == 2
+    assert lti_class.group in list(everyone.context["classes"])
+    one_class = instructor_client.get(url, {"class": lti_class.group_id})
+    assert one_class.context["page"].paginator.count == 1
+    assert lti_class.group.name.encode() in one_class.content
+    assert instructor_client.get(url, {"class": "x"}).status_code == 404
+    assert instructor_client.get(url, {"class": "99999"}).status_code == 404

@@ -306,8 +306,8 @@ def _grow(course, quiz, questions, objective, n):
     [
         # (user and session cached) permissions of user and group; the course; its objectives;
         # the mastery rows' fingerprint (count, last update) for the cache; on a miss, the
-        # mastery rows joined with their users.
-        ("mastery", 6),
+        # mastery rows joined with their users; the classes (groups) of the class filter.
+        ("mastery", 7),
         # permissions x2 (the user cached); the quiz with course and objective; the question
         # pool with lessons and current versions; the attempts' fingerprint (count, last id, last
         # finish) for the cache; on a miss, the response rows of the counted attempts.
@@ -376,8 +376,9 @@ def test_class_mastery_is_cached_until_a_mastery_row_changes(
     course, first, quiz, q1, q2, learners = item_data
     url = reverse("reports:mastery", args=[course.pk])
     before = instructor_client.get(url).context["summaries"]
-    # A hit: permissions x2, course, objectives, fingerprint; no mastery rows read.
-    with django_assert_num_queries(5):
+    # A hit: permissions x2, course, objectives, fingerprint, the classes of the filter; no
+    # mastery rows read.
+    with django_assert_num_queries(6):
         assert instructor_client.get(url).status_code == 200
     row = Mastery.objects.create(user=learners[0], objective=first, level=L.FAMILIAR)
     assert instructor_client.get(url).context["summaries"] != before
