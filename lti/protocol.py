@@ -69,9 +69,14 @@ class ToolConf(ToolConfAbstract):
         return True
 
     def platform(self, iss, client_id) -> Platform | None:
-        if not iss or not client_id:
+        """The active registration of (issuer, client id). The client id is optional in a
+        login request: without it, the issuer's registration if it has only one."""
+        if not iss:
             return None
-        return Platform.objects.active().filter(issuer=iss, client_id=client_id).first()
+        if client_id:
+            return Platform.objects.active().filter(issuer=iss, client_id=client_id).first()
+        found = list(Platform.objects.active().filter(issuer=iss)[:2])
+        return found[0] if len(found) == 1 else None
 
     def find_registration_by_issuer(self, iss, *args, **kwargs):
         return None

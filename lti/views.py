@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 COOKIE_CHECK = "lti_cookie_check"
 DEEP_LINK_SESSION_KEY = "lti_deep_link"
+# AssertionError: pylti1p3 checks some of its inputs with assert.
 LTI_ERRORS = (LtiException, OIDCException, KeyError, TypeError, ValueError, AssertionError)
 
 
@@ -106,7 +107,8 @@ def launch(request):
     try:
         body = message.get_launch_data()
         platform = ToolConf().platform(body["iss"], message.get_client_id())
-        assert platform is not None, "the platform is no longer registered"
+        if platform is None:
+            raise LtiException("the platform is no longer registered")
         roles = launching.Roles.of(message)
         deep_linking = message.is_deep_link_launch()
         resource = message.is_resource_launch()

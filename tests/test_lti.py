@@ -377,7 +377,7 @@ def test_two_drains_never_send_one_score_twice(
     assert passback.drain(now).sent == 0
 
 
-def test_practice_and_ungraded_launches_send_nothing(platform, graded):
+def test_a_launch_without_a_line_item_grades_nothing(platform, graded):
     course, quiz = graded
     client = Client()
     launch(client, platform, learner_message(target=f"quiz:{course.slug}/{quiz.slug}"))
@@ -492,3 +492,15 @@ def test_the_class_mastery_report_filters_by_the_lti_class(
     assert lti_class.group.name.encode() in one_class.content
     assert instructor_client.get(url, {"class": "x"}).status_code == 404
     assert instructor_client.get(url, {"class": "99999"}).status_code == 404
+
+
+def test_a_login_without_a_client_id_finds_the_issuers_only_registration(client, platform):
+    response = client.get(
+        reverse("lti:login"),
+        {"iss": platform.issuer, "login_hint": "u-ada", "lti_message_hint": "x"},
+        follow=False,
+    )
+    assert response.status_code == 302 and "cookie_check=1" in response["Location"]
+    onward = client.get(response["Location"])
+    assert onward.status_code == 302
+    assert onward["Location"].startswith(f"{platform.url}/auth?")
