@@ -504,3 +504,23 @@ def test_a_login_without_a_client_id_finds_the_issuers_only_registration(client,
     onward = client.get(response["Location"])
     assert onward.status_code == 302
     assert onward["Location"].startswith(f"{platform.url}/auth?")
+
+
+def test_targets_name_a_course_a_lesson_or_a_quiz(graded):
+    from lti.launch import parse_target
+
+    course, quiz = graded
+    lesson = course.lessons.order_by("position").first()
+    assert parse_target(f"course:{course.slug}").url() == course.get_absolute_url()
+    assert parse_target(f"lesson:{course.slug}/{lesson.slug}").url() == lesson.get_absolute_url()
+    assert parse_target(f"quiz:{course.slug}/{quiz.slug}").url() == quiz.get_absolute_url()
+    for bad in (
+        "",
+        "course:",
+        "course:nope",
+        f"lesson:{course.slug}/nope",
+        f"quiz:{course.slug}",
+        f"course:{course.slug}/extra",
+        "zebra:x",
+    ):
+        assert parse_target(bad) is None, bad

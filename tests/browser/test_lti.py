@@ -8,10 +8,11 @@ import re
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from lti import passback
-from lti.models import ScoreOutbox, ToolKey
+from lti.models import LtiClass, ScoreOutbox, ToolKey
 from tests.browser.helpers import answer_question, next_question
 from tests.browser.test_accessibility import assert_no_violations, axe_report
 from tests.factories import make_bank, make_course
@@ -50,7 +51,9 @@ def tool_frame(page):
     return frame
 
 
-def test_a_platform_frames_the_tool_from_deep_linking_to_the_grade(page, lms, graded_quiz):
+def test_a_platform_frames_the_tool_from_deep_linking_to_the_grade(
+    page, live_server, lms, graded_quiz
+):
     quiz = graded_quiz
     reports = {}
 
@@ -104,6 +107,23 @@ def test_a_platform_frames_the_tool_from_deep_linking_to_the_grade(page, lms, gr
     assert passback.drain().sent == 1
     [score] = lms.gradebook.scores
     assert (score.lineitem, score.user, score.given, score.maximum) == (lineitem, "u-ada", 3, 3)
+
+    # The instructor opens the tool in a window of its own (an LMS's "new window" placement;
+    # the admin's pages keep their settings in localStorage, which a browser that blocks
+    # third-party storage refuses in a frame) and loads the class roster from the platform.
+    lms.members = [
+        {"user_id": "u-ada", "name": "Ada Lovelace", "roles": ["Learner"]},
+        {"user_id": "u-cy", "name": "Cy Young", "roles": ["Learner"]},
+    ]
+    teacher = {"user": "u-teacher", "role": "instructor", "name": "Tess Teacher"}
+    page.goto(f"{lms.url}/start?" + urlencode(teacher))
+    page.wait_for_url(live_server.url + "/")
+    page.goto(live_server.url + reverse("lti_reports:roster", args=[LtiClass.objects.get().pk]))
+    page.get_by_role("button", name="Load the roster from the platform").click()
+    expect(page.get_by_role("row").filter(has_text="Cy Young")).to_contain_text("Not started")
+    expect(page.get_by_role("row").filter(has_text="Ada Lovelace")).to_contain_text("Yes")
+    if report := axe_report(page):
+        reports["roster page"] = report
     assert_no_violations(reports)
 
 
