@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "progress",
     "reports",
     "interchange",
+    "lti",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +95,8 @@ MIDDLEWARE = [
     # Content-Security-Policy, X-Frame-Options and request.htmx in one pass (Django's CSP and
     # clickjacking middleware and django-htmx's, merged: config/middleware.py).
     "config.middleware.ResponseHeadersMiddleware",
+    # Pages of a session begun by an LTI launch may be framed by its platform (lti/frames.py).
+    "lti.frames.LtiFrameMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -89,6 +89,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/reports/", include("reports.urls")),
     path("admin/interchange/", include("interchange.urls")),
+    path("admin/lti/", include("lti.report_urls")),
+    path("lti/", include("lti.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path(".well-known/security.txt", views.security_txt, name="security_txt"),

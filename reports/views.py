@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
@@ -34,6 +35,7 @@ from quizzes import questiontypes
 from quizzes.models import Attempt, Question, Quiz, Response
 from reports import itemstats
 from reports.course_review import course_review
+from reports.roles import INSTRUCTORS
 
 LEVELS = list(Level)
 PROFICIENT = Level.PROFICIENT
@@ -135,7 +137,7 @@ class ObjectiveSummary:
         return out
 
 
-def summarise_mastery(objectives, now, total):
+def summarise_mastery(objectives, now, total, group=None):
     """Per-objective summaries of the learners' mastery rows, aggregated in the database.
 
     The class is every learner with a row on any of the objectives (``total`` of them:
@@ -147,6 +149,8 @@ def summarise_mastery(objectives, now, total):
     """
     base = reverse("admin:quizzes_response_changelist")
     rows = Mastery.objects.filter(objective__in=objectives)
+    if group is not None:  # one class: its learners only (a learner who leaves it drops out)
+        rows = rows.filter(user__groups=group)
     counts = {objective.pk: [0] * len(LEVELS) for objective in objectives}
     by_level = rows.values_list("objective_id", "level").annotate(n=Count("id")).order_by()
     for objective_id, level, n in by_level:
@@ -192,17 +196,16 @@ def summarise_mastery(objectives, now, total):
     return summaries
 
 
-def class_learners(objectives):
-    """The learners with a mastery row on any of the objectives, by username (the unique,
-    indexed column, so a page of the grid reads only its own learners), as (user id,
-    username, first name, last name)."""
+def class_learners(objectives, group=None):
+    """The learners with a mastery row on any of the objectives (in `group` if given), by
+    username (the unique, indexed column, so a page of the grid reads only its own learners),
+    as (user id, username, first name, last name)."""
     User = get_user_model()
     rows = Mastery.objects.filter(user_id=OuterRef("pk"), objective__in=objectives)
-    return (
-        User.objects.filter(Exists(rows))
-        .order_by("username")
-        .values_list("pk", "username", "first_name", "last_name")
-    )
+    learners = User.objects.filter(Exists(rows))
+    if group is not None:
+        learners = learners.filter(groups=group)
+    return learners.order_by("username").values_list("pk", "username", "first_name", "last_name")
 
 
 def grid_cells(objectives, learners):
@@ -226,12 +229,31 @@ def grid_cells(objectives, learners):
     return out
 
 
+def classes():
+    """The groups of learners a report can be narrowed to: every group but the Instructors
+    role (a class from a learning platform is one, lti/)."""
+    return Group.objects.exclude(name=INSTRUCTORS).order_by("name")
+
+
+def _class_of(request):
+    """The class (group) chosen with ?class=ID, or None for every learner; 404 if unknown."""
+    value = request.GET.get("class", "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404("No such class.")
+    return get_object_or_404(classes(), pk=int(value))
+
+
 def class_mastery(admin_site, request, course_id):
     _check(request)
     course = get_object_or_404(Course, pk=course_id)
+    chosen = _class_of(request)
     objectives = list(course.objectives.filter(retired=False).order_by("position"))
-    page = Paginator(class_learners(objectives), GRID_PAGE_SIZE).get_page(request.GET.get("page"))
-    summaries = summarise_mastery(objectives, timezone.now(), page.paginator.count)
+    page = Paginator(class_learners(objectives, chosen), GRID_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    summaries = summarise_mastery(objectives, timezone.now(), page.paginator.count, chosen)
     return _render(
         request,
         admin_site,
@@ -245,6 +267,8 @@ def class_mastery(admin_site, request, course_id):
             "grid": grid_cells(objectives, list(page.object_list)),
             "levels": [(int(level), level.label) for level in LEVELS],
             "stuck_min": STUCK_MIN_ANSWERS,
+            "classes": classes(),
+            "chosen": chosen,
         },
     )
 

@@ -18,11 +18,12 @@ from progress.models import CourseCompletion, LessonCompletion, Mastery
 from quizzes.models import Attempt, Question, Response
 
 # The leaf migrations of the apps whose models moved, as they were before the move; the
-# progress app did not exist.
+# progress app did not exist, nor did the lti app (whose models refer to later ones).
 BEFORE_THE_MOVE = [
     ("courses", "0002_objective_title"),
     ("quizzes", "0001_initial"),
     ("progress", None),
+    ("lti", None),
 ]
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

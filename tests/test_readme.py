@@ -37,7 +37,7 @@ VENV = Path(sys.prefix)
 # The README and the docs it links for authors and instructors whose commands can run here.
 # docs/deploy.md (a production host: createdb, a remote PostgreSQL, a secret key to export) and
 # docs/performance.md (`make bench`, minutes of load) are left out.
-DOCUMENTS = ("README.md", "docs/interchange.md", "docs/course-format.md")
+DOCUMENTS = ("README.md", "docs/interchange.md", "docs/course-format.md", "docs/lti.md")
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,})(?P<info>[^`\n]*)$")
 
@@ -178,6 +178,25 @@ class Command:
 
 
 COMMANDS = {
+    # docs/lti.md: registering an LMS, sending the scores, rotating the tool's key.
+    (
+        '.venv/bin/python manage.py lti_register_platform --name "Moodle (Example U)"'
+        " --issuer https://moodle.example.edu --client-id abc123"
+        " --oidc-url https://moodle.example.edu/mod/lti/auth.php"
+        " --token-url https://moodle.example.edu/mod/lti/token.php"
+        " --key-set-url https://moodle.example.edu/mod/lti/certs.php --deployment 1"
+    ): Command(
+        output=r"Registered Moodle \(Example U\) \(https://moodle\.example\.edu, client abc123\)"
+    ),
+    ".venv/bin/python manage.py lti_send_scores": Command(
+        output=r"0 score\(s\) sent, 0 to retry, 0 queued by the sweep\."
+    ),
+    ".venv/bin/python manage.py lti_rotate_key": Command(
+        output=r"New signing key \S+ published\."
+    ),
+    ".venv/bin/python manage.py lti_rotate_key --retire-older-than 48": Command(
+        output=r"Retired 0 key\(s\)"
+    ),
     # The one exception: make test runs this suite, so running it inside the suite would recurse.
     # CI runs it (.ci/run).
     "make test": Command(excluded="make test runs this suite itself (CI runs it)"),

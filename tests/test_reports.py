@@ -310,8 +310,8 @@ def _grow(course, quiz, questions, objective, n):
         # the learners (counted: the class size and the grid's pages); aggregates of the
         # mastery rows: levels, reviews due, stuck learners, the median estimate (one per
         # objective started: 1 here; one more per objective with stuck learners, naming
-        # them); the grid's page of learners, their rows.
-        ("mastery", 11),
+        # them); the grid's page of learners, their rows; the classes (groups) of the filter.
+        ("mastery", 12),
         # permissions x2 (the user cached); the quiz with course and objective; the question
         # pool with lessons and current versions; the quiz's running sums (progress.itemtally).
         ("items", 5),

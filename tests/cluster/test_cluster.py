@@ -152,6 +152,52 @@ def test_a_reimport_beside_a_shows_on_bs_next_anonymous_request(cluster, course)
     assert "private" in response.headers["Cache-Control"]
 
 
+def test_an_lti_launch_begun_on_a_completes_on_b(cluster, course):
+    """The OIDC login on A keeps its nonce in the shared cache; the platform's signed launch is
+    posted to B, which finds it (and takes it: replayed on A, it is refused)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from tests.lti_platform import CLIENT_ID, DEPLOYMENT_ID, LmsPlatform, Message
+
+    lms = LmsPlatform(host="127.0.0.1").start(f"http://127.0.0.1:{cluster.a.port}")
+    try:
+        cluster.a.manage(
+            "lti_register_platform",
+            "--name=Cluster LMS",
+            f"--issuer={lms.issuer}",
+            f"--client-id={CLIENT_ID}",
+            f"--oidc-url={lms.url}/auth",
+            f"--token-url={lms.url}/token",
+            f"--key-set-url={lms.url}/jwks",
+            f"--deployment={DEPLOYMENT_ID}",
+        )
+        target = course["home"].strip("/").split("/")[-1]
+        message = Message(
+            user="u-cluster", role="learner", name="Cy Luster", target=f"course:{target}"
+        )
+        login = urlsplit(lms.login_url(message))
+        browser = Browser()
+        status, response, _ = browser.get(cluster.a, f"{login.path}?{login.query}")
+        assert status == 302, "no cookie check"
+        status, response, _ = browser.get(cluster.a, response.headers["Location"])
+        assert status == 302
+        auth = urlsplit(response.headers["Location"])
+        assert auth.netloc == urlsplit(lms.url).netloc, response.headers["Location"]
+        answer = lms.id_token_for(dict(parse_qsl(auth.query)))
+        form = {"id_token": answer["id_token"], "state": answer["state"]}
+        status, response, page = browser.post(cluster.b, "/lti/launch", form)
+        assert status == 302, f"B refused the launch begun on A: {status} {page[:2000]}"
+        assert response.headers["Location"] == course["home"]
+        for server in (cluster.b, cluster.a):
+            status, response, page = browser.get(server, course["home"])
+            assert status == 200 and "Log out" in page, f"{server}: not signed in"
+            assert f"frame-ancestors {lms.url}" in response.headers["Content-Security-Policy"]
+        replay, _, _ = browser.post(cluster.a, "/lti/launch", form)  # its state cookie too
+        assert replay == 403, "A accepted a launch B had already used"
+    finally:
+        lms.stop()
+
+
 class AnswerForm(HTMLParser):
     """The fields of a question page's answer form, filled in as a hurried learner would:
     the first option of each choice, "1" in each text box, and for a matching question's lists
