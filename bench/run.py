@@ -8,8 +8,15 @@ for the baseline view), log learners and an instructor in through the login form
 request lists (bench/prepare.py). A bare Django project (bench/bare/) is served beside it with
 the same gunicorn settings: the reference trivial view.
 
+On SQLite, tomwalker/django_quiz (bench/peer/, Django 2.2 in its own virtualenv on Python 3.9:
+bench/peer_run.py) is served beside it, as the outside side-by-side review did; without a
+Python that Django 2.2 supports it is skipped, and the report says why.
+
 Then, in rounds (BENCH_ROUNDS, default 5): the app's baseline, the bare project, then each
 endpoint, all with `wrk -t4 -c4 -d<BENCH_DURATION>s`; one more baseline closes the last round.
+django_quiz's /ping, question page and answer POST run next to the app's baseline, question
+page and answer POST (the app first in odd rounds, the peer in even ones), and the report
+gives the per-round app / django_quiz ratios and their median.
 An endpoint's ratio in a round is its requests per second over the mean of the baselines
 either side of it (the one that opened its round and the one that opened the next), and the
 table gives the median of those paired ratios, so a load spike lands on both sides of a ratio
@@ -23,7 +30,8 @@ every request goes to 127.0.0.1.
 
 Environment: BENCH_DURATION (s per run, 10), BENCH_ROUNDS (5), BENCH_LEARNERS (seeded class,
 300), BENCH_SIGNED_IN (learners logged in, 64), BENCH_REPORT_RESPONSES (100000), DATABASE_URL,
-BENCH_PORT (the first port of the servers; unset: ports the system picks).
+BENCH_PORT (the first port of the servers; unset: ports the system picks), PEER_PYTHON (a
+Python 3.5-3.9 for django_quiz; else `pyenv prefix 3.9.18`, else python3.9 on PATH).
 """
 
 import http.cookiejar
