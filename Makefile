@@ -138,4 +138,4 @@ format: $(DEV_STAMP)
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles bench/peer/.venv

@@ -4,7 +4,8 @@
 -- A non-empty CSRF token is sent as X-CSRFToken with HX-Request (as htmx does); a body is sent
 -- as a form. Thread i takes lines i, i + n, i + 2n...; when a thread runs out it starts over
 -- and counts the repeats, printed at the end (a repeated answer POST is a cheaper request,
--- so the answer lists are long enough not to run out).
+-- so the answer lists are long enough not to run out). When BENCH_MARKER is set, every 2xx
+-- response must contain it: those without it are counted and printed at the end.
 
 local threads = {}
 local next_id = 1
@@ -51,6 +52,8 @@ function init(args)
   end
   made = 0
   repeats = 0
+  missing = 0
+  marker = os.getenv("BENCH_MARKER") or ""
   -- wrk calls request() once on the first thread between init() and the run, to check the
   -- script (script_verify_request); that request is never sent, so it must not use a line.
   verifying = id == 1
@@ -69,6 +72,9 @@ function request()
 end
 
 function response(status, headers, body)
+  if marker ~= "" and status >= 200 and status < 300 and not body:find(marker, 1, true) then
+    missing = missing + 1
+  end
   if status >= 400 then
     failures = (failures or 0) + 1
     if failures <= 2 then
@@ -78,9 +84,11 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local total = 0
+  local total, without = 0, 0
   for _, thread in ipairs(threads) do
     total = total + (thread:get("repeats") or 0)
+    without = without + (thread:get("missing") or 0)
   end
   io.write(string.format("repeated requests: %d\n", total))
+  io.write(string.format("2xx without the marker: %d\n", without))
 end

@@ -8,8 +8,15 @@ for the baseline view), log learners and an instructor in through the login form
 request lists (bench/prepare.py). A bare Django project (bench/bare/) is served beside it with
 the same gunicorn settings: the reference trivial view.
 
+On SQLite, tomwalker/django_quiz (bench/peer/, Django 2.2 in its own virtualenv on Python 3.9:
+bench/peer_run.py) is served beside it, as the outside side-by-side review did; without a
+Python that Django 2.2 supports it is skipped, and the report says why.
+
 Then, in rounds (BENCH_ROUNDS, default 5): the app's baseline, the bare project, then each
 endpoint, all with `wrk -t4 -c4 -d<BENCH_DURATION>s`; one more baseline closes the last round.
+django_quiz's /ping, question page and answer POST run next to the app's baseline, question
+page and answer POST (the app first in odd rounds, the peer in even ones), and the report
+gives the per-round app / django_quiz ratios and their median.
 An endpoint's ratio in a round is its requests per second over the mean of the baselines
 either side of it (the one that opened its round and the one that opened the next), and the
 table gives the median of those paired ratios, so a load spike lands on both sides of a ratio
@@ -23,7 +30,8 @@ every request goes to 127.0.0.1.
 
 Environment: BENCH_DURATION (s per run, 10), BENCH_ROUNDS (5), BENCH_LEARNERS (seeded class,
 300), BENCH_SIGNED_IN (learners logged in, 64), BENCH_REPORT_RESPONSES (100000), DATABASE_URL,
-BENCH_PORT (the first port of the servers; unset: ports the system picks).
+BENCH_PORT (the first port of the servers; unset: ports the system picks), PEER_PYTHON (a
+Python 3.5-3.9 for django_quiz; else `pyenv prefix 3.9.18`, else python3.9 on PATH).
 """
 
 import http.cookiejar
@@ -43,6 +51,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+import peer_run
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -210,6 +220,7 @@ def parse_wrk(output):
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
     repeated = re.search(r"repeated requests: (\d+)", output)
+    unmarked = re.search(r"2xx without the marker: (\d+)", output)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         "p50": latency(50),
@@ -218,15 +229,17 @@ def parse_wrk(output):
         "non2xx": int(non2xx.group(1)) if non2xx else 0,
         "socket_errors": sum(int(n) for n in errors.groups()) if errors else 0,
         "repeated": int(repeated.group(1)) if repeated else 0,
+        "unmarked": int(unmarked.group(1)) if unmarked else 0,
     }
 
 
-def run_wrk(wrk, base, request_file, connections=4):
+def run_wrk(wrk, base, request_file, connections=4, marker=""):
     # One wrk thread per connection: bench/requests.lua gives thread i the lines i, i + n...,
     # and the lists interleave the learners, so each connection is always the same learner
     # (as in a class, where a learner does not answer two questions at the same moment).
     threads = connections
     env = {**os.environ, "BENCH_REQUESTS": str(request_file), "BENCH_THREADS": str(threads)}
+    env["BENCH_MARKER"] = marker  # when set, 2xx responses without it are counted
     args = [
         wrk, f"-t{threads}", f"-c{connections}", f"-d{DURATION}s", "--timeout", "10s",
         "--latency", "-s", str(LUA), base + "/",
@@ -349,6 +362,36 @@ def timed_report(base, request_file, warm=5):
     return {"cold_ms": cold, "warm_ms": statistics.median(warm_ms), "warm_runs": warm_ms}
 
 
+def start_peer(tmp, learners):
+    """django_quiz served beside the app (bench/peer_run.py): (Peer, facts), or (None,
+    {"skipped": why}) when no Python for Django 2.2 is found or the peer does not start."""
+    python, why = peer_run.find_python()
+    if python is None:
+        log(f"  django_quiz: skipped, {why}")
+        return None, {"skipped": why}
+    started = time.monotonic()
+    peer_python, why = peer_run.ensure_venv(python)
+    if peer_python is None:
+        log(f"  django_quiz: skipped, {why}")
+        return None, {"skipped": why}
+    peer = peer_run.Peer(peer_python, tmp, learners, PASSWORD, free_port())
+    try:
+        seeded = peer.start(login)
+    except (RuntimeError, SystemExit, subprocess.TimeoutExpired, OSError) as error:
+        peer.stop()
+        why = f"django_quiz did not start: {str(error)[-500:]}"
+        log(f"  {why}")
+        return None, {"skipped": why}
+    show = "import sys, django; print(sys.version.split()[0], django.__version__)"
+    version = subprocess.run(
+        [peer_python, "-c", show],
+        capture_output=True, text=True, timeout=60,
+    ).stdout.split()  # fmt: skip
+    log(f"  django_quiz on {peer.base}: {seeded}; Python {version[0]}, Django {version[1]}; "
+        f"{time.monotonic() - started:.1f} s")  # fmt: skip
+    return peer, {"seeded": seeded, "python": version[0], "django": version[1]}
+
+
 def app_env(tmp):
     """The app's environment for a benchmark server or script: production settings, debug
     off, BENCH on, its files under `tmp`, no DATABASE_URL (the caller sets it)."""
@@ -379,7 +422,8 @@ def bench_database(wrk, label, database_url, bare_base):
     drop = None
     if database_url:
         env["DATABASE_URL"], drop = postgres_database(database_url)
-    server = None
+    server = peer = None
+    peer_outcome = {"skipped": "not run on PostgreSQL (the outside review ran it on SQLite)"}
     try:
         manage(env, "migrate", "--no-input")
         manage(env, "import_course", *sorted(str(p) for p in (ROOT / "fixtures").glob("*.md")))
@@ -447,21 +491,52 @@ def bench_database(wrk, label, database_url, bare_base):
             if problem:
                 skipped[name] = problem
 
-        # Rounds: baseline, then every endpoint; a last baseline closes the last round.
+        # The peer (django_quiz, bench/peer_run.py), on SQLite only, as the outside review.
+        if not database_url:
+            peer, peer_outcome = start_peer(tmp, learners=LEARNERS)
+        peer_runs = {name: [] for name in peer_run.ENDPOINTS}
+
+        def run_peer(round_, name):
+            if name == "answer POST":
+                peer.reset()  # every learner back to an open sitting at question 1 (untimed)
+            request_file, marker = peer.request_file(name)
+            load = note_load(f"round {round_}: django_quiz {name}")
+            peer_runs[name].append(
+                run_wrk(wrk, peer.base, request_file, marker=marker) | {"load": load}
+            )
+            log(f"    django_quiz {name}: {describe(peer_runs[name][-1])}, "
+                f"2xx without the marker {peer_runs[name][-1]['unmarked']}")  # fmt: skip
+
+        def run_app(round_, name, filename):
+            load = note_load(f"round {round_}: {name}")
+            request_file = requests / filename.format(run=round_)
+            runs[name].append(run_wrk(wrk, base_of(name), request_file) | {"load": load})
+            log(f"    {name}: {describe(runs[name][-1])}")
+
+        # Rounds: baseline, then every endpoint; a last baseline closes the last round. The
+        # peer's /ping, question page and answer POST run next to the app's baseline, question
+        # page and answer POST; the app goes first in odd rounds, the peer in even ones.
         baselines, runs = [], {name: [] for name, *_ in ENDPOINTS}
         for round_ in range(1, ROUNDS + 2):
+            peer_first = peer is not None and round_ % 2 == 0 and round_ <= ROUNDS
+            if peer_first:
+                run_peer(round_, "ping")
             load = note_load(f"round {round_}: baseline")
             baselines.append(run_wrk(wrk, base, requests / "baseline.tsv") | {"load": load})
             log(f"    baseline: {describe(baselines[-1])}")
             if round_ > ROUNDS:
                 break
+            if peer is not None and not peer_first:
+                run_peer(round_, "ping")
             for name, filename, _what, _target in ENDPOINTS:
                 if name in skipped:
                     continue
-                load = note_load(f"round {round_}: {name}")
-                request_file = requests / filename.format(run=round_)
-                runs[name].append(run_wrk(wrk, base_of(name), request_file) | {"load": load})
-                log(f"    {name}: {describe(runs[name][-1])}")
+                paired = peer is not None and name in peer_runs
+                if paired and peer_first:
+                    run_peer(round_, name)
+                run_app(round_, name, filename)
+                if paired and not peer_first:
+                    run_peer(round_, name)
 
         # More connections: the question page and fresh answers at 16 and 64.
         scale = []
@@ -493,12 +568,22 @@ def bench_database(wrk, label, database_url, bare_base):
         errors = [
             line for line in server_log.read_text().splitlines() if any(w in line for w in bad)
         ]
+        if peer is not None:
+            peer_outcome.update(
+                runs=peer_runs, memory=worker_memory(peer.server.pid),
+                errors=[
+                    line for line in peer.log_path.read_text().splitlines()
+                    if any(w in line for w in bad)
+                ],
+            )  # fmt: skip
         return {
             "label": label, "facts": facts, "baselines": baselines, "runs": runs,
             "skipped": skipped, "scale": scale, "reports": reports, "memory": memory,
-            "errors": errors, "middleware": costs,
+            "errors": errors, "middleware": costs, "peer": peer_outcome,
         }  # fmt: skip
     finally:
+        if peer is not None:
+            peer.stop()
         if server is not None:
             stop(server)
         if drop is not None:
@@ -596,7 +681,7 @@ def table(outcome):
         lines.append(text)
     for worker in outcome["memory"]:
         lines.append(
-            f"- worker {worker['pid']}: {worker['rss_mb']} MB resident after the run, peak "
+            f"- app worker {worker['pid']}: {worker['rss_mb']} MB resident after the run, peak "
             f"{worker['peak_mb']} MB (target < {MEMORY_MB} MB after the run: "
             f"{verdict(worker['rss_mb'] < MEMORY_MB)})"
         )
@@ -611,6 +696,60 @@ def table(outcome):
         lines.append('- server log: no traceback, no "database is locked"')
     for settings, cost in outcome["middleware"].items():
         lines.append(f"- in process, {settings}: {cost['whole_us']:.0f} us per trivial request")
+    return "\n".join(lines)
+
+
+PEER_TARGETS = {"question page": 4, "answer POST": 5}  # app / django_quiz, issue 25
+
+
+def peer_table(outcome):
+    """The app beside django_quiz, round by round: the paired ratios and the workers."""
+    peer = outcome.get("peer") or {}
+    if "runs" not in peer:
+        return f"- django_quiz side by side: skipped, {peer.get('skipped', 'not run')}"
+    app_runs = {"ping": outcome["baselines"][:ROUNDS], **outcome["runs"]}
+    lines = [
+        "",
+        f"#### Beside django_quiz (tomwalker/django_quiz 63e61cb in bench/peer/; Python "
+        f"{peer['python']}, Django {peer['django']}, gunicorn 2 sync workers, SQLite; "
+        f"{peer['seeded']}; 4 signed-in learners, one per connection, interleaved in each round)",
+        "",
+        "| endpoint | app req/s | django_quiz req/s | django_quiz p50 / p99 ms "
+        "| app / django_quiz (paired median) | per round | django_quiz / its /ping | target "
+        "| django_quiz non-2xx + socket errors | 2xx without its marker |",
+        "| --- | ---: | ---: | --- | ---: | --- | ---: | --- | ---: | ---: |",
+    ]
+    for name, runs in peer["runs"].items():
+        mine = app_runs.get(name, [])
+        if not runs or len(mine) < len(runs):
+            continue
+        ratios = [a["rps"] / p["rps"] for a, p in zip(mine, runs, strict=False) if p["rps"]]
+        own = [r["rps"] / p["rps"] for r, p in zip(runs, peer["runs"]["ping"], strict=False)]
+        ratio = statistics.median(ratios)
+        target = PEER_TARGETS.get(name)
+        text = f">= {target}: {verdict(ratio >= target)}" if target else ""
+        label = "trivial view (app /bench/baseline, django_quiz /ping)" if name == "ping" else name
+        lines.append(
+            f"| {label} | {statistics.median(r['rps'] for r in mine):.0f} "
+            f"| {statistics.median(r['rps'] for r in runs):.0f} "
+            f"| {statistics.median(r['p50'] for r in runs):.1f} / "
+            f"{statistics.median(r['p99'] for r in runs):.1f} | {ratio:.2f} "
+            f"| {', '.join(f'{x:.2f}' for x in ratios)} | {statistics.median(own):.3f} | {text} "
+            f"| {sum(r['non2xx'] + r['socket_errors'] for r in runs)} "
+            f"| {sum(r['unmarked'] for r in runs)} |"
+        )
+    lines.append("")
+    for worker in peer["memory"]:
+        lines.append(
+            f"- django_quiz worker {worker['pid']}: {worker['rss_mb']} MB resident after the "
+            f"run, peak {worker['peak_mb']} MB"
+        )
+    if peer["errors"]:
+        lines.append(
+            f"- django_quiz log: {len(peer['errors'])} error lines, e.g. {peer['errors'][0]}"
+        )
+    else:
+        lines.append('- django_quiz log: no traceback, no "database is locked"')
     return "\n".join(lines)
 
 
@@ -734,13 +873,9 @@ def main():
         points = scale_curve(on_sqlite) if on_sqlite else []
         if postgres:
             points += scale_curve(SCALE_POINTS[-1:], postgres)
-    report = "\n\n".join(table(outcome) for outcome in outcomes)
+    report = "\n\n".join(table(outcome) + "\n" + peer_table(outcome) for outcome in outcomes)
     if points:
         report += "\n\n" + scale_table(points)
-    report += (
-        "\n\n- django_quiz side by side: not run; this version of the benchmark has no peer "
-        "(docs/performance.md)"
-    )
     log("\n" + report)
     RESULTS.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
