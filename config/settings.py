@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "progress",
     "reports",
     "interchange",
+    "front",
 ]
 
 MIDDLEWARE = [

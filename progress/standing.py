@@ -388,7 +388,7 @@ def course_standing(user, content: CourseContent) -> CourseProgress:
     standing = course_progress(user, content.course, now=now, content=content)
     for item in standing.objectives:
         # The evidence tables are most of the page and change only with the standing.
-        item.evidence_html = render_to_string("progress/_evidence.html", {"item": item})
+        item.evidence_html = render_to_string("front/_evidence.html", {"item": item})
         item.evidence = []  # rendered: no need to keep (and unpickle) the answers themselves
     seconds = STANDING_SECONDS
     due = [

@@ -99,7 +99,7 @@ def test_a_page_read_during_an_outage_is_a_503_without_the_not_saved_line(learne
 
 def test_a_bug_is_still_a_500_without_retry_after(learner_at_a_question):
     client, attempt, _question = learner_at_a_question
-    with mock.patch("progress.quiz_views.question_context", side_effect=ValueError("a bug")):
+    with mock.patch("front.views.quiz.question_context", side_effect=ValueError("a bug")):
         response = client.get(slot_url(attempt, 1))
     assert response.status_code == 500
     assert not response.has_header("Retry-After")
