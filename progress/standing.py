@@ -13,11 +13,11 @@ from datetime import datetime
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Course, Objective
+from lib.cache import STANDING_SECONDS, standing_key
 from progress import mastery
 from progress.models import CourseCompletion, LessonCompletion, Mastery, mastery_params
 from quizzes.content_cache import CourseContent
@@ -109,6 +109,19 @@ def attach_levels(user, objectives) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """One of the learner's answers in an objective's evidence: plain data, what the progress
+    page's table shows (kept in the standing cache; the page renders it)."""
+
+    graded_at: datetime
+    prompt_text: str
+    revealed: bool
+    score: float
+    counted: bool
+    p_after: float | None
+
+
 @dataclass
 class ObjectiveProgress:
     """One objective on the progress page: status, what is missing, the evidence."""
@@ -116,13 +129,12 @@ class ObjectiveProgress:
     status: ObjectiveStatus
     pool_size: int
     needs: list[str]
-    evidence: list[Response] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
     quiz: Quiz | None = None
     hint: str = ""  # the next step towards the level above, one sentence
     # When a correct answer is "on another day" (a day after the first one), while Mastered
     # still needs it.
     another_day_from: datetime | None = None
-    evidence_html: str = ""  # the evidence table, rendered once per standing (course_standing)
 
     @property
     def objective(self) -> Objective:
@@ -184,7 +196,7 @@ def course_progress(
         )
     )
     rows = mastery_rows(user, objectives)
-    evidence: dict[int, list[Response]] = {}
+    evidence: dict[int, list[Evidence]] = {}
     fields = [
         "id", "objective_id", "question_id", "version_id", "score", "revealed", "graded_at",
         "counted", "p_after", "level_after",
@@ -196,8 +208,16 @@ def course_progress(
         responses = responses.only(*fields)
     for response in responses.order_by("graded_at", "id"):
         version = response.version if content is None else content.version_of(response)
-        response.prompt_text = version.prompt_text  # type: ignore[attr-defined]
-        evidence.setdefault(response.objective_id, []).append(response)
+        evidence.setdefault(response.objective_id, []).append(
+            Evidence(
+                graded_at=response.graded_at,
+                prompt_text=version.prompt_text,
+                revealed=response.revealed,
+                score=response.score,
+                counted=response.counted,
+                p_after=response.p_after,
+            )
+        )
     if content is not None:
         sizes = content.pools
         quizzes = {
@@ -356,40 +376,31 @@ def check_course_completion(user, course: Course, now: datetime | None = None):
 #
 # The progress page is built from the learner's rows (lesson completions, mastery rows, answers,
 # course completion) and the course's content, which comes from the process's content cache
-# (quizzes/content_cache.py). The result, with each objective's evidence table already
-# rendered, is kept in the shared "default" cache per learner and course, with the content
-# version it was built from, and deleted when one of the learner's rows changes:
+# (quizzes/content_cache.py). The result, data only (the page renders it on every request), is
+# kept in the shared "default" cache per learner and course under a key with the code version
+# (lib.cache.standing_key), with the content version it was built from, and deleted when one
+# of the learner's rows changes:
 #
 # - an answer stored, a mastery row saved, a lesson or the course completed (post_save and
 #   post_delete of Response, Mastery, LessonCompletion and CourseCompletion delete it at once
-#   and again when the transaction commits, so a page rendered meanwhile in another worker from
+#   and again when the transaction commits, so a standing built meanwhile in another worker from
 #   the rows before the commit does not stay);
 # - a re-import renews the content version: a standing built from older content is not used;
 # - at the latest after STANDING_SECONDS, or when the first review falls due (a mastered
 #   objective's review turns due with time alone, no row changing), whichever comes first.
 #   Rows written in bulk without signals (seeding, `recompute_mastery`) show after that delay.
 
-STANDING_SECONDS = 300
-
-
-def _standing_key(user_id, course_id):
-    return f"standing:{user_id}:{course_id}"
-
 
 def course_standing(user, content: CourseContent) -> CourseProgress:
     """The learner's CourseProgress for the course of `content`, from the cache or computed
     (four queries: the learner's rows) and kept."""
     cache = caches["default"]
-    key = _standing_key(user.pk, content.course.pk)
+    key = standing_key(user.pk, content.course.pk)
     cached = cache.get(key)
     if cached is not None and cached[0] == content.version:
         return cached[1]
     now = timezone.now()
     standing = course_progress(user, content.course, now=now, content=content)
-    for item in standing.objectives:
-        # The evidence tables are most of the page and change only with the standing.
-        item.evidence_html = render_to_string("front/_evidence.html", {"item": item})
-        item.evidence = []  # rendered: no need to keep (and unpickle) the answers themselves
     seconds = STANDING_SECONDS
     due = [
         item.status.review_due_at
@@ -405,7 +416,7 @@ def course_standing(user, content: CourseContent) -> CourseProgress:
 def forget_standing(user_id, course_id) -> None:
     """Drop the learner's cached standing in the course (one of their rows changed). A delete,
     not a write: the cheapest operation of the file cache, and it runs on every answer."""
-    caches["default"].delete(_standing_key(user_id, course_id))
+    caches["default"].delete(standing_key(user_id, course_id))
 
 
 def _course_of(instance):

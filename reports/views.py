@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from courses.models import Course, Objective
+from lib.cache import REPORT_SECONDS, report_key
 from progress.admin import evidence_url
 from progress.mastery import Level, review_due
 from progress.models import Mastery
@@ -228,7 +229,7 @@ def _class_mastery_figures(course, objectives):
     fingerprint = masteries.aggregate(n=Count("id"), last=Max("updated_at"))
     shown = [(o.pk, o.key, o.text, o.title, o.position) for o in objectives]
     digest = hashlib.sha256(repr((course.pk, shown, fingerprint)).encode()).hexdigest()
-    key = f"reports:mastery:v{REPORT_CACHE_VERSION}:{digest}"
+    key = report_key("mastery", digest)
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -339,11 +340,9 @@ def _questions_for(queryset):
     )
 
 
-REPORT_CACHE_SECONDS = 600
-# Part of every cached report's key. The cached figures are pickled itemstats objects: raise
-# this number whenever a change to reports.itemstats or to the figures below would make an
-# entry written by the previous code wrong, so a deploy never reads it.
-REPORT_CACHE_VERSION = 1
+# The cached figures are pickled itemstats objects: their key carries the code version
+# (lib.cache.report_key), so an entry written by other code is never read.
+REPORT_CACHE_SECONDS = REPORT_SECONDS
 
 
 def _item_analysis_figures(quiz, mode, questions):
@@ -361,7 +360,7 @@ def _item_analysis_figures(quiz, mode, questions):
     )
     pool = [(q.pk, q.current_version_id, q.retired) for q in questions]
     digest = hashlib.sha256(repr((quiz.pk, mode, fingerprint, pool)).encode()).hexdigest()
-    key = f"reports:items:v{REPORT_CACHE_VERSION}:{digest}"
+    key = report_key("items", digest)
     cached = cache.get(key)
     if cached is not None:
         return cached
