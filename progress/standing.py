@@ -14,7 +14,8 @@ from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.text import Truncator
 
 from courses.models import Course, Objective
 from lib.cache import STANDING_SECONDS, standing_key
@@ -111,15 +112,34 @@ def attach_levels(user, objectives) -> None:
 
 @dataclass(frozen=True)
 class Evidence:
-    """One of the learner's answers in an objective's evidence: plain data, what the progress
-    page's table shows (kept in the standing cache; the page renders it)."""
+    """One of the learner's answers in an objective's evidence: plain data, the values the
+    progress page's table shows (kept in the standing cache; the page renders the table).
+
+    The texts are worked out once per standing, not on every view of the page: the date in
+    the site's time zone, the question's first words, the score and the estimate after it as
+    whole percentages (the estimate rounded down, mastery.display_percent)."""
 
     graded_at: datetime
-    prompt_text: str
+    when: str  # "7 Dec 2026, 09:30"
+    prompt_words: str  # the question's prompt, its first 14 words
     revealed: bool
-    score: float
     counted: bool
-    p_after: float | None
+    score_percent: int
+    estimate_percent: int | None  # None before any estimate
+
+    @classmethod
+    def of(cls, response: Response, prompt_text: str) -> Evidence:
+        return cls(
+            graded_at=response.graded_at,
+            when=dateformat.format(timezone.localtime(response.graded_at), "j M Y, H:i"),
+            prompt_words=Truncator(prompt_text).words(14, truncate=" …"),
+            revealed=response.revealed,
+            counted=response.counted,
+            score_percent=round(100 * response.score),
+            estimate_percent=(
+                None if response.p_after is None else mastery.display_percent(response.p_after)
+            ),
+        )
 
 
 @dataclass
@@ -209,14 +229,7 @@ def course_progress(
     for response in responses.order_by("graded_at", "id"):
         version = response.version if content is None else content.version_of(response)
         evidence.setdefault(response.objective_id, []).append(
-            Evidence(
-                graded_at=response.graded_at,
-                prompt_text=version.prompt_text,
-                revealed=response.revealed,
-                score=response.score,
-                counted=response.counted,
-                p_after=response.p_after,
-            )
+            Evidence.of(response, version.prompt_text)
         )
     if content is not None:
         sizes = content.pools
