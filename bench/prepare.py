@@ -12,7 +12,8 @@ bench/requests.lua (METHOD, PATH, COOKIE, CSRF, BODY, tab-separated):
   each posted once as htmx does, 70% right, learners interleaved so that concurrent requests
   are different learners';
 - progress.tsv, course.tsv, lesson.tsv (every lesson, anonymous), baseline.tsv, report.tsv
-  (item analysis of the course test), mastery.tsv (class mastery);
+  (item analysis of the course test), mastery.tsv (class mastery), reports-index.tsv (the
+  reports' index, to load the admin in the workers before the reports are timed);
 
 and facts.json (the report's quiz and its number of responses). The report's quiz (the course
 test) is topped up to --report-responses answers with synthetic learners whose one finished
@@ -42,6 +43,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from courses.models import Course  # noqa: E402
+from progress import itemtally  # noqa: E402
 from quizzes import grading  # noqa: E402
 from quizzes.draw import draw, new_seed  # noqa: E402
 from quizzes.models import Attempt, Question, Quiz, QuizKind, Response  # noqa: E402
@@ -110,7 +112,7 @@ def top_up_report(quiz, target):
         return have
     answers = {a.pk: list(Response.objects.filter(attempt=a).order_by("slot")) for a in sources}
     User = get_user_model()
-    i = 0
+    i = User.objects.filter(username__startswith="bench-cohort-").count()  # a second top-up
     while have < target:
         with transaction.atomic():
             users, plan = [], []
@@ -226,8 +228,11 @@ def main():
 
     test = Quiz.objects.filter(course=course, kind=QuizKind.COURSE).first()
     responses = top_up_report(test, args.report_responses)
+    itemtally.rebuild(test.pk)  # the bulk-written attempts, as rebuild_item_tallies would
     report = reverse("reports:items", args=[test.pk])
     write(out, "report.tsv", [line("GET", report, sessions["instructor"])])
+    index = reverse("reports:index")
+    write(out, "reports-index.tsv", [line("GET", index, sessions["instructor"])])
     mastery = reverse("reports:mastery", args=[course.pk])
     write(out, "mastery.tsv", [line("GET", mastery, sessions["instructor"])])
     facts = {"report_quiz": test.slug, "report_responses": responses, "learners": len(names)}

@@ -51,9 +51,16 @@ function init(args)
   end
   made = 0
   repeats = 0
+  -- wrk calls request() once on the first thread between init() and the run, to check the
+  -- script (script_verify_request); that request is never sent, so it must not use a line.
+  verifying = id == 1
 end
 
 function request()
+  if verifying then
+    verifying = false
+    return requests[1]
+  end
   made = made + 1
   if made > #requests then
     repeats = repeats + 1

@@ -54,6 +54,11 @@ quiz_urls = [
 
 progress_urls = [
     path("courses/<slug:slug>/progress/", progress_views.progress, name="progress"),
+    path(
+        "courses/<slug:slug>/progress/<slug:objective_key>/",
+        progress_views.evidence,
+        name="evidence",
+    ),
     path("courses/<slug:slug>/certificate/", progress_views.certificate, name="certificate"),
     path(
         "courses/<slug:slug>/practice/<slug:objective_key>/",

@@ -23,10 +23,6 @@ Each key: its store; what fills it; what empties it or makes it stale; its lifet
 `auth-user-gen:{user}` (default)
     Filled by accounts.backends; replaced by accounts.backends.new_generation when the user is
     saved or deleted, at once and on commit. `USER_GENERATION_SECONDS`. No code version.
-`reports:{kind}:{code}:{digest}` (default)
-    Filled by reports.views (class mastery, item analysis). Never deleted: the digest is a
-    fingerprint of the data, so new data gives a new key. `REPORT_SECONDS`, or until the first
-    review falls due.
 `login-failures:…`, `login-locked:…`, `login-address-failures:…`, `login-address-locked:…`
     (default) Counted by accounts.throttle; an account's are deleted by its successful login.
     The lockout window. No code version: a deploy does not unlock an account.
@@ -60,8 +56,9 @@ learner's standing written by the old code during a rolling deploy is not seen b
 code, and expires.
 
 Not in the shared cache, so not keys: the course content and question versions kept in each
-process (quizzes/content_cache.py), and the Content-Security-Policy header per middleware
-instance (config/middleware.py).
+process (quizzes/content_cache.py), the Content-Security-Policy header per middleware
+instance (config/middleware.py), and the reports' running item sums and tallies, which are
+database rows (progress/itemsums.py, progress/itemtally.py).
 """
 
 from __future__ import annotations
@@ -82,7 +79,6 @@ STANDING_SECONDS = 300
 USER_SECONDS = 300
 # The generation outlives the copies it guards; if it is evicted, a new token simply misses.
 USER_GENERATION_SECONDS = 24 * 60 * 60
-REPORT_SECONDS = 600
 
 # --- the code version --------------------------------------------------------------------
 
@@ -142,10 +138,6 @@ def user_key(user_id: int) -> str:
 def user_generation_key(user_id: int) -> str:
     """The same for every code version (see the module's docstring): a revocation renews it."""
     return f"auth-user-gen:{user_id}"
-
-
-def report_key(kind: str, digest: str) -> str:
-    return f"reports:{kind}:{code_version()}:{digest}"
 
 
 def login_account_keys(account: str) -> tuple[str, str]:

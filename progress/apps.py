@@ -6,6 +6,7 @@ class ProgressConfig(AppConfig):
     verbose_name = "Learner progress"
 
     def ready(self):
-        from progress import standing
+        from progress import itemtally, standing
 
         standing.connect_signals()
+        itemtally.connect_signals()

@@ -15,6 +15,7 @@ from django.db import models
 
 from courses.models import Course, Lesson, Objective
 from progress import mastery
+from quizzes.models import Quiz
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +92,11 @@ class Mastery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "objective"], name="mastery_unique"),
         ]
-        indexes = [models.Index(fields=["objective", "level"], name="mastery_objective_level")]
+        indexes = [
+            models.Index(fields=["objective", "level"], name="mastery_objective_level"),
+            # The class's median estimate per objective (reports), read in estimate order.
+            models.Index(fields=["objective", "estimate", "level"], name="mastery_estimate"),
+        ]
 
     def __str__(self):
         return f"{self.user} · {self.objective.key} · {self.get_level_display()}"
@@ -114,3 +119,28 @@ class Mastery(models.Model):
     def review_due(self, now):
         """Whether this objective is Mastered and its review is due at `now`."""
         return mastery.review_due(self.level, self.review_due_at, now)
+
+
+class ItemTally(models.Model):
+    """Running sums of a quiz's finished attempts for its item analysis (progress.itemtally).
+
+    One row per quiz and choice of attempts ("first", "all", "latest"), updated by the answer
+    that finishes an attempt, in its transaction; the report computes its figures from these
+    sums (reports.itemstats.analyse_sums) without reading the answers. A cache, like Mastery:
+    `manage.py rebuild_item_tallies` rebuilds it from the answers, and a deleted attempt or
+    answer marks it stale, which rebuilds it on the next report.
+    """
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="+")
+    mode = models.CharField(max_length=8)
+    stale = models.BooleanField(default=True)
+    sums = models.JSONField(default=dict, help_text="progress.itemsums.ItemSums, as JSON.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "mode"], name="item_tally_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.quiz} · {self.mode}"

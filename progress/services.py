@@ -20,7 +20,7 @@ data (`seed_demo_data`), so replaying the responses always gives the stored rows
 from django.db import transaction
 from django.utils import timezone
 
-from progress import mastery
+from progress import itemtally, mastery
 from progress.models import Mastery, mastery_params
 from progress.standing import check_course_completion
 from quizzes import grading
@@ -77,7 +77,8 @@ def _advance_attempt(attempt, slot, score, now):
         "score_so_far": attempt.score_so_far + score,
     }
     if not attempt.is_practice and values["answered_count"] >= len(attempt.question_ids):
-        attempt.finish(now=now, score=values["score_so_far"], **values)
+        if attempt.finish(now=now, score=values["score_so_far"], **values):
+            itemtally.attempt_finished(attempt)  # in this transaction, as close_attempt
         return
     Attempt.objects.filter(pk=attempt.pk).update(**values)
     for name, value in values.items():
@@ -124,8 +125,8 @@ def record_answer(*, attempt, question, grade, now=None, pool=None):
 
     Queries: the objective's pool size unless given, the attempt row (locked, with its state),
     the mastery row (locked; created if missing), the response INSERT, the mastery UPDATE, the
-    attempt UPDATE (its state; finished after its last answer); the completion check when an
-    objective reaches Proficient.
+    attempt UPDATE (its state; finished after its last answer, then the item analysis sums:
+    progress.itemtally); the completion check when an objective reaches Proficient.
 
     Raises AttemptFinished if the attempt is finished, and IntegrityError if the question
     was already answered in this attempt; either way nothing is changed.
@@ -188,4 +189,7 @@ def close_attempt(attempt, *, now=None):
         _lock_attempt(attempt)
     except AttemptFinished:
         return False
-    return attempt.finish(now=now, score=attempt.score_so_far)
+    finished = attempt.finish(now=now, score=attempt.score_so_far)
+    if finished:
+        itemtally.attempt_finished(attempt)
+    return finished

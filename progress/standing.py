@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.core.cache import caches
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -149,7 +150,8 @@ class ObjectiveProgress:
     status: ObjectiveStatus
     pool_size: int
     needs: list[str]
-    evidence: list[Evidence] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)  # the latest EVIDENCE_SHOWN
+    more_evidence: bool = False  # older answers exist (the objective's evidence page)
     quiz: Quiz | None = None
     hint: str = ""  # the next step towards the level above, one sentence
     # When a correct answer is "on another day" (a day after the first one), while Mastered
@@ -193,12 +195,17 @@ class CourseProgress:
         return round(100 * met / total)
 
 
+EVIDENCE_SHOWN = 10
+"""Answers shown per objective on the progress page; the evidence page lists them all."""
+
+
 def course_progress(
     user, course: Course, now: datetime | None = None, content: CourseContent | None = None
 ) -> CourseProgress:
-    """Everything the progress page shows, in 8 queries whatever the course's size:
-    objectives, lessons, the learner's lesson completions, mastery rows, responses (with their
-    versions), pool sizes, objective quizzes, and the course completion row.
+    """Everything the progress page shows, in 8 queries whatever the course's size and the
+    learner's history: objectives, lessons, the learner's lesson completions, mastery rows,
+    the latest EVIDENCE_SHOWN responses per objective (with their versions), pool sizes,
+    objective quizzes, and the course completion row.
 
     With `content` (the course's quizzes.content_cache.CourseContent), the objectives, lessons,
     pool sizes, quizzes and question versions come from it: 4 queries, the learner's rows.
@@ -221,7 +228,15 @@ def course_progress(
         "id", "objective_id", "question_id", "version_id", "score", "revealed", "graded_at",
         "counted", "p_after", "level_after",
     ]  # fmt: skip
-    responses = Response.objects.filter(user=user, objective__in=objectives)
+    # The latest answers per objective (one query, each part reading EVIDENCE_SHOWN + 1 rows
+    # of the (user, objective, graded_at) index), so the page does not grow with the history:
+    # the full history is paged (front.views.progress.evidence).
+    latest = Q(pk__in=[])
+    for objective in objectives:
+        answers = Response.objects.filter(user=user, objective=objective)
+        newest = answers.order_by("-graded_at", "-id").values("pk")[: EVIDENCE_SHOWN + 1]
+        latest |= Q(pk__in=newest)
+    responses = Response.objects.filter(latest)
     if content is None:
         responses = responses.select_related("version").only(*fields, "version__prompt_html")
     else:
@@ -231,6 +246,9 @@ def course_progress(
         evidence.setdefault(response.objective_id, []).append(
             Evidence.of(response, version.prompt_text)
         )
+    more = {key for key, answers in evidence.items() if len(answers) > EVIDENCE_SHOWN}
+    for key in more:
+        del evidence[key][0]  # the one beyond the latest EVIDENCE_SHOWN
     if content is not None:
         sizes = content.pools
         quizzes = {
@@ -261,6 +279,7 @@ def course_progress(
                     state.next_day_from() if state.level == mastery.Level.PROFICIENT else None
                 ),
                 evidence=evidence.get(objective.pk, []),
+                more_evidence=objective.pk in more,
                 quiz=quizzes.get(objective.pk),
             )
         )

@@ -33,9 +33,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+
+from progress.itemsums import ItemSums
 
 MIN_ATTEMPTS = 5
 """Figures that need a variance are withheld below this many attempts."""
@@ -281,6 +283,41 @@ def _question_stats(info: QuestionInfo, acc: _Accumulator) -> QuestionStats:
         for option, (count, rest_sum, rest_n) in acc.options.items()
     ]
     if n == 0:
+        return _question_figures(info, None, distractors)
+    mx = _mean(xs)
+    moments = _Moments(n=n, mean=mx, successes=None)
+    if all(x in (0, 1) for x in xs):
+        moments.successes = sum(1 for x in xs if x == 1)
+    if n >= MIN_ATTEMPTS:
+        mr = _mean(rests)
+        moments.var_x = _variance(xs, mx)
+        moments.var_r = _variance(rests, mr)
+        if moments.var_x > _EPSILON and moments.var_r > _EPSILON:
+            moments.cov = _covariance(xs, mx, rests, mr)
+            moments.cov_max = _covariance(sorted(xs), mx, sorted(rests), mr)
+    return _question_figures(info, moments, distractors)
+
+
+@dataclass
+class _Moments:
+    """What a question's figures are made of: the number of attempts ``n``, the mean mark,
+    the number of full marks when every mark is 0 or 1 (else None), and, from 5 attempts, the
+    variances of the mark and the rest, their covariance and its maximum (sorted pairing)."""
+
+    n: int
+    mean: float
+    successes: int | None
+    var_x: float = 0.0
+    var_r: float = 0.0
+    cov: float = 0.0
+    cov_max: float = 0.0
+
+
+def _question_figures(
+    info: QuestionInfo, moments: _Moments | None, distractors: list[DistractorRow]
+) -> QuestionStats:
+    """QuestionStats from a question's moments (None when no attempt contains it)."""
+    if moments is None:
         missing = Figure(None, NO_ATTEMPTS)
         return QuestionStats(
             key=info.key,
@@ -295,24 +332,21 @@ def _question_stats(info: QuestionInfo, acc: _Accumulator) -> QuestionStats:
             flags=[],
         )
 
-    mx = _mean(xs)
-    facility = mx * 100
+    n = moments.n
+    facility = moments.mean * 100
     facility_ci = None
-    if all(x in (0, 1) for x in xs):
-        facility_ci = wilson_interval(sum(1 for x in xs if x == 1), n)
+    if moments.successes is not None:
+        facility_ci = wilson_interval(moments.successes, n)
 
     if n < MIN_ATTEMPTS:
         sd = discrimination = efficiency = Figure(None, NEEDS_ATTEMPTS)
     else:
-        mr = _mean(rests)
-        var_x = _variance(xs, mx)
-        var_r = _variance(rests, mr)
+        var_x, var_r = moments.var_x, moments.var_r
         sd = Figure(math.sqrt(var_x) * 100)
         if var_x <= _EPSILON or var_r <= _EPSILON:
             discrimination = efficiency = Figure(None, NO_VARIANCE)
         else:
-            cov = _covariance(xs, mx, rests, mr)
-            cov_max = _covariance(sorted(xs), mx, sorted(rests), mr)
+            cov, cov_max = moments.cov, moments.cov_max
             discrimination = Figure(100 * cov / math.sqrt(var_x * var_r))
             efficiency = (
                 Figure(100 * cov / cov_max) if cov_max > _EPSILON else Figure(None, NO_VARIANCE)
@@ -414,6 +448,29 @@ def _quiz_stats(
     """Test-level figures from the totals and slot columns of the attempts used."""
     s = len(totals)
     if s == 0:
+        return _test_figures(p, 0, 0.0, 0.0, None, excluded, question_stats)
+    mean_total = _mean(totals)
+
+    def variances() -> tuple[float, float]:
+        var_total = _variance(totals, mean_total)
+        return var_total, sum(_variance(column, _mean(column)) for column in slot_columns)
+
+    return _test_figures(p, s, mean_total, _median(totals), variances, excluded, question_stats)
+
+
+def _test_figures(
+    p: int,
+    s: int,
+    mean_total: float,
+    median_total: float,
+    variances: Callable[[], tuple[float, float]] | None,
+    excluded: int,
+    question_stats: list[QuestionStats],
+) -> QuizStats:
+    """Test-level figures from ``s`` attempts of ``p`` slots: the mean and median total, and
+    ``variances`` giving (variance of the total, sum of the slot variances), called only when
+    there are enough attempts."""
+    if s == 0:
         missing = Figure(None, NO_ATTEMPTS)
         return QuizStats(
             S=0,
@@ -429,14 +486,13 @@ def _quiz_stats(
             excluded=excluded,
         )
 
-    mean_total = _mean(totals)
     mean = Figure(mean_total / p * 100)
-    median = Figure(_median(totals) / p * 100)
-    if s < MIN_ATTEMPTS:
+    median = Figure(median_total / p * 100)
+    if s < MIN_ATTEMPTS or variances is None:
         missing = Figure(None, NEEDS_ATTEMPTS)
         sd = alpha = error_ratio = standard_error = missing
     else:
-        var_total = _variance(totals, mean_total)
+        var_total, sum_slot_var = variances()
         sd_value = math.sqrt(var_total) / p * 100
         sd = Figure(sd_value)
         if p < 2:
@@ -444,7 +500,6 @@ def _quiz_stats(
         elif var_total <= _EPSILON:
             alpha = error_ratio = standard_error = Figure(None, NO_VARIANCE)
         else:
-            sum_slot_var = sum(_variance(column, _mean(column)) for column in slot_columns)
             cic = 100 * p / (p - 1) * (1 - sum_slot_var / var_total)
             alpha = Figure(cic)
             if cic < 0:
@@ -466,4 +521,125 @@ def _quiz_stats(
         guidance=guidance_for(alpha.value),
         questions=question_stats,
         excluded=excluded,
+    )
+
+
+# --- from running sums (progress.itemsums) ------------------------------------------------
+# The same figures as analyse(), from counts of distinct values instead of one value per
+# attempt: every sum over attempts becomes a sum over distinct values weighted by their count,
+# so the cost depends on how many distinct marks there are, not on how many attempts.
+
+Counts = Mapping[float, int]
+
+
+def _wmean(counts: Counts, n: int) -> float:
+    return sum(value * count for value, count in counts.items()) / n
+
+
+def _wvariance(counts: Counts, mean: float, n: int) -> float:
+    return sum(count * (value - mean) ** 2 for value, count in counts.items()) / (n - 1)
+
+
+def _wmedian(counts: Counts, n: int) -> float:
+    """The median of ``n`` values given as value -> count (as _median of the values)."""
+    wanted = [n // 2] if n % 2 else [n // 2 - 1, n // 2]
+    found: list[float] = []
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while wanted and wanted[0] < seen:
+            found.append(value)
+            wanted.pop(0)
+    return sum(found) / len(found)
+
+
+def _sorted_covariance(xs: Counts, mx: float, rests: Counts, mr: float, n: int) -> float:
+    """The covariance of the sorted marks paired with the sorted rests (Cov_max), walking the
+    two sorted lists of distinct values together."""
+    x_runs = sorted(xs.items())
+    r_runs = sorted(rests.items())
+    total = 0.0
+    i = j = 0
+    x_left, r_left = x_runs[0][1], r_runs[0][1]
+    while i < len(x_runs) and j < len(r_runs):
+        taken = min(x_left, r_left)
+        total += taken * (x_runs[i][0] - mx) * (r_runs[j][0] - mr)
+        x_left -= taken
+        r_left -= taken
+        if not x_left:
+            i += 1
+            x_left = x_runs[i][1] if i < len(x_runs) else 0
+        if not r_left:
+            j += 1
+            r_left = r_runs[j][1] if j < len(r_runs) else 0
+    return total / (n - 1)
+
+
+def _question_stats_from_sums(info: QuestionInfo, sums: ItemSums) -> QuestionStats:
+    pairs = sums.question_pairs(info.key)
+    n = sum(pairs.values())
+    distractors = []
+    for option in dict.fromkeys(_option_keys(info)):
+        count = rest_n = 0
+        rest_sum = 0.0
+        for rest, slots, times in sums.option_rests(info.key, option):
+            count += times
+            if slots > 1:
+                rest_sum += times * (100 * rest / (slots - 1))
+                rest_n += times
+        distractors.append(
+            DistractorRow(
+                option_key=option,
+                count=count,
+                share=count / n * 100 if n else 0.0,
+                mean_rest=rest_sum / rest_n if rest_n else None,
+            )
+        )
+    if n == 0:
+        return _question_figures(info, None, distractors)
+    xs: Counter[float] = Counter()
+    rests: Counter[float] = Counter()
+    for (x, rest), count in pairs.items():
+        xs[x] += count
+        rests[rest] += count
+    mx = _wmean(xs, n)
+    moments = _Moments(n=n, mean=mx, successes=None)
+    if all(x in (0, 1) for x in xs):
+        moments.successes = xs.get(1.0, 0)
+    if n >= MIN_ATTEMPTS:
+        mr = _wmean(rests, n)
+        moments.var_x = _wvariance(xs, mx, n)
+        moments.var_r = _wvariance(rests, mr, n)
+        if moments.var_x > _EPSILON and moments.var_r > _EPSILON:
+            moments.cov = sum(
+                count * (x - mx) * (rest - mr) for (x, rest), count in pairs.items()
+            ) / (n - 1)
+            moments.cov_max = _sorted_covariance(xs, mx, rests, mr, n)
+    return _question_figures(info, moments, distractors)
+
+
+def analyse_sums(sums: ItemSums, questions: Sequence[QuestionInfo]) -> QuizStats:
+    """:func:`analyse` from running sums (progress.itemsums.ItemSums) instead of attempts.
+
+    The sums must be keyed by the same question keys as ``questions``. The figures equal
+    analyse()'s over the attempts the sums were made of, up to the order of floating-point
+    additions (tests/test_itemsums.py checks it on random data).
+    """
+    slot_counts = sums.slot_counts()
+    p = max(slot_counts, key=lambda count: (slot_counts[count], count)) if slot_counts else 0
+    question_stats = [_question_stats_from_sums(info, sums) for info in questions]
+    s = slot_counts.get(p, 0)
+    excluded = sums.attempts - s
+    if s == 0:
+        return _test_figures(p, 0, 0.0, 0.0, None, excluded, question_stats)
+    totals = sums.totals(p)
+    mean_total = _wmean(totals, s)
+
+    def variances() -> tuple[float, float]:
+        columns = sums.slot_columns(p)
+        slot_var = sum(_wvariance(column, _wmean(column, s), s) for column in columns)
+        return _wvariance(totals, mean_total, s), slot_var
+
+    return _test_figures(
+        p, s, mean_total, _wmedian(totals, s), variances, excluded, question_stats
     )

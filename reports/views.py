@@ -8,16 +8,15 @@ grow with the class. Only users who may view responses and mastery rows see them
 """
 
 import csv
-import hashlib
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
 
-from django.core.cache import cache
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -26,9 +25,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from courses.models import Course, Objective
-from lib.cache import REPORT_SECONDS, report_key
+from progress import itemtally
 from progress.admin import evidence_url
-from progress.mastery import Level, review_due
+from progress.mastery import Level
 from progress.models import Mastery
 from quizzes import questiontypes
 from quizzes.models import Attempt, Question, Quiz, Response
@@ -38,6 +37,7 @@ from reports.course_review import course_review
 LEVELS = list(Level)
 PROFICIENT = Level.PROFICIENT
 STUCK_MIN_ANSWERS = 8
+STUCK_SHOWN = 20
 GRID_PAGE_SIZE = 100
 CSV_CHUNK = 2000
 
@@ -115,6 +115,12 @@ class ObjectiveSummary:
     median_estimate: float | None  # of learners who started
     reviews_due: int
     stuck: list[tuple[str, str]] = field(default_factory=list)  # (learner, evidence url)
+    stuck_count: int = 0  # all of them; `stuck` names the first STUCK_SHOWN by username
+
+    @property
+    def stuck_more(self):
+        """Stuck learners not named (beyond the first STUCK_SHOWN)."""
+        return self.stuck_count - len(self.stuck)
 
     @property
     def segments(self):
@@ -128,77 +134,103 @@ class ObjectiveSummary:
         return out
 
 
-def summarise_mastery(objectives, rows, now):
-    """Per-objective summaries and the learners x objectives grid from mastery rows.
+def summarise_mastery(objectives, now, total):
+    """Per-objective summaries of the learners' mastery rows, aggregated in the database.
 
-    ``rows`` are (user_id, username, first_name, last_name, objective_id, level, estimate,
-    counted_answers, review_due_at). The class is every learner with a row on any of the
-    objectives; a learner without a row on an objective is Not started there. The grid is a
-    list of (user id, learner, [level per objective]) sorted by learner.
+    The class is every learner with a row on any of the objectives (``total`` of them:
+    class_learners(objectives).count()); a learner without a row on an objective is Not
+    started there. The levels are counted with the (objective, level)
+    index; the median estimate of those who started reads one or two rows per objective
+    (ORDER BY estimate with an offset); the stuck learners are the few rows matching their
+    rule. Nothing is read per learner in Python, so the cost stays small as the class grows.
     """
     base = reverse("admin:quizzes_response_changelist")
-    learners = {}
-    cells = defaultdict(dict)  # objective id -> user id -> row
-    for user_id, username, first, last, objective_id, level, estimate, counted, due in rows:
-        learners.setdefault(user_id, learner_name(username, first, last))
-        cells[objective_id][user_id] = (level, estimate, counted, due)
-    total = len(learners)
+    rows = Mastery.objects.filter(objective__in=objectives)
+    counts = {objective.pk: [0] * len(LEVELS) for objective in objectives}
+    by_level = rows.values_list("objective_id", "level").annotate(n=Count("id")).order_by()
+    for objective_id, level, n in by_level:
+        counts[objective_id][level] += n
+    due = dict(
+        rows.filter(level=Level.MASTERED, review_due_at__lte=now)
+        .values_list("objective_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    stuck_rows = rows.filter(level=Level.ATTEMPTED, counted_answers__gte=STUCK_MIN_ANSWERS)
+    stuck_counts = dict(stuck_rows.values_list("objective_id").annotate(n=Count("id")).order_by())
     summaries = []
     for objective in objectives:
-        by_user = cells.get(objective.pk, {})
-        counts = [0] * len(LEVELS)
-        estimates, stuck, due_count = [], [], 0
-        for user_id, (level, estimate, counted, due) in by_user.items():
-            counts[level] += 1
-            if level > Level.NOT_STARTED:
-                estimates.append(estimate)
-            if review_due(level, due, now):
-                due_count += 1
-            if level == Level.ATTEMPTED and counted >= STUCK_MIN_ANSWERS:
-                stuck.append((learners[user_id], evidence_url(user_id, objective.pk, base)))
-        counts[Level.NOT_STARTED] += total - len(by_user)
-        proficient = sum(counts[PROFICIENT:])
+        level_counts = counts[objective.pk]
+        started = sum(level_counts[Level.NOT_STARTED + 1 :])
+        level_counts[Level.NOT_STARTED] += total - sum(level_counts)
+        middle = []
+        if started:
+            estimates = rows.filter(objective=objective, level__gt=Level.NOT_STARTED)
+            estimates = estimates.order_by("estimate").values_list("estimate", flat=True)
+            middle = list(estimates[(started - 1) // 2 : started // 2 + 1])
+        stuck = []
+        if stuck_counts.get(objective.pk):
+            named = stuck_rows.filter(objective=objective).order_by("user__username")
+            for user_id, username, first, last in named.values_list(
+                "user_id", "user__username", "user__first_name", "user__last_name"
+            )[:STUCK_SHOWN]:
+                name = learner_name(username, first, last)
+                stuck.append((name, evidence_url(user_id, objective.pk, base)))
         summaries.append(
             ObjectiveSummary(
                 objective=objective,
-                counts=counts,
+                counts=level_counts,
                 learners=total,
-                share_proficient=100 * proficient / total if total else None,
-                median_estimate=_median(estimates),
-                reviews_due=due_count,
-                stuck=sorted(stuck),
+                share_proficient=(100 * sum(level_counts[PROFICIENT:]) / total if total else None),
+                median_estimate=_median(middle),
+                reviews_due=due.get(objective.pk, 0),
+                stuck=stuck,
+                stuck_count=stuck_counts.get(objective.pk, 0),
             )
         )
-    columns = [cells.get(objective.pk, {}) for objective in objectives]
-    grid = [
-        (user_id, name, [column.get(user_id, (0,))[0] for column in columns])
-        for user_id, name in sorted(learners.items(), key=lambda item: item[1].casefold())
-    ]
-    return summaries, grid
+    return summaries
 
 
-def grid_cells(objectives, rows):
-    """(learner, [(level, label, evidence url)]) for the grid rows of one page."""
+def class_learners(objectives):
+    """The learners with a mastery row on any of the objectives, by username (the unique,
+    indexed column, so a page of the grid reads only its own learners), as (user id,
+    username, first name, last name)."""
+    User = get_user_model()
+    rows = Mastery.objects.filter(user_id=OuterRef("pk"), objective__in=objectives)
+    return (
+        User.objects.filter(Exists(rows))
+        .order_by("username")
+        .values_list("pk", "username", "first_name", "last_name")
+    )
+
+
+def grid_cells(objectives, learners):
+    """(learner, [(level, label, evidence url)]) for the grid rows of one page of learners."""
     base = reverse("admin:quizzes_response_changelist")
     labels = {int(level): level.label for level in LEVELS}
-    return [
-        (
-            name,
-            [
-                (level, labels[level], evidence_url(user_id, objective.pk, base))
-                for objective, level in zip(objectives, levels, strict=True)
-            ],
-        )
-        for user_id, name, levels in rows
-    ]
+    ids = [user_id for user_id, *_ in learners]
+    levels = {
+        (user_id, objective_id): level
+        for user_id, objective_id, level in Mastery.objects.filter(
+            objective__in=objectives, user_id__in=ids
+        ).values_list("user_id", "objective_id", "level")
+    }
+    out = []
+    for user_id, username, first, last in learners:
+        cells = []
+        for objective in objectives:
+            level = levels.get((user_id, objective.pk), Level.NOT_STARTED)
+            cells.append((level, labels[level], evidence_url(user_id, objective.pk, base)))
+        out.append((learner_name(username, first, last), cells))
+    return out
 
 
 def class_mastery(admin_site, request, course_id):
     _check(request)
     course = get_object_or_404(Course, pk=course_id)
     objectives = list(course.objectives.filter(retired=False).order_by("position"))
-    summaries, grid = _class_mastery_figures(course, objectives)
-    page = Paginator(grid, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(class_learners(objectives), GRID_PAGE_SIZE).get_page(request.GET.get("page"))
+    summaries = summarise_mastery(objectives, timezone.now(), page.paginator.count)
     return _render(
         request,
         admin_site,
@@ -209,51 +241,11 @@ def class_mastery(admin_site, request, course_id):
             "objectives": objectives,
             "summaries": summaries,
             "page": page,
-            "grid": grid_cells(objectives, page.object_list),
+            "grid": grid_cells(objectives, list(page.object_list)),
             "levels": [(int(level), level.label) for level in LEVELS],
             "stuck_min": STUCK_MIN_ANSWERS,
         },
     )
-
-
-def _class_mastery_figures(course, objectives):
-    """summarise_mastery's (summaries, grid) for the course, cached in the shared cache.
-
-    Under a fingerprint of what they are made of: the objectives shown, and the number of the
-    course's mastery rows with their latest update (every answer updates a row, so a new
-    answer or a deleted learner gives a new key). The entry expires after
-    REPORT_CACHE_SECONDS, or sooner when a review falls due (that changes with time alone);
-    a renamed learner or a bulk rebuild of the rows shows after that at worst.
-    """
-    masteries = Mastery.objects.filter(objective__course=course, objective__retired=False)
-    fingerprint = masteries.aggregate(n=Count("id"), last=Max("updated_at"))
-    shown = [(o.pk, o.key, o.text, o.title, o.position) for o in objectives]
-    digest = hashlib.sha256(repr((course.pk, shown, fingerprint)).encode()).hexdigest()
-    key = report_key("mastery", digest)
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    rows = list(
-        masteries.values_list(
-            "user_id",
-            "user__username",
-            "user__first_name",
-            "user__last_name",
-            "objective_id",
-            "level",
-            "estimate",
-            "counted_answers",
-            "review_due_at",
-        )
-    )
-    now = timezone.now()
-    result = summarise_mastery(objectives, rows, now)
-    due = [row[-1] for row in rows if row[-1] is not None and row[-1] > now]
-    seconds = REPORT_CACHE_SECONDS
-    if due:
-        seconds = max(1, min(seconds, int((min(due) - now).total_seconds()) + 1))
-    cache.set(key, result, seconds)
-    return result
 
 
 # --- item analysis -----------------------------------------------------------------------
@@ -340,44 +332,24 @@ def _questions_for(queryset):
     )
 
 
-# The cached figures are pickled itemstats objects: their key carries the code version
-# (lib.cache.report_key), so an entry written by other code is never read.
-REPORT_CACHE_SECONDS = REPORT_SECONDS
-
-
 def _item_analysis_figures(quiz, mode, questions):
     """(QuizStats, keys of the questions shown, attempts used, learners) for the report.
 
-    The figures depend only on the quiz's finished attempts (their answers are immutable) and
-    the question pool, so they are cached in the shared cache under a fingerprint of both:
-    the number of finished non-practice attempts, the largest id and the latest finish among
-    them, and each question's id, current version and retired flag. A newly finished or
-    deleted attempt, or a re-imported question, gives a new key; the entry also expires after
-    REPORT_CACHE_SECONDS (a superuser deleting a single answer shows after that at worst).
+    From the quiz's running sums (progress.itemtally, kept up to date by every finished
+    attempt), so the cost does not grow with the answers: one row read, and figures computed
+    from counts of distinct marks. The question pool is read live, so a re-imported question
+    shows its current options at once.
     """
-    fingerprint = counted_attempts("all", quiz=quiz).aggregate(
-        n=Count("id"), last=Max("id"), done=Max("finished_at")
-    )
-    pool = [(q.pk, q.current_version_id, q.retired) for q in questions]
-    digest = hashlib.sha256(repr((quiz.pk, mode, fingerprint, pool)).encode()).hexdigest()
-    key = report_key("items", digest)
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    by_id = {question.pk: question for question in questions}
-    rows = (
-        Response.objects.filter(attempt__in=counted_attempts(mode, quiz=quiz).values("pk"))
-        .order_by("attempt_id", "slot")
-        .values_list("attempt_id", "user_id", "question_id", "score", "answer")
-    )
-    attempts = attempt_rows(rows, by_id)
-    answered = {key for attempt in attempts for key, _ in attempt.marks}
+    sums = itemtally.sums_for(quiz.pk, mode)
+    names = {str(question.pk): question.key for question in questions}
+    sums.questions = {
+        names.get(question_id, f"#{question_id}"): entry
+        for question_id, entry in sums.questions.items()
+    }
+    answered = sums.keys()
     shown = [q for q in questions if not q.retired or q.key in answered]
-    stats = itemstats.analyse(attempts, [question_info(q) for q in shown])
-    learners = len({attempt.learner_id for attempt in attempts})
-    result = (stats, {q.key for q in shown}, len(attempts), learners)
-    cache.set(key, result, REPORT_CACHE_SECONDS)
-    return result
+    stats = itemstats.analyse_sums(sums, [question_info(q) for q in shown])
+    return stats, {q.key for q in shown}, sums.attempts, sums.learners
 
 
 def item_analysis(admin_site, request, quiz_id):

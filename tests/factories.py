@@ -19,6 +19,7 @@ from factory.django import DjangoModelFactory, Password
 
 from courses.models import Course, Lesson, Objective
 from courses.rendering import render
+from progress import itemtally
 from progress.models import Mastery
 from progress.services import record_answer
 from quizzes.grading import Grade
@@ -435,6 +436,8 @@ def make_attempt(user, quiz, answers, *, started_at=None, finished=True, practic
             score=score,
             graded_at=started_at + timedelta(seconds=30 * slot),
         )
+    if finished:
+        itemtally.attempt_finished(attempt)  # as the answer that finishes an attempt does
     return attempt
 
 

@@ -47,7 +47,6 @@ def test_a_release_id_can_name_the_code_version(monkeypatch):
         assert cache_map.code_version() == "release-42"
         assert cache_map.standing_key(1, 2) == "standing:release-42:1:2"
         assert cache_map.user_key(1) == "auth-user:release-42:1"
-        assert "release-42" in cache_map.report_key("items", "abc")
         assert "release-42" in cache_map.anon_page_key("v1", "http://testserver/")
         # What must outlive no revocation, and counts a deploy must not reset: no code version.
         assert "release-42" not in cache_map.user_generation_key(1)

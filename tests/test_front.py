@@ -33,7 +33,7 @@ def test_every_learner_page_is_served_by_the_front_app():
         for name, view in views.items()
         if name.split(":")[0] in LEARNER_NAMESPACES or name == "accounts:my_progress"
     }
-    assert len(learner) == 16  # 4 course pages, 6 of a quiz, 5 of progress, My progress
+    assert len(learner) == 17  # 4 course pages, 6 of a quiz, 6 of progress, My progress
     for name, view in learner.items():
         module = getattr(view, "__module__", "")
         assert module.startswith("front.views."), f"{name} is served by {module}"

@@ -154,6 +154,24 @@ RETIRED_KEYS = [
     "muse-reversal-signal",
     "muse-timeline-window",
     "maverick-moe-benefit",
+    # Round 5: two items on one fact (the moat against Meta's income), trivia (the letter's date,
+    # the shopping mode, Behemoth's figures), recall that general AI news answers, and items that
+    # together told which model reads images.
+    "strategy-what-sets-meta-apart",
+    "strategy-moat-is-not-the-reason",
+    "strategy-letter-which-release",
+    "strategy-lab-wants-to-inspect",
+    "strategy-llama-protects-moat-directly",
+    "scout-shares-active-count",
+    "scout-smaller-still-multimodal",
+    "llama33-why-popular",
+    "models-smallest-for-images-and-context",
+    "muse-task-mode",
+    "muse-voice-note-reply",
+    "muse-open-plan-whose-claim",
+    "muse-figures-kept-apart",
+    "muse-behemoth-active-compared",
+    "muse-first-day-surface",
 ]
 
 
@@ -284,7 +302,7 @@ def test_the_correct_option_is_the_longest_in_well_under_forty_percent_of_choice
 
 def test_trivia_and_changed_questions_are_retired_and_learners_answers_on_them_survive():
     call_command("import_course", str(META), stdout=StringIO())
-    question = Question.objects.get(key="muse-task-mode")
+    question = Question.objects.get(key="muse-voice-note-answer-form")
     kept = answer_on_current_version(make_user(), question)
     # Bring back a retired key the way an old copy of the bank had it, answered, then re-import.
     question.key = "muse-msl-leader"
@@ -356,11 +374,13 @@ def test_no_stem_presupposes_how_many_llama_4_models_were_released(bank):
 @pytest.mark.parametrize(
     ("key", "answer", "right", "note"),
     [
-        ("muse-task-mode", "shopping", True, ""),
-        ("muse-task-mode", "Shopping mode", True, ""),
-        ("muse-task-mode", "shoping", True, "Check the spelling: shopping"),
-        ("muse-task-mode", "reasoning", False, ""),
-        ("muse-task-mode", "fast", False, ""),
+        ("muse-voice-note-answer-form", "text", True, ""),
+        ("muse-voice-note-answer-form", "Written text.", True, ""),
+        ("muse-voice-note-answer-form", "in writing", True, ""),
+        ("muse-voice-note-answer-form", "writen text", True, "Check the spelling: written text"),
+        ("muse-voice-note-answer-form", "voice", False, ""),
+        ("muse-voice-note-answer-form", "a spoken reply", False, ""),
+        ("muse-voice-note-answer-form", "speech", False, ""),
     ],
 )
 def test_the_text_question_credits_near_misses_and_nothing_else(bank, key, answer, right, note):
@@ -410,3 +430,32 @@ def test_the_end_user_exception_covers_companies_as_well_as_people():
     text = words(META.read_text())
 
     assert "end users of a product or service, people and companies alike" in text
+
+
+def test_behemoth_and_the_two_flagships_are_taught_as_metas_documents_have_them():
+    """Round 4: Behemoth's total and experts are in Meta's launch post; "flagship" had two uses."""
+    text = words(META.read_text())
+
+    assert "Meta's Llama 4 launch post" in text
+    assert "nearly **two trillion** parameters in total, across **16 experts**" in text
+    assert "Only its active parameter count is known" not in text
+    assert "Maverick is the flagship of the Llama series" in text
+    assert "Muse Spark, announced in April 2026, is Meta's flagship overall" in text
+
+
+def test_only_one_models_question_turns_on_which_model_reads_images(bank):
+    """Round 4: several models items together told a blind reader which model reads images."""
+    about_images = [
+        question.key
+        for question in bank
+        if question.objective == "compare-models"
+        and re.search(
+            r"\b(images?|photos?|multimodal)\b",
+            " ".join(
+                [question.prompt] + [option["text"] for option in question.spec.get("options", [])]
+            ),
+            re.I,
+        )
+    ]
+
+    assert about_images == ["models-choose-tune-on-photos"]

@@ -1,8 +1,9 @@
-"""The learner's progress: My progress (every course), a course's progress page, the
-certificate, and practice sessions."""
+"""The learner's progress: My progress (every course), a course's progress page, every answer
+on one objective (the evidence page), the certificate, and practice sessions."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,6 +13,7 @@ from courses.models import Course
 from front.views.courses import get_course
 from progress import practice
 from progress.standing import (
+    Evidence,
     completion_rule_text,
     course_completion,
     course_standing,
@@ -19,7 +21,7 @@ from progress.standing import (
     status_from_row,
 )
 from quizzes.content_cache import course_content
-from quizzes.models import Attempt, Question, Quiz, QuizKind
+from quizzes.models import Attempt, Question, Quiz, QuizKind, Response
 
 
 @login_required
@@ -54,6 +56,33 @@ def progress(request, slug):
         raise Http404
     data = course_standing(request.user, content)
     return render(request, "front/progress.html", {"course": content.course, "progress": data})
+
+
+EVIDENCE_PAGE_SIZE = 50
+EVIDENCE_FIELDS = [
+    "id", "objective_id", "question_id", "version_id", "score", "revealed", "graded_at",
+    "counted", "p_after",
+]  # fmt: skip
+
+
+@login_required
+def evidence(request, slug, objective_key):
+    """Every answer the learner gave on an objective, newest first, paged: the history the
+    progress page summarises (it shows the latest few)."""
+    content = course_content(slug)
+    if content is None or content.course.retired:
+        raise Http404
+    objective = next(
+        (o for o in content.objectives.values() if o.key == objective_key and not o.retired), None
+    )
+    if objective is None:
+        raise Http404
+    answers = Response.objects.filter(user=request.user, objective=objective)
+    answers = answers.order_by("-graded_at", "-id").only(*EVIDENCE_FIELDS)
+    page = Paginator(answers, EVIDENCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [Evidence.of(r, content.version_of(r).prompt_text) for r in page.object_list]
+    context = {"course": content.course, "objective": objective, "page": page, "rows": rows}
+    return render(request, "front/evidence.html", context)
 
 
 @login_required

@@ -121,6 +121,8 @@ def learner_tour(page, course, username):
     yield _loaded(page, "summary")
     page.goto(f"/courses/{course.slug}/progress/")
     yield _loaded(page, "progress")
+    page.goto(f"/courses/{course.slug}/progress/{quiz.objective.key}/")
+    yield _loaded(page, "evidence")
     page.goto("/accounts/settings/")
     yield _loaded(page, "account")
 

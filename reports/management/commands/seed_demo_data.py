@@ -35,7 +35,7 @@ from django.db import connections, router, transaction
 from django.db.models import DateTimeField, JSONField
 
 from courses.models import Course
-from progress import mastery
+from progress import itemtally, mastery
 from progress.models import Mastery, mastery_params
 from progress.services import mastery_answer
 from quizzes import grading, questiontypes
@@ -126,6 +126,8 @@ class Command(BaseCommand):
             replaced = delete_demo_records(target)
             write(data, password)
             delete_demo_learners_without_records()
+            for quiz_id in target.quizzes.values_list("pk", flat=True):
+                itemtally.rebuild(quiz_id)  # the item analysis sums of the bulk-written attempts
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {target.slug}: {summary} in {time.monotonic() - began:.1f} s"
