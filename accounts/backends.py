@@ -3,10 +3,12 @@ per-user copy in the shared cache, checked against a per-user generation.
 
 Every signed-in request asks the authentication backend for the session's user. This backend
 keeps each user, as loaded by ModelBackend, in the "default" cache (shared by every worker and
-every server) for USER_CACHE_SECONDS. Three rules make that copy safe:
+every server) for USER_SECONDS (its keys and lifetimes are in the cache map, lib/cache.py).
+Three rules make that copy safe:
 
 - **A change takes effect on the next request after it commits, on every server.** Each user
-  has a generation token (`auth-user-gen:<id>`) in the same cache. The cached copy is stored
+  has a generation token (`auth-user-gen:<id>`, the same for every version of the code) in
+  the same cache. The cached copy is stored
   with the token that was current *before* its row was read, and is served only while that is
   still the current token (one `get_many` reads both). Saving or deleting the user row
   replaces the token at once and again when the transaction commits (`on_commit`). A request
@@ -40,9 +42,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
-USER_CACHE_SECONDS = 300
-# The generation outlives the copies it guards; if it is evicted, a new token simply misses.
-GENERATION_SECONDS = 24 * 60 * 60
+from lib.cache import USER_GENERATION_SECONDS, USER_SECONDS, user_generation_key, user_key
+
 SESSION_COPY = "_served_from_session_cache"
 
 
@@ -50,25 +51,17 @@ class SessionCopySaved(RuntimeError):
     """A request's user (possibly a stale cached copy) was about to be written back."""
 
 
-def _key(user_id):
-    return f"auth-user:{user_id}"
-
-
-def _generation_key(user_id):
-    return f"auth-user-gen:{user_id}"
-
-
 def _current_generation(cache, user_id, known=None):
     """The user's generation token, starting one if there is none; None if the cache fails."""
     if known is not None:
         return known
-    cache.add(_generation_key(user_id), uuid.uuid4().hex, GENERATION_SECONDS)
-    return cache.get(_generation_key(user_id))
+    cache.add(user_generation_key(user_id), uuid.uuid4().hex, USER_GENERATION_SECONDS)
+    return cache.get(user_generation_key(user_id))
 
 
 def new_generation(user_id) -> None:
     """Replace the user's generation token: every cached copy of the user stops being served."""
-    caches["default"].set(_generation_key(user_id), uuid.uuid4().hex, GENERATION_SECONDS)
+    caches["default"].set(user_generation_key(user_id), uuid.uuid4().hex, USER_GENERATION_SECONDS)
 
 
 class CachedModelBackend(ModelBackend):
@@ -81,9 +74,9 @@ class CachedModelBackend(ModelBackend):
 
     def get_user(self, user_id):
         cache = caches["default"]
-        found = cache.get_many([_key(user_id), _generation_key(user_id)])
-        generation = found.get(_generation_key(user_id))
-        entry = found.get(_key(user_id))
+        found = cache.get_many([user_key(user_id), user_generation_key(user_id)])
+        generation = found.get(user_generation_key(user_id))
+        entry = found.get(user_key(user_id))
         if entry is not None and generation is not None and entry[0] == generation:
             user = entry[1]
         else:
@@ -94,7 +87,7 @@ class CachedModelBackend(ModelBackend):
             except get_user_model().DoesNotExist:
                 return None
             if generation is not None:
-                cache.set(_key(user_id), (generation, user), USER_CACHE_SECONDS)
+                cache.set(user_key(user_id), (generation, user), USER_SECONDS)
         setattr(user, SESSION_COPY, True)
         return user if self.user_can_authenticate(user) else None
 

@@ -51,6 +51,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 
 from accounts.models import ThrottleCount
+from lib.cache import login_account_keys, login_address_keys, rate_key
 
 logger = logging.getLogger(__name__)
 
@@ -185,8 +186,8 @@ class LoginThrottle:
         address = counted_address(address)
         account = _digest(normalised_username(username), address)
         client = _digest(address)
-        self.account_keys = (f"login-failures:{account}", f"login-locked:{account}")
-        self.address_keys = (f"login-address-failures:{client}", f"login-address-locked:{client}")
+        self.account_keys = login_account_keys(account)
+        self.address_keys = login_address_keys(client)
 
     @classmethod
     def for_request(cls, request):
@@ -295,7 +296,7 @@ def locked_form(form, seconds: int):
 def over_rate(name: str, key: str, limit: int, window: int) -> bool:
     """Count one use of `name` by `key` (an address, an e-mail); True once it is over `limit`
     in `window` seconds. Counted in the shared cache; when that fails, not counted."""
-    cache_key = f"rate:{name}:{_digest(counted_address(key))}"
+    cache_key = rate_key(name, _digest(counted_address(key)))
 
     def count(cache):
         cache.add(cache_key, 0, window)

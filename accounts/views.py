@@ -18,7 +18,6 @@ from accounts.forms import (
     OneMessagePasswordResetForm,
     SignupForm,
 )
-from courses.models import Course
 from lib.csvfiles import csv_text
 
 RATE_WINDOW = 60 * 60  # sign-ups and password resets are counted per hour
@@ -94,31 +93,6 @@ def account_settings(request):
         messages.success(request, "Your name is saved. Your certificates now show it.")
         return redirect("accounts:settings")
     return render(request, "registration/settings.html", {"name_form": form})
-
-
-@login_required
-def my_progress(request):
-    """The header's "My progress": the learner's course progress pages.
-
-    With one course (or one the learner has started), straight to its progress page;
-    otherwise a list of courses, the started ones first."""
-    published = list(Course.objects.published())
-    started = set(
-        Course.objects.filter(lessons__completions__user=request.user).values_list("pk", flat=True)
-    ) | set(
-        Course.objects.filter(objectives__responses__user=request.user).values_list(
-            "pk", flat=True
-        )
-    )
-    # The catalogue's courses, and any hidden one the learner has started.
-    courses = [c for c in published if not c.hidden or c.pk in started]
-    if len(courses) == 1 or len(started) == 1:
-        course = next(c for c in courses if len(courses) == 1 or c.pk in started)
-        return redirect("progress:progress", course.slug)
-    courses.sort(key=lambda course: course.pk not in started)
-    return render(
-        request, "registration/my_progress.html", {"courses": courses, "started": started}
-    )
 
 
 # --- the learner's own data ------------------------------------------------------------------

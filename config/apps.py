@@ -2,12 +2,12 @@ from django.apps import AppConfig
 
 
 class ConfigConfig(AppConfig):
-    """The project package as an app, for project-wide signal receivers."""
+    """The project package as an app: its models (config.models) and start-up work."""
 
     name = "config"
     verbose_name = "Project"
 
     def ready(self):
-        from config import pagecache
+        from lib.cache import code_version
 
-        pagecache.connect_signals()
+        code_version()  # the digest of the code, once at start-up, not on a first request

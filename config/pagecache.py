@@ -12,86 +12,29 @@ messages cookie (so it can have no user and no messages). For such a GET the mid
 - marks the response `Cache-Control: private, no-cache` so that no shared proxy cache stores
   this anonymous version and hands it to a signed-in visitor.
 
-Every key includes a content version kept in the shared "default" cache and renewed after any
-transaction that saved course content (a re-import sets `Course.imported_at`, an admin edit
-saves a lesson or a quiz...), so all workers stop serving a page within a second of a change.
-Signed-in visitors and htmx requests never read or fill this cache.
+Every key includes the content version (lib.cache.content_version), renewed after any
+transaction that saved course content (quizzes/content_cache.py follows the content rows for
+every content cache), so all workers stop serving a page within a second of a change; and the
+code version, so a page is never served by a worker running other code. Signed-in visitors and
+htmx requests never read or fill this cache.
 """
-
-import hashlib
-import time
-import uuid
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
-from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 
+from lib.cache import anon_page_key, content_version
+
 CACHED_VIEWS = frozenset({"courses:catalogue", "courses:course", "courses:lesson"})
-# What an anonymous course page shows; saving or deleting any of these renews the version.
-CONTENT_MODELS = (
-    "courses.Course",
-    "courses.Objective",
-    "courses.Lesson",
-    "quizzes.Quiz",
-    "quizzes.Question",
-    "quizzes.QuestionVersion",
-)
-VERSION_KEY = "content-version"
 
 
-# The version read from the shared cache is remembered for this long in each worker: a file
-# read saved on most requests, for at most this delay before other workers see a renewal.
+# The content version is read from the shared cache at most this often by each worker: a file
+# read saved on most requests, for at most this delay before other workers see a renewal (this
+# worker sees its own at once).
 VERSION_MEMO_SECONDS = 1.0
-_memo: dict[str, Any] = {"version": None, "until": 0.0}
-
-
-def content_version() -> str:
-    """The current content version, shared by every worker (created on first use)."""
-    now = time.monotonic()
-    if _memo["until"] > now:
-        return _memo["version"]
-    cache = caches["default"]
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        if not cache.add(VERSION_KEY, version, None):
-            version = cache.get(VERSION_KEY, version)
-    _memo.update(version=version, until=now + VERSION_MEMO_SECONDS)
-    return version
-
-
-def renew_content_version() -> None:
-    """Make every cached anonymous page stale: in this worker at once, in the others within
-    VERSION_MEMO_SECONDS."""
-    _memo.update(version=None, until=0.0)
-    caches["default"].set(VERSION_KEY, uuid.uuid4().hex, None)
-
-
-def content_changed(sender, using=None, **kwargs):
-    """Signal receiver: renew the version once the saving transaction commits.
-
-    Only after the commit: a page rendered from the old rows while the transaction was open is
-    stored under the old version, which nobody reads any more; after a rollback nothing
-    changes. (An import renews it once per row saved: a small file write each, rare enough.)
-    """
-    transaction.on_commit(renew_content_version, using=using)
-
-
-def connect_signals():
-    for model in CONTENT_MODELS:
-        post_save.connect(content_changed, sender=model, dispatch_uid=f"pagecache-save-{model}")
-        post_delete.connect(content_changed, sender=model, dispatch_uid=f"pagecache-del-{model}")
-    m2m_changed.connect(
-        content_changed,
-        sender="courses.Lesson_objectives",
-        dispatch_uid="pagecache-m2m-lesson-objectives",
-    )
 
 
 def _is_anonymous_page_request(request) -> bool:
@@ -108,9 +51,10 @@ def _is_anonymous_page_request(request) -> bool:
 
 
 def _page_key(request) -> str:
-    url = f"{request.scheme}://{request.get_host()}{request.path}"
-    digest = hashlib.sha256(url.encode()).hexdigest()
-    return f"anon-page:{content_version()}:{digest}"
+    return anon_page_key(
+        content_version(max_age=VERSION_MEMO_SECONDS),
+        f"{request.scheme}://{request.get_host()}{request.path}",
+    )
 
 
 def _storable(response) -> bool:

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "reports",
     "interchange",
     "lti",
+    "front",
 ]
 
 MIDDLEWARE = [

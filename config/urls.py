@@ -3,9 +3,8 @@
 Each namespace is a part of the site as the learner sees it (`courses:` the catalogue, course
 home and lessons; `quizzes:` taking a quiz; `progress:` the learner's progress, certificate and
 practice; `reports:` the instructors' reports under /admin/reports/). A namespace does not name
-the app whose view serves a URL: a page lives in the lowest app that knows everything it shows
-(docs/architecture.md), so the lesson page, which shows the learner's levels, is served by
-progress, and answering a question, which updates the learner's mastery, is too.
+an app: every page a learner sees is served by the front app (front/views/), whatever its
+namespace (docs/architecture.md).
 """
 
 from django.conf import settings
@@ -19,9 +18,9 @@ from accounts import throttle
 from accounts import views as account_views
 from config import views
 from config.login_policy import counted_in_database, fail_closed
-from progress import course_views, quiz_views
-from progress import views as progress_views
-from quizzes import views as quiz_pages
+from front.views import courses as course_views
+from front.views import progress as progress_views
+from front.views import quiz as quiz_views
 
 # The admin's pages use the full width: the model list is on the index and in the breadcrumbs,
 # and the reports' and lists' important columns must not be pushed off-screen at 1280 px.
@@ -45,8 +44,8 @@ course_urls = [
 _quiz = "courses/<slug:course_slug>/quizzes/<slug:quiz_slug>/"
 _attempt = _quiz + "attempts/<int:attempt_id>/"
 quiz_urls = [
-    path(_quiz, quiz_pages.quiz_page, name="quiz"),
-    path(_quiz + "start", quiz_pages.start, name="start"),
+    path(_quiz, quiz_views.quiz_page, name="quiz"),
+    path(_quiz + "start", quiz_views.start, name="start"),
     path(_attempt + "q/<int:slot>/", quiz_views.question_page, name="question"),
     path(_attempt + "q/<int:slot>/answer", quiz_views.answer, name="answer"),
     path(_attempt + "finish", quiz_views.finish, name="finish"),

@@ -14,11 +14,12 @@ from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.text import Truncator
 
 from courses.models import Course, Objective
+from lib.cache import STANDING_SECONDS, standing_key
 from progress import mastery
 from progress.models import CourseCompletion, LessonCompletion, Mastery, mastery_params
 from quizzes.content_cache import CourseContent
@@ -110,6 +111,38 @@ def attach_levels(user, objectives) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """One of the learner's answers in an objective's evidence: plain data, the values the
+    progress page's table shows (kept in the standing cache; the page renders the table).
+
+    The texts are worked out once per standing, not on every view of the page: the date in
+    the site's time zone, the question's first words, the score and the estimate after it as
+    whole percentages (the estimate rounded down, mastery.display_percent)."""
+
+    graded_at: datetime
+    when: str  # "7 Dec 2026, 09:30"
+    prompt_words: str  # the question's prompt, its first 14 words
+    revealed: bool
+    counted: bool
+    score_percent: int
+    estimate_percent: int | None  # None before any estimate
+
+    @classmethod
+    def of(cls, response: Response, prompt_text: str) -> Evidence:
+        return cls(
+            graded_at=response.graded_at,
+            when=dateformat.format(timezone.localtime(response.graded_at), "j M Y, H:i"),
+            prompt_words=Truncator(prompt_text).words(14, truncate=" …"),
+            revealed=response.revealed,
+            counted=response.counted,
+            score_percent=round(100 * response.score),
+            estimate_percent=(
+                None if response.p_after is None else mastery.display_percent(response.p_after)
+            ),
+        )
+
+
 @dataclass
 class ObjectiveProgress:
     """One objective on the progress page: status, what is missing, the evidence."""
@@ -117,14 +150,13 @@ class ObjectiveProgress:
     status: ObjectiveStatus
     pool_size: int
     needs: list[str]
-    evidence: list[Response] = field(default_factory=list)  # the latest EVIDENCE_SHOWN
+    evidence: list[Evidence] = field(default_factory=list)  # the latest EVIDENCE_SHOWN
     more_evidence: bool = False  # older answers exist (the objective's evidence page)
     quiz: Quiz | None = None
     hint: str = ""  # the next step towards the level above, one sentence
     # When a correct answer is "on another day" (a day after the first one), while Mastered
     # still needs it.
     another_day_from: datetime | None = None
-    evidence_html: str = ""  # the evidence table, rendered once per standing (course_standing)
 
     @property
     def objective(self) -> Objective:
@@ -191,14 +223,14 @@ def course_progress(
         )
     )
     rows = mastery_rows(user, objectives)
-    evidence: dict[int, list[Response]] = {}
+    evidence: dict[int, list[Evidence]] = {}
     fields = [
         "id", "objective_id", "question_id", "version_id", "score", "revealed", "graded_at",
         "counted", "p_after", "level_after",
     ]  # fmt: skip
     # The latest answers per objective (one query, each part reading EVIDENCE_SHOWN + 1 rows
     # of the (user, objective, graded_at) index), so the page does not grow with the history:
-    # the full history is paged (progress.views.evidence).
+    # the full history is paged (front.views.progress.evidence).
     latest = Q(pk__in=[])
     for objective in objectives:
         answers = Response.objects.filter(user=user, objective=objective)
@@ -211,8 +243,9 @@ def course_progress(
         responses = responses.only(*fields)
     for response in responses.order_by("graded_at", "id"):
         version = response.version if content is None else content.version_of(response)
-        response.prompt_text = version.prompt_text  # type: ignore[attr-defined]
-        evidence.setdefault(response.objective_id, []).append(response)
+        evidence.setdefault(response.objective_id, []).append(
+            Evidence.of(response, version.prompt_text)
+        )
     more = {key for key, answers in evidence.items() if len(answers) > EVIDENCE_SHOWN}
     for key in more:
         del evidence[key][0]  # the one beyond the latest EVIDENCE_SHOWN
@@ -375,42 +408,31 @@ def check_course_completion(user, course: Course, now: datetime | None = None):
 #
 # The progress page is built from the learner's rows (lesson completions, mastery rows, answers,
 # course completion) and the course's content, which comes from the process's content cache
-# (quizzes/content_cache.py). The result, with each objective's evidence table already
-# rendered, is kept in the shared "default" cache per learner and course, with the content
-# version it was built from, and deleted when one of the learner's rows changes:
+# (quizzes/content_cache.py). The result, data only (the page renders it on every request), is
+# kept in the shared "default" cache per learner and course under a key with the code version
+# (lib.cache.standing_key), with the content version it was built from, and deleted when one
+# of the learner's rows changes:
 #
 # - an answer stored, a mastery row saved, a lesson or the course completed (post_save and
 #   post_delete of Response, Mastery, LessonCompletion and CourseCompletion delete it at once
-#   and again when the transaction commits, so a page rendered meanwhile in another worker from
+#   and again when the transaction commits, so a standing built meanwhile in another worker from
 #   the rows before the commit does not stay);
 # - a re-import renews the content version: a standing built from older content is not used;
 # - at the latest after STANDING_SECONDS, or when the first review falls due (a mastered
 #   objective's review turns due with time alone, no row changing), whichever comes first.
 #   Rows written in bulk without signals (seeding, `recompute_mastery`) show after that delay.
 
-STANDING_SECONDS = 300
-
-
-def _standing_key(user_id, course_id):
-    return f"standing:{user_id}:{course_id}"
-
 
 def course_standing(user, content: CourseContent) -> CourseProgress:
     """The learner's CourseProgress for the course of `content`, from the cache or computed
     (four queries: the learner's rows) and kept."""
     cache = caches["default"]
-    key = _standing_key(user.pk, content.course.pk)
+    key = standing_key(user.pk, content.course.pk)
     cached = cache.get(key)
     if cached is not None and cached[0] == content.version:
         return cached[1]
     now = timezone.now()
     standing = course_progress(user, content.course, now=now, content=content)
-    for item in standing.objectives:
-        # The evidence tables are most of the page and change only with the standing.
-        item.evidence_html = render_to_string(
-            "progress/_evidence.html", {"item": item, "course": content.course}
-        )
-        item.evidence = []  # rendered: no need to keep (and unpickle) the answers themselves
     seconds = STANDING_SECONDS
     due = [
         item.status.review_due_at
@@ -426,7 +448,7 @@ def course_standing(user, content: CourseContent) -> CourseProgress:
 def forget_standing(user_id, course_id) -> None:
     """Drop the learner's cached standing in the course (one of their rows changed). A delete,
     not a write: the cheapest operation of the file cache, and it runs on every answer."""
-    caches["default"].delete(_standing_key(user_id, course_id))
+    caches["default"].delete(standing_key(user_id, course_id))
 
 
 def _course_of(instance):

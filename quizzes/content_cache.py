@@ -3,35 +3,36 @@
 What a learner's quiz pages show of the course (the course, its quizzes, objectives and
 questions with their current versions, the size of each objective's question pool) changes
 only when the course document is imported again or an admin edits it. Each worker keeps it in
-memory, one `CourseContent` per course, under a content version kept in the shared "default"
-cache:
+memory, one `CourseContent` per course, under the content version (lib.cache.content_version,
+kept in the shared "default" cache):
 
 - saving or deleting any content row (CONTENT_MODELS) renews the shared version once its
   transaction commits, so every worker rebuilds on its next request (the version is read from
   the shared cache on every call to `course_content`), and empties this worker's copy at once
-  (the save may not be committed yet, and this worker must not keep what it read before);
+  (the save may not be committed yet, and this worker must not keep what it read before). This
+  is the one place that follows the content rows: the anonymous page cache
+  (config/pagecache.py) is kept under the same version;
 - a `QuestionVersion` never changes once written, so versions are also kept by id
   (`question_version`) for answers given to an older version; that cache is never emptied
   (bounded in size instead).
 
-The anonymous page cache (config/pagecache.py) follows the same rows with a version of its
-own. The objects handed out are shared by every request of the process: callers read them and
+The objects handed out are shared by every request of the process: callers read them and
 must not change them.
 """
 
 import functools
-import time
-import uuid
 from dataclasses import dataclass
 
-from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from courses.models import Course, Lesson, Objective
+from lib.cache import content_version, renew_content_version
 from quizzes.models import Question, QuestionVersion, Quiz
 
-# What the quiz pages show of a course; saving or deleting any of these renews the version.
+# What the learner's pages show of a course (the quiz pages, and the anonymous catalogue,
+# course and lesson pages of config/pagecache.py); saving or deleting any of these renews the
+# content version.
 CONTENT_MODELS = (
     "courses.Course",
     "courses.Objective",
@@ -40,7 +41,6 @@ CONTENT_MODELS = (
     "quizzes.Question",
     "quizzes.QuestionVersion",
 )
-VERSION_KEY = "quiz-content-version"
 
 
 @dataclass(frozen=True)
@@ -63,58 +63,17 @@ class CourseContent:
 
 _courses: dict[str, CourseContent] = {}
 
-# While the shared cache cannot be read (a Redis outage: config/sharedcache.py counts the
-# operations it could not do), this worker goes on with the version it last knew, for up to
-# FALLBACK_SECONDS since it last knew it; then with a version of its own for as long again. So
-# an outage costs one rebuild per FALLBACK_SECONDS, not one per request, and content renewed
-# meanwhile by another worker shows here within FALLBACK_SECONDS.
-FALLBACK_SECONDS = 10.0
-
-
-@dataclass
-class _Known:
-    version: str = ""
-    at: float = 0.0  # time.monotonic() when it was read (or made)
-
-
-_known = _Known()
-
-
-def shared_version() -> str:
-    """The content version as every worker sees it now (created on first use)."""
-    cache = caches["default"]
-    failures = getattr(cache, "failures_in_thread", None)
-    failed_before = failures() if failures else 0
-    version = cache.get(VERSION_KEY)
-    if version is None and failures and failures() > failed_before:
-        return _fallback_version()
-    if version is None:
-        version = uuid.uuid4().hex
-        if not cache.add(VERSION_KEY, version, None):
-            version = cache.get(VERSION_KEY, version)
-    _known.version, _known.at = version, time.monotonic()
-    return version
-
-
-def _fallback_version() -> str:
-    now = time.monotonic()
-    if not _known.version or now - _known.at > FALLBACK_SECONDS:
-        _known.version, _known.at = uuid.uuid4().hex, now
-    return _known.version
-
 
 def renew_version() -> None:
     """Make every worker's copy stale: this one at once, the others on their next request."""
     _courses.clear()
-    version = uuid.uuid4().hex
-    _known.version, _known.at = version, time.monotonic()
-    caches["default"].set(VERSION_KEY, version, None)
+    renew_content_version()
 
 
 def course_content(slug) -> CourseContent | None:
     """The content of the course `slug` (None if there is no such course), built from the
     database once per content version and process: five queries then, none after."""
-    version = shared_version()
+    version = content_version()
     content = _courses.get(slug)
     if content is not None and content.version == version:
         return content

@@ -54,17 +54,16 @@ def _clear_caches():
     from an earlier test (settings: config.test_settings makes them process-local)."""
     from django.core.cache import caches
 
-    from config import pagecache
+    from lib import cache as cache_map
     from quizzes import content_cache
 
     for cache in caches.all(initialized_only=True):
         cache.clear()
-    # And the per-process copies: the content version a worker remembers for a second and the
-    # course content kept by this process (an earlier test's rows, rolled back since).
-    pagecache._memo.update(version=None, until=0.0)
+    # And the per-process copies: the content version this process last read and the course
+    # content it keeps (an earlier test's rows, rolled back since).
+    cache_map.forget_known_version()
     content_cache.forget()
     content_cache._versions.clear()  # ids of rolled-back rows are given again on SQLite
-    content_cache._known.version = ""  # the version last read from the shared cache
     yield
 
 

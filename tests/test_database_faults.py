@@ -17,6 +17,7 @@ from django.utils.functional import SimpleLazyObject
 from config import dbfaults
 from config.sharedcache import FailSoftRedisCache
 from config.views import server_error
+from lib import cache as cache_map
 from quizzes import content_cache
 from quizzes.models import Attempt, Response
 from tests.factories import make_course, make_question, make_quiz, make_user, objectives_of
@@ -99,7 +100,7 @@ def test_a_page_read_during_an_outage_is_a_503_without_the_not_saved_line(learne
 
 def test_a_bug_is_still_a_500_without_retry_after(learner_at_a_question):
     client, attempt, _question = learner_at_a_question
-    with mock.patch("progress.quiz_views.question_context", side_effect=ValueError("a bug")):
+    with mock.patch("front.views.quiz.question_context", side_effect=ValueError("a bug")):
         response = client.get(slot_url(attempt, 1))
     assert response.status_code == 500
     assert not response.has_header("Retry-After")
@@ -203,18 +204,18 @@ def test_the_content_cache_keeps_the_last_known_version_while_redis_is_down(
     course = make_course()
     make_question(course)
     working = LocMemCache("content-version-test", {})
-    monkeypatch.setattr(content_cache, "caches", {"default": working})
+    monkeypatch.setattr(cache_map, "caches", {"default": working})
     first = content_cache.course_content(course.slug)
-    monkeypatch.setattr(content_cache, "caches", {"default": dead_redis()})
+    monkeypatch.setattr(cache_map, "caches", {"default": dead_redis()})
     with django_assert_num_queries(0):  # Redis gone: the version last read still holds
         for _ in range(3):
             assert content_cache.course_content(course.slug) is first
     # After FALLBACK_SECONDS the worker rebuilds once, then keeps that copy again.
-    monkeypatch.setattr(content_cache, "FALLBACK_SECONDS", 0.0)
-    content_cache._known.at -= 1
+    monkeypatch.setattr(cache_map, "FALLBACK_SECONDS", 0.0)
+    cache_map._known.at -= 1
     second = content_cache.course_content(course.slug)
     assert second is not first
-    monkeypatch.setattr(content_cache, "FALLBACK_SECONDS", 60.0)
+    monkeypatch.setattr(cache_map, "FALLBACK_SECONDS", 60.0)
     with django_assert_num_queries(0):
         assert content_cache.course_content(course.slug) is second
 
@@ -222,6 +223,6 @@ def test_the_content_cache_keeps_the_last_known_version_while_redis_is_down(
 def test_a_missing_version_in_a_working_cache_is_still_created_and_shared(db, monkeypatch):
     course = make_course()
     working = LocMemCache("content-version-test-2", {})
-    monkeypatch.setattr(content_cache, "caches", {"default": working})
+    monkeypatch.setattr(cache_map, "caches", {"default": working})
     content = content_cache.course_content(course.slug)
-    assert working.get(content_cache.VERSION_KEY) == content.version
+    assert working.get(cache_map.CONTENT_VERSION_KEY) == content.version

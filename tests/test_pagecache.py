@@ -11,7 +11,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from config.pagecache import VERSION_KEY, VERSION_MEMO_SECONDS, content_version
+from config.pagecache import VERSION_MEMO_SECONDS
+from lib.cache import CONTENT_VERSION_KEY, content_version
 from tests.factories import make_course
 
 
@@ -169,15 +170,15 @@ def test_the_cache_can_be_turned_off(client, course, settings):
 def test_another_workers_renewal_is_seen_within_a_second(client, course):
     url = course.get_absolute_url()
     now = time.monotonic()
-    with mock.patch("config.pagecache.time.monotonic", return_value=now):
+    with mock.patch("lib.cache.time.monotonic", return_value=now):
         client.get(url)
-        caches["default"].set(VERSION_KEY, "renewed-by-another-worker", None)
+        caches["default"].set(CONTENT_VERSION_KEY, "renewed-by-another-worker", None)
         with CaptureQueriesContext(connection) as queries:
             client.get(url)  # this worker still uses the version it has just read
     assert len(queries) == 0
     later = now + VERSION_MEMO_SECONDS + 0.1
     with (
-        mock.patch("config.pagecache.time.monotonic", return_value=later),
+        mock.patch("lib.cache.time.monotonic", return_value=later),
         CaptureQueriesContext(connection) as queries,
     ):
         client.get(url)

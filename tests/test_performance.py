@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from lib.cache import CONTENT_VERSION_KEY
 from quizzes import content_cache
 from quizzes.models import Attempt, Question, QuestionVersion
 from tests.factories import make_question, make_quiz, make_user
@@ -238,7 +239,7 @@ def test_another_workers_reimport_shows_on_the_next_request(learner_client, quiz
     assert "Prompt after the import" not in learner_client.get(url).content.decode()
     # What another worker's import does once its transaction commits: renew the shared
     # version (here, as another process would, in the shared cache only).
-    caches["default"].set(content_cache.VERSION_KEY, "another-workers-version", None)
+    caches["default"].set(CONTENT_VERSION_KEY, "another-workers-version", None)
     assert "Prompt after the import" in learner_client.get(url).content.decode()
 
 

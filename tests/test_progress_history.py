@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from front.views.progress import EVIDENCE_PAGE_SIZE
 from progress.standing import EVIDENCE_SHOWN
-from progress.views import EVIDENCE_PAGE_SIZE
 from quizzes.models import Attempt, Quiz, Response
 from tests.factories import DAY, T0, answer, make_bank, make_course, make_user
 

@@ -242,5 +242,5 @@ def test_a_copy_stored_under_an_old_generation_is_not_served():
     row = User.objects.get(pk=user.pk)
     row.is_active = False
     row.save()
-    backends.caches["default"].set(backends._key(user.pk), (old, stale), 300)  # the late store
+    backends.caches["default"].set(backends.user_key(user.pk), (old, stale), 300)  # the late store
     assert backend.get_user(user.pk) is None  # inactive: not served

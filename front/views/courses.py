@@ -1,24 +1,23 @@
 """The course pages: the catalogue, a course's home, a lesson, and marking a lesson complete.
 
-They are served here, not by the content app (courses), because they show the learner's
-state beside the content: levels per objective, completed lessons, the course completion,
-and links to the quizzes.
+They show the content (courses) beside the learner's state (progress): levels per objective,
+completed lessons, the course completion, and links to the quizzes.
 """
 
-from django.contrib.auth.views import redirect_to_login
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from authoring.preview import course_home_context  # the author's live preview, if running
 from courses.models import Course, Lesson, Objective, outline_prefetch
+from lib import htmx
 from progress.models import LessonCompletion
 from progress.standing import attach_levels, check_course_completion, course_completion
 from quizzes.models import course_test_slug
 
 
 def get_course(slug):
+    """A published course by its slug, or 404 (every course page starts here)."""
     return get_object_or_404(Course.objects.published(), slug=slug)
 
 
@@ -42,11 +41,10 @@ def _completed_ids(user, course):
 
 def catalogue(request):
     courses = Course.objects.listed().prefetch_related(outline_prefetch())
-    return render(request, "progress/catalogue.html", {"courses": courses})
+    return render(request, "front/catalogue.html", {"courses": courses})
 
 
 def course_home(request, slug):
-
     course = get_object_or_404(
         Course.objects.published().annotate(test_slug=course_test_slug()), slug=slug
     )
@@ -66,7 +64,7 @@ def course_home(request, slug):
         "course_completion": course_completion(request.user, course),
         **course_home_context(course),  # the linter's findings, while an author previews
     }
-    return render(request, "progress/course.html", context)
+    return render(request, "front/course.html", context)
 
 
 def lesson_page(request, slug, lesson_slug):
@@ -88,7 +86,7 @@ def lesson_page(request, slug, lesson_slug):
     attach_levels(request.user, context["objectives"])  # one query for the learner's levels
     if "completed" in request.GET:  # after Mark complete without JavaScript (mark_complete)
         context["course_just_completed"] = course_completion(request.user, course) is not None
-    return render(request, "progress/lesson.html", context)
+    return render(request, "front/lesson.html", context)
 
 
 @require_POST
@@ -96,10 +94,7 @@ def mark_complete(request, slug, lesson_slug):
     course = get_course(slug)
     lesson = get_object_or_404(Lesson.objects.published(), course=course, slug=lesson_slug)
     if not request.user.is_authenticated:
-        if request.htmx:
-            login = redirect_to_login(lesson.get_absolute_url())
-            return HttpResponseClientRedirect(login.url)
-        return redirect_to_login(lesson.get_absolute_url())
+        return htmx.login_redirect(request, lesson.get_absolute_url())
     was_completed = course_completion(request.user, course) is not None
     LessonCompletion.objects.get_or_create(user=request.user, lesson=lesson)
     # This click completes the course when the completion appears now: say so right here.
@@ -107,7 +102,7 @@ def mark_complete(request, slug, lesson_slug):
     if request.htmx:
         return render(
             request,
-            "progress/lesson.html#completion",
+            "front/lesson.html#completion",
             {
                 "course": course,
                 "lesson": lesson,

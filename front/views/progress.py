@@ -1,4 +1,5 @@
-"""The learner's progress page, completion certificate and practice sessions."""
+"""The learner's progress: My progress (every course), a course's progress page, every answer
+on one objective (the evidence page), the certificate, and practice sessions."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,9 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from courses.models import Course
+from front.views.courses import get_course
 from progress import practice
-from progress.course_views import get_course
 from progress.standing import (
+    Evidence,
     completion_rule_text,
     course_completion,
     course_standing,
@@ -22,6 +25,29 @@ from quizzes.models import Attempt, Question, Quiz, QuizKind, Response
 
 
 @login_required
+def my_progress(request):
+    """The header's "My progress": the learner's course progress pages.
+
+    With one course (or one the learner has started), straight to its progress page;
+    otherwise a list of courses, the started ones first."""
+    published = list(Course.objects.published())
+    started = set(
+        Course.objects.filter(lessons__completions__user=request.user).values_list("pk", flat=True)
+    ) | set(
+        Course.objects.filter(objectives__responses__user=request.user).values_list(
+            "pk", flat=True
+        )
+    )
+    # The catalogue's courses, and any hidden one the learner has started.
+    courses = [c for c in published if not c.hidden or c.pk in started]
+    if len(courses) == 1 or len(started) == 1:
+        course = next(c for c in courses if len(courses) == 1 or c.pk in started)
+        return redirect("progress:progress", course.slug)
+    courses.sort(key=lambda course: course.pk not in started)
+    return render(request, "front/my_progress.html", {"courses": courses, "started": started})
+
+
+@login_required
 def progress(request, slug):
     # The course from the content cache, the learner's standing from the standing cache: no
     # query until the learner's next answer (progress.standing.course_standing).
@@ -29,7 +55,7 @@ def progress(request, slug):
     if content is None or content.course.retired:
         raise Http404
     data = course_standing(request.user, content)
-    return render(request, "progress/progress.html", {"course": content.course, "progress": data})
+    return render(request, "front/progress.html", {"course": content.course, "progress": data})
 
 
 EVIDENCE_PAGE_SIZE = 50
@@ -54,10 +80,9 @@ def evidence(request, slug, objective_key):
     answers = Response.objects.filter(user=request.user, objective=objective)
     answers = answers.order_by("-graded_at", "-id").only(*EVIDENCE_FIELDS)
     page = Paginator(answers, EVIDENCE_PAGE_SIZE).get_page(request.GET.get("page"))
-    for response in page.object_list:
-        response.prompt_text = content.version_of(response).prompt_text  # type: ignore[attr-defined]
-    context = {"course": content.course, "objective": objective, "page": page}
-    return render(request, "progress/evidence.html", context)
+    rows = [Evidence.of(r, content.version_of(r).prompt_text) for r in page.object_list]
+    context = {"course": content.course, "objective": objective, "page": page, "rows": rows}
+    return render(request, "front/evidence.html", context)
 
 
 @login_required
@@ -68,7 +93,7 @@ def certificate(request, slug):
         messages.info(request, "The certificate appears once you have completed the course.")
         return redirect("progress:progress", course.slug)
     context = {"course": course, "completion": completion, "rule": completion_rule_text(course)}
-    return render(request, "progress/certificate.html", context)
+    return render(request, "front/certificate.html", context)
 
 
 def _practice_quizzes(course):
@@ -94,7 +119,7 @@ def practice_objective(request, slug, objective_key):
     quiz = get_object_or_404(_practice_quizzes(course), objective__key=objective_key)
     if request.method == "POST":
         return _start(request, quiz)
-    return render(request, "progress/practice_start.html", {"course": course, "quiz": quiz})
+    return render(request, "front/practice_start.html", {"course": course, "quiz": quiz})
 
 
 @login_required
