@@ -154,16 +154,20 @@ def oidc_login(request) -> DjangoOIDCLogin:
     return login
 
 
+def _services(django_request: DjangoRequest) -> dict[str, Any]:
+    """What every launch of ours is built with: the single-use nonce, the frame's cookies,
+    the shared cache for launch data, and the bounded HTTP session."""
+    return {
+        "session_service": SingleUseNonceSessionService(django_request),
+        "cookie_service": FrameCookieService(django_request),
+        "launch_data_storage": storage(),
+        "requests_session": http_session(),
+    }
+
+
 def message_launch(request) -> DjangoMessageLaunch:
     django_request = DjangoRequest(request, post_only=True)
-    launch = DjangoMessageLaunch(
-        django_request,
-        ToolConf(),
-        session_service=SingleUseNonceSessionService(django_request),
-        cookie_service=FrameCookieService(django_request),
-        launch_data_storage=storage(),
-        requests_session=http_session(),
-    )
+    launch = DjangoMessageLaunch(django_request, ToolConf(), **_services(django_request))
     launch.set_launch_data_lifetime(60 * 60)
     return launch
 
@@ -175,10 +179,7 @@ def restored_launch(request, launch_id: str) -> MessageLaunch:
         launch_id,
         django_request,
         ToolConf(),
-        session_service=SingleUseNonceSessionService(django_request),
-        cookie_service=FrameCookieService(django_request),
-        launch_data_storage=storage(),
-        requests_session=http_session(),
+        **_services(django_request),
         service_connector_cls=DjangoServiceConnector,
     )
 
