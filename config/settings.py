@@ -266,7 +266,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "config.staticstorage.ImmutableManifestStaticFilesStorage"
         )
     },
 }

@@ -111,7 +111,7 @@ def test_production_settings_come_from_the_environment(tmp_path):
     }
     assert figures["cache"] == "django.core.cache.backends.filebased.FileBasedCache"
     assert figures["session"] == "django.contrib.sessions.backends.cached_db"
-    assert figures["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert figures["static"] == "config.staticstorage.ImmutableManifestStaticFilesStorage"
     assert figures["ssl_redirect"] is True
     assert figures["hsts"] == 31536000
     assert figures["secure_cookies"] == [True, True]
