@@ -16,13 +16,18 @@ from django.utils import timezone
 
 from courses.models import Course
 from lti.models import GradedLearner, LtiClass, LtiIdentity, Member, Platform, ResourceLink
-from lti.protocol import claim
 from quizzes.models import Quiz
 from reports.roles import ensure_instructors_group
 
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 TARGET_PARAM = "coursework_target"
+
+
+def claim(body: dict[str, Any], name: str, default: Any = None) -> Any:
+    """A claim of the LTI namespace: claim(body, "context") is
+    body["https://purl.imsglobal.org/spec/lti/claim/context"]."""
+    return body.get(f"https://purl.imsglobal.org/spec/lti/claim/{name}", default)
 
 
 class LaunchRefused(Exception):

@@ -17,14 +17,11 @@
 import json
 from urllib.parse import urlsplit
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from pylti1p3.registration import Registration
 
 from courses.models import Course
 from quizzes.models import Attempt, Quiz
@@ -63,6 +60,11 @@ class ToolKey(models.Model):
     @classmethod
     def generate(cls) -> "ToolKey":
         """A new 2048-bit RSA key pair, saved and published (it signs from now on)."""
+        # Imported here, not at startup: see lti_errors in lti/views.py.
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from pylti1p3.registration import Registration
+
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         private_pem = private.private_bytes(
             serialization.Encoding.PEM,
@@ -86,6 +88,8 @@ class ToolKey(models.Model):
         return key if key is not None else cls.generate()
 
     def jwk(self) -> dict:
+        from pylti1p3.registration import Registration
+
         return dict(Registration.get_jwk(self.public_key))
 
 

@@ -24,16 +24,11 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import requests
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
-from pylti1p3.assignments_grades import AssignmentsGradesService
-from pylti1p3.exception import LtiException
-from pylti1p3.grade import Grade
 
 from lti.models import GradedLearner, ScoreOutbox
-from lti.protocol import service_connector
 from quizzes.models import Attempt
 from quizzes.signals import attempt_finished
 
@@ -119,6 +114,12 @@ def claim(row: ScoreOutbox, now) -> bool:
 
 def post_score(row: ScoreOutbox) -> None:
     """POST the score to the placement's line item; raises on any failure."""
+    # The protocol library is imported when first used, not at startup (lti/views.py).
+    from pylti1p3.assignments_grades import AssignmentsGradesService
+    from pylti1p3.grade import Grade
+
+    from lti.protocol import service_connector
+
     link = row.link
     grade = (
         Grade()
@@ -145,6 +146,9 @@ class DrainResult:
 
 def drain(now=None, *, limit=500) -> DrainResult:
     """Sweep, then send every due score once; failures wait for their back-off."""
+    import requests
+    from pylti1p3.exception import LtiException
+
     result = DrainResult(queued=sweep(now or timezone.now()))
     now = now or timezone.now()  # after the sweep: the rows it made are due
     due = ScoreOutbox.objects.due(now).select_related("link__lti_class__platform")[:limit]
@@ -173,6 +177,8 @@ def drain(now=None, *, limit=500) -> DrainResult:
 
 
 def _describe(error: Exception) -> str:
+    import requests
+
     response = error.args[1] if len(error.args) > 1 else None
     if isinstance(response, requests.Response):
         return f"{error.args[0]} (HTTP {response.status_code} from {response.url})"

@@ -188,9 +188,3 @@ def service_connector(platform: Platform) -> DjangoServiceConnector:
     """Signs the client-credentials assertion with the tool's key; caches the access token in
     the shared cache until it expires."""
     return DjangoServiceConnector(registration_for(platform), http_session())
-
-
-def claim(body: dict[str, Any], name: str, default: Any = None) -> Any:
-    """A claim of the LTI namespace: claim(body, "context") is
-    body["https://purl.imsglobal.org/spec/lti/claim/context"]."""
-    return body.get(f"https://purl.imsglobal.org/spec/lti/claim/{name}", default)

@@ -8,15 +8,11 @@ first."""
 from dataclasses import dataclass
 from typing import Any
 
-import requests
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
-from pylti1p3.exception import LtiException
-from pylti1p3.names_roles import NamesRolesProvisioningService
 
 from lti.models import LtiClass, LtiIdentity, Member
-from lti.protocol import service_connector
 from quizzes.models import Attempt
 
 INSTRUCTOR_ROLES = ("Instructor", "TeachingAssistant", "ContentDeveloper", "Administrator")
@@ -33,6 +29,13 @@ def _is_instructor(roles) -> bool:
 
 
 def fetch(lti_class: LtiClass) -> list[Any]:
+    # The protocol library is imported when first used, not at startup (lti/views.py).
+    import requests
+    from pylti1p3.exception import LtiException
+    from pylti1p3.names_roles import NamesRolesProvisioningService
+
+    from lti.protocol import service_connector
+
     if not lti_class.memberships_url:
         raise RosterUnavailable(
             "The platform did not offer its roster service (Names and Role Provisioning) "

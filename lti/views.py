@@ -17,24 +17,29 @@ from django.urls import reverse
 from django.utils.csp import CSP
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from pylti1p3.deep_link_resource import DeepLinkResource
-from pylti1p3.exception import LtiException, OIDCException
-from pylti1p3.lineitem import LineItem
 
 from courses.models import Course
 from lti import launch as launching
 from lti import roster
 from lti.frames import SESSION_KEY, all_origins, for_frames, frame_policy, mark_session
 from lti.models import LtiClass, Platform
-from lti.protocol import ToolConf, message_launch, oidc_login, restored_launch
 from reports.views import REPORT_PERMISSIONS
 
 logger = logging.getLogger(__name__)
 
 COOKIE_CHECK = "lti_cookie_check"
 DEEP_LINK_SESSION_KEY = "lti_deep_link"
-# AssertionError: pylti1p3 checks some of its inputs with assert.
-LTI_ERRORS = (LtiException, OIDCException, KeyError, TypeError, ValueError, AssertionError)
+
+
+# The protocol library (pylti1p3, and with it requests and the JWT and crypto libraries, about
+# 14 MB a worker) is imported by the LTI views when they first run, not at startup: a worker
+# that never serves an LTI request never loads it (tests/test_lti_lazy.py).
+def lti_errors():
+    """What a bad login or launch raises: the library's errors, and the checks' own
+    (AssertionError: pylti1p3 checks some of its inputs with assert)."""
+    from pylti1p3.exception import LtiException, OIDCException
+
+    return (LtiException, OIDCException, KeyError, TypeError, ValueError, AssertionError)
 
 
 def _framed(response, origins):
@@ -53,6 +58,8 @@ def refused(request, message, *, status=403, origins=None):
 @require_GET
 def jwks(request):
     """The tool's public keys (JSON Web Key Set): the platform checks our signatures with it."""
+    from lti.protocol import ToolConf
+
     response = JsonResponse(ToolConf().get_jwks())
     response["Cache-Control"] = "public, max-age=300"
     response["Access-Control-Allow-Origin"] = "*"
@@ -64,6 +71,8 @@ def jwks(request):
 def login(request):
     """Third-party initiated login: check the platform, check cookies work in this frame, then
     send the browser to the platform's OIDC endpoint with a fresh state and nonce."""
+    from lti.protocol import ToolConf, oidc_login
+
     params = (request.GET if request.method == "GET" else request.POST).dict()
     platform = ToolConf().platform(params.get("iss"), params.get("client_id"))
     if platform is None:
@@ -94,7 +103,7 @@ def login(request):
         return _framed(response, origins)
     try:
         response = oidc_login(request).redirect(request.build_absolute_uri(reverse("lti:launch")))
-    except LTI_ERRORS as error:
+    except lti_errors() as error:
         return refused(request, f"The login could not start: {error}", status=400, origins=origins)
     return _framed(response, origins)
 
@@ -103,6 +112,10 @@ def login(request):
 @require_POST
 def launch(request):
     """The platform's signed launch (an OIDC form post): check it, then sign the person in."""
+    from pylti1p3.exception import LtiException
+
+    from lti.protocol import ToolConf, message_launch
+
     message = message_launch(request)
     try:
         body = message.get_launch_data()
@@ -113,7 +126,7 @@ def launch(request):
         deep_linking = message.is_deep_link_launch()
         resource = message.is_resource_launch()
         launch_id = message.get_launch_id()
-    except LTI_ERRORS as error:
+    except lti_errors() as error:
         logger.info("LTI launch refused: %s", error)
         return refused(request, f"This launch could not be checked: {error}")
     origins = platform.origins()
@@ -151,9 +164,11 @@ def _deep_link_launch(request, launch_id):
         or SESSION_KEY not in request.session
     ):
         raise PermissionDenied("This content selection belongs to another launch.")
+    from lti.protocol import restored_launch
+
     try:
         return restored_launch(request, launch_id)
-    except LTI_ERRORS as error:
+    except lti_errors() as error:
         raise PermissionDenied(f"This content selection has expired: {error}") from None
 
 
@@ -196,6 +211,9 @@ def deep_link(request, launch_id):
 
 
 def _deep_link_response(request, message, picks):
+    from pylti1p3.deep_link_resource import DeepLinkResource
+    from pylti1p3.lineitem import LineItem
+
     launch_url = request.build_absolute_uri(reverse("lti:launch"))
     resources = []
     for course, quiz in picks:
