@@ -1,4 +1,4 @@
-"""Where the question page and the answer POST spend their time: cProfile over many requests
+"""Where the question page, the answer POST and the progress page spend their time: cProfile over many requests
 through Django's test client (the whole middleware stack, production settings, debug off), on a
 fresh SQLite database with the course imported and a seeded class.
 
@@ -97,7 +97,8 @@ def requests(count):
                     data = prepare.answer_data(attempt, question, right=rng.random() < 0.7)
                     posts.append((client, reverse("quizzes:answer", args=args), data))
     rng.shuffle(pages)
-    return pages[: 2 * count], posts[: 2 * count]
+    progress = [(client, reverse("progress:progress", args=[course.slug])) for client in clients]
+    return pages[: 2 * count], posts[: 2 * count], progress * (count // 2)
 
 
 def measure(name, calls, top):
@@ -136,7 +137,7 @@ def main():
     args = parser.parse_args()
     try:
         setup()
-        pages, posts = requests(args.requests)
+        pages, posts, progress = requests(args.requests)
 
         def get(client, url):
             def call():
@@ -159,6 +160,8 @@ def main():
             post(client, url, data)()
         measure("question page", [get(c, u) for c, u in pages[warm:]], args.top)
         measure("answer POST", [post(c, u, d) for c, u, d in posts[warm:]], args.top)
+        # The learners' own progress pages, again and again, as the benchmark asks them.
+        measure("progress page", [get(c, u) for c, u in progress], args.top)
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
 
