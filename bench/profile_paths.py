@@ -1,6 +1,6 @@
-"""Where the question page, the answer POST and the progress page spend their time: cProfile over many requests
-through Django's test client (the whole middleware stack, production settings, debug off), on a
-fresh SQLite database with the course imported and a seeded class.
+"""Where the question page, the answer POST and the progress page spend their time: cProfile
+over many requests through Django's test client (the whole middleware stack, production
+settings, debug off), on a fresh SQLite database with the course imported and a seeded class.
 
     .venv/bin/python bench/profile_paths.py [--requests 300] [--top 25]
 
