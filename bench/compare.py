@@ -11,12 +11,12 @@ bench/prepare.py), and is served by gunicorn with bench/run.py's settings (2 syn
 production settings, BENCH on), 127.0.0.1 only.
 
 Before the runs, bench/count_queries.py counts the SQL statements of one request per endpoint
-under each version. Then, in rounds (BENCH_ROUNDS), each endpoint of both versions with
-`wrk -t4 -c4 -d<BENCH_DURATION>s` (bench/requests.lua, a fresh list of answers per run):
-the current checkout first in odd rounds, REF first in even ones. The report gives, per
-endpoint, both rates, each round's ratio current / REF and their median, both p99s, and
-each worker's memory after the runs. An endpoint missing at either version is skipped, and
-the report says so. The 1-minute load average is printed before every run.
+under each version, in a new process per endpoint. Then, in rounds (BENCH_ROUNDS), each
+endpoint of both versions with `wrk -t4 -c4 -d<BENCH_DURATION>s` (bench/requests.lua, a fresh
+list of answers per run): the current checkout first in odd rounds, REF first in even ones.
+The report gives, per endpoint, both rates, each round's ratio current / REF and their median,
+both p99s, and each worker's memory after the runs. An endpoint missing at either version is
+skipped, and the report says so. The 1-minute load average is printed before every run.
 
 Environment: bench/run.py's BENCH_DURATION, BENCH_ROUNDS, BENCH_LEARNERS, BENCH_SIGNED_IN and
 BENCH_PORT.
@@ -173,15 +173,19 @@ class Version:
         return self.requests / filename.format(run=round_)
 
     def count_queries(self):
-        """bench/count_queries.py under this version: {endpoint: counts} or {"failed": why}."""
-        files = [f"{name}={self.request_file(filename)}" for name, filename, _ in ENDPOINTS]
-        result = subprocess.run(
-            [self.python, str(COUNT_QUERIES), *files],
-            cwd=self.tree, env=self.env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        if result.returncode != 0:
-            return {"failed": result.stderr.strip()[-500:]}
-        return json.loads(result.stdout.strip().splitlines()[-1])
+        """bench/count_queries.py under this version, a new process per endpoint:
+        {endpoint: {"first": n, "other": n, "again": n} or {"failed": why}}."""
+        counts = {}
+        for name, filename, _what in ENDPOINTS:
+            result = subprocess.run(
+                [self.python, str(COUNT_QUERIES), f"{name}={self.request_file(filename)}"],
+                cwd=self.tree, env=self.env, capture_output=True, text=True, timeout=300,
+            )  # fmt: skip
+            if result.returncode != 0:
+                counts[name] = {"failed": result.stderr.strip()[-300:]}
+            else:
+                counts.update(json.loads(result.stdout.strip().splitlines()[-1]))
+        return counts
 
     def errors(self):
         bad = ("Traceback", "database is locked", "Internal Server Error")
@@ -271,9 +275,10 @@ def report(outcome):
     lines += [
         "",
         "SQL statements of one request (bench/count_queries.py, in process, before the runs; "
-        "BEGIN, COMMIT and savepoints not counted): first / other / again = the first request "
-        "of a new process (course content not cached), another learner's, that learner once "
-        "more (the same page; for the answer, another fresh answer of theirs)",
+        "a new process per endpoint; BEGIN, COMMIT and savepoints not counted): first / other "
+        "/ again = the first request of the process (course content not cached in it), "
+        "another learner's, that learner once more (the same page; for the answer, another "
+        "fresh answer of theirs)",
         "",
         f"| endpoint | {current} | {ref} |",
         "| --- | --- | --- |",
@@ -281,9 +286,10 @@ def report(outcome):
     queries = outcome["queries"]
 
     def counts(label, name):
-        if "failed" in queries[label]:
-            return f"failed: {queries[label]['failed'][-200:]}"
-        return " / ".join(str(n) for n in queries[label].get(name, {}).values()) or "none"
+        found = queries[label].get(name, {"failed": "not counted"})
+        if "failed" in found:
+            return f"failed: {found['failed'][-200:]}"
+        return " / ".join(str(n) for n in found.values())
 
     for name, *_ in ENDPOINTS:
         lines.append(f"| {name} | {counts(current, name)} | {counts(ref, name)} |")
@@ -306,11 +312,10 @@ def main(argv=None):
             cwd=ROOT, capture_output=True, text=True, timeout=60,
         ).stdout.strip()  # fmt: skip
         (tmp / "current").mkdir()
+        ref_label = commit[:7] if commit.startswith(args.ref) else f"{args.ref} ({commit[:7]})"
         versions = [
-            Version(f"current ({head})", ROOT, sys.executable, tmp / "current"),
-            Version(
-                f"REF ({args.ref} = {commit[:7]})", tmp / "ref" / "tree", ref_python, tmp / "ref"
-            ),
+            Version(f"current {head}", ROOT, sys.executable, tmp / "current"),
+            Version(f"REF {ref_label}", tmp / "ref" / "tree", ref_python, tmp / "ref"),
         ]
         for version in versions:
             version.prepare()

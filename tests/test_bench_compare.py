@@ -90,7 +90,7 @@ def test_the_report_gives_both_rates_the_paired_median_and_a_skipped_endpoint():
             "question page": "REF b answered 404 for /q", "answer POST": "x", "progress page": "y",
         },
         "queries": {"current a": {"baseline": {"first": 0, "other": 0, "again": 0}},
-                    "REF b": {"failed": "ImportError"}},
+                    "REF b": {"baseline": {"failed": "ImportError"}}},
         "memory": {"current a": worker, "REF b": worker}, "errors": {"current a": [], "REF b": []},
     }  # fmt: skip
     text = compare.report(outcome)
@@ -103,3 +103,4 @@ def test_the_report_gives_both_rates_the_paired_median_and_a_skipped_endpoint():
     assert "| question page | skipped: REF b answered 404 for /q |" in text
     assert "current a worker 1: 70.0 MB resident" in text
     assert "| baseline | 0 / 0 / 0 | failed: ImportError |" in text
+    assert "| progress page | failed: not counted | failed: not counted |" in text
