@@ -204,11 +204,14 @@ def paired_ratios(current_runs, ref_runs):
     return [c["rps"] / r["rps"] for c, r in zip(current_runs, ref_runs, strict=True)]
 
 
-def reading(ratio):
-    """A median ratio current / REF, in words."""
-    if ratio >= 1:
-        return f"no worse ({ratio:.2f}x REF)"
-    return f"worse by {(1 - ratio) * 100:.0f}%"
+def reading(ratios):
+    """The rounds' ratios current / REF in words: the median, and whether every round agrees."""
+    ratio = statistics.median(ratios)
+    worse = ratio < 0.995
+    text = f"worse by {(1 - ratio) * 100:.0f}%" if worse else f"no worse ({ratio:.2f}x REF)"
+    if min(ratios) < 1 < max(ratios):
+        return text + f"; the rounds straddle 1 ({min(ratios):.2f}-{max(ratios):.2f})"
+    return text + " in every round" if worse else text
 
 
 def measure(wrk, versions, skipped):
@@ -256,7 +259,7 @@ def report(outcome):
             f"| {name} ({what}) | {median(r['rps'] for r in mine):.0f} "
             f"| {median(r['rps'] for r in theirs):.0f} | {median(ratios):.3f} "
             f"| {', '.join(f'{x:.3f}' for x in ratios)} | {median(r['p99'] for r in mine):.1f} "
-            f"| {median(r['p99'] for r in theirs):.1f} | {errors} | {reading(median(ratios))} |"
+            f"| {median(r['p99'] for r in theirs):.1f} | {errors} | {reading(ratios)} |"
         )
     repeated = sum(r["repeated"] for per in runs.values() for r in per.get("answer POST", []))
     lines += ["", f"- answer POSTs that repeated an earlier one: {repeated}"]

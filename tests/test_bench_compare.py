@@ -65,8 +65,9 @@ def test_the_ratio_is_current_over_ref_in_each_round_and_the_median_is_read():
     ratios = compare.paired_ratios(current, ref)
     assert ratios == [2.0, 0.9, 1.0]
     assert statistics.median(ratios) == 1.0
-    assert compare.reading(1.0) == "no worse (1.00x REF)"
-    assert compare.reading(0.9) == "worse by 10%"
+    assert compare.reading(ratios) == "no worse (1.00x REF); the rounds straddle 1 (0.90-2.00)"
+    assert compare.reading([0.9, 0.8, 0.85]) == "worse by 15% in every round"
+    assert compare.reading([0.998, 1.0]) == "no worse (1.00x REF)"
     with pytest.raises(ValueError):  # a round that ran on one side only is an error
         compare.paired_ratios(current, ref[:2])
 
@@ -97,8 +98,8 @@ def test_the_report_gives_both_rates_the_paired_median_and_a_skipped_endpoint():
     assert "load average before the runs: 0.50 to 3.00" in text
     # Rates: medians of the rounds (150 and 100); ratios 2.0 and 1.0, their median 1.5.
     assert (
-        "| baseline (/bench/baseline, the trivial view) | 150 | 100 | 1.500 | 2.000, 1.000 |"
-        in text
+        "| baseline (/bench/baseline, the trivial view) | 150 | 100 | 1.500 | 2.000, 1.000 "
+        "| 15.0 | 21.0 | 0 | no worse (1.50x REF) |" in text
     )
     assert "| question page | skipped: REF b answered 404 for /q |" in text
     assert "current a worker 1: 70.0 MB resident" in text
