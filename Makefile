@@ -14,7 +14,7 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help run test test-postgres test-cluster lint format check serve bench clean install
+.PHONY: help run test test-postgres test-cluster lint format check serve bench bench-compare clean install
 
 help:
 	@echo "make run    install, migrate, import the course and serve it on http://127.0.0.1:$(PORT)"
@@ -22,6 +22,7 @@ help:
 	@echo "make author COURSE=fixtures/my-course.md  live preview: re-import the course on every save"
 	@echo "make serve  production-style serving with gunicorn (see docs/deploy.md)"
 	@echo "make bench  the benchmark (see docs/performance.md)"
+	@echo "make bench-compare REF=<git ref>  the app at REF and this checkout, measured interleaved"
 	@echo "make test-postgres  the test suite on PostgreSQL (DATABASE_URL, see docs/deploy.md)"
 	@echo "make test-cluster   two app servers on PostgreSQL and Redis, tested through HTTP"
 
@@ -127,6 +128,12 @@ serve: $(STAMP)
 # The benchmark (docs/performance.md): gunicorn with 2 workers under wrk, bounded in time.
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# The app at REF (git archive into a temporary directory) beside this checkout, interleaved
+# round by round (bench/compare.py, docs/performance.md). BENCH_ROUNDS and BENCH_DURATION apply.
+bench-compare: $(STAMP)
+	@if [ -z "$(REF)" ]; then echo "usage: make bench-compare REF=<git ref>" >&2; exit 2; fi
+	$(PY) bench/compare.py $(REF)
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .

@@ -137,11 +137,12 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def manage(env, *args, stdin=None, timeout=900):
+def manage(env, *args, stdin=None, timeout=900, cwd=ROOT, python=sys.executable):
+    """manage.py of the tree `cwd` (this checkout unless told) run by `python`."""
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
+        [python, "manage.py", *args],
+        cwd=cwd,
         env=env,
         input=stdin,
         capture_output=True,
@@ -290,12 +291,13 @@ def postgres_database(url, suffix="_bench"):
     )
 
 
-def gunicorn(wsgi_app, env, log_path):
-    """gunicorn with the benchmark's settings (2 sync workers) on a free port: (process, URL)."""
+def gunicorn(wsgi_app, env, log_path, cwd=ROOT, bin_dir=VENV_BIN):
+    """gunicorn with the benchmark's settings (2 sync workers) on a free port: (process, URL).
+    It serves the tree `cwd` (this checkout unless told) with the gunicorn of `bin_dir`."""
     port = free_port()
     server = subprocess.Popen(
         [
-            str(VENV_BIN / "gunicorn"),
+            str(bin_dir / "gunicorn"),
             wsgi_app,
             "--workers",
             "2",
@@ -305,7 +307,7 @@ def gunicorn(wsgi_app, env, log_path):
             "--timeout",
             "60",
         ],  # fmt: skip
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         stdout=log_path.open("w"),
         stderr=subprocess.STDOUT,
