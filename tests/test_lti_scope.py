@@ -20,7 +20,7 @@ from lti.models import LtiClass, LtiIdentity, Member, Platform, ToolKey
 from lti.protocol import ToolConf
 from progress.mastery import Level
 from progress.models import Mastery
-from quizzes.models import Attempt, Response
+from quizzes.models import Attempt, Question, Response
 from reports.roles import (
     CLASS_INSTRUCTORS,
     INSTRUCTORS,
@@ -32,6 +32,7 @@ from tests.factories import (
     make_attempt,
     make_choice_question,
     make_course,
+    make_learners,
     make_mastery,
     make_quiz,
     make_staff_instructor,
@@ -396,3 +397,33 @@ def test_the_migration_moves_lti_instructors_out_of_the_global_group(two_classes
     assert User.objects.get(pk=root.pk).groups.filter(name=INSTRUCTORS).exists()
     migration.forwards(apps, None)  # again: nothing more moves
     assert set(tess.groups.values_list("name", flat=True)) == {CLASS_INSTRUCTORS}
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    # As for a global instructor (tests/test_admin.py): the scope is a subquery of the list's
+    # own queries, and the permission that decides it is read with the others.
+    [("quizzes_attempt", 9), ("quizzes_response", 6), ("progress_mastery", 6)],
+)
+def test_a_class_instructors_lists_cost_as_many_queries_whatever_the_class_size(
+    two_classes, django_assert_num_queries, name, expected
+):
+    client = client_of(two_classes["tess"])
+    url = reverse(f"admin:{name}_changelist")
+    quiz, group = two_classes["quiz"], two_classes["a"].group
+    questions = list(Question.objects.filter(objective=quiz.objective))
+
+    def grow(n):
+        for learner in make_learners(n):
+            learner.groups.add(group)
+            make_attempt(learner, quiz, [(q, "a", 1.0) for q in questions])
+            make_mastery(learner, quiz.objective, Level.FAMILIAR)
+
+    client.get(url)  # warm the session cache
+    with django_assert_num_queries(expected):
+        small = client.get(url)
+    grow(20)
+    with django_assert_num_queries(expected):
+        large = client.get(url)
+    added = 20 * (len(questions) if name == "quizzes_response" else 1)
+    assert large.context["cl"].result_count == small.context["cl"].result_count + added
