@@ -1,4 +1,5 @@
-"""Instructors from learning platforms see their own classes only (docs/lti.md, "Roles").
+"""Instructors from learning platforms see their own classes only (docs/lti.md, "Instructors
+see their own classes").
 
 Before this, a launch as Instructor or TeachingAssistant put the account in the global
 Instructors group, which saw every learner. This migration:
@@ -18,7 +19,12 @@ from django.db import migrations
 
 INSTRUCTORS = "Instructors"
 CLASS_INSTRUCTORS = "Class instructors"
-EVERY_LEARNER = ("progress", "mastery", "view_every_learner", "Can view every learner's records, not only their classes'")
+EVERY_LEARNER = (
+    "progress",
+    "mastery",
+    "view_every_learner",
+    "Can view every learner's records, not only their classes'",
+)
 # (app, model, codename, name): what the Class instructors group may do (reports.roles).
 CLASS_VIEWS = [
     (app, model, f"view_{model}", f"Can view {name}")
