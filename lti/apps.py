@@ -7,5 +7,8 @@ class LtiConfig(AppConfig):
 
     def ready(self):
         from lti import passback
+        from lti.models import taught_groups
+        from progress import scope
 
         passback.connect()
+        scope.set_taught_groups(taught_groups)  # class instructors see their classes' learners

@@ -17,7 +17,7 @@ from django.utils import timezone
 from courses.models import Course
 from lti.models import GradedLearner, LtiClass, LtiIdentity, Member, Platform, ResourceLink
 from quizzes.models import Quiz
-from reports.roles import ensure_instructors_group
+from reports.roles import ensure_class_instructors_group
 
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
@@ -179,8 +179,10 @@ def join_class(lti_class: LtiClass, user, body: dict[str, Any], roles: Roles) ->
 
 
 def make_instructor(user) -> None:
-    """Instructors and teaching assistants see the reports (the Instructors group)."""
-    user.groups.add(ensure_instructors_group())
+    """Instructors and teaching assistants see the reports of the classes they instruct (the
+    Class instructors group: view only, scoped by progress.scope). Membership of the global
+    Instructors group is an administrator's choice, neither given nor taken here."""
+    user.groups.add(ensure_class_instructors_group())
     if not user.is_staff:
         get_user_model().objects.filter(pk=user.pk).update(is_staff=True)
         user.is_staff = True

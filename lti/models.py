@@ -7,7 +7,9 @@
 - `LtiIdentity`: a person of a platform, matched by (issuer, subject), and the account made for
   them on their first launch.
 - `LtiClass` and `Member`: an LTI context is a class, with a Django group of its learners (the
-  reports' class filter) and its roster (from launches and from Names and Roles).
+  reports' class filter) and its roster (from launches and from Names and Roles). A member
+  who is an instructor of a class sees its learners' records (`taught_groups`, given to
+  progress.scope), and no other class's unless made a global instructor.
 - `ResourceLink` and `GradedLearner`: a placement in the platform, what it opens here and its
   line item; who launched a graded placement, so their attempts' scores go to its line item.
 - `ScoreOutbox`: a score waiting to be sent (`manage.py lti_send_scores`), one per attempt and
@@ -240,6 +242,17 @@ class Member(models.Model):
 
     def __str__(self):
         return self.name or self.subject
+
+
+def taught_classes(user) -> models.QuerySet[LtiClass]:
+    """The classes `user` instructs: those where a member row of theirs says so (from a launch
+    as Instructor or TeachingAssistant, or from the platform's roster)."""
+    return LtiClass.objects.filter(members__user=user.pk, members__is_instructor=True).distinct()
+
+
+def taught_groups(user) -> models.QuerySet[Group]:
+    """The learners' groups of the classes `user` instructs (progress.scope asks this)."""
+    return Group.objects.filter(lti_class__in=taught_classes(user).values("pk"))
 
 
 class ResourceLink(models.Model):

@@ -22,7 +22,8 @@ from courses.models import Course
 from lti import launch as launching
 from lti import roster
 from lti.frames import SESSION_KEY, all_origins, for_frames, frame_policy, mark_session
-from lti.models import LtiClass, Platform
+from lti.models import LtiClass, Platform, taught_classes
+from progress.scope import sees_every_learner
 from reports.views import REPORT_PERMISSIONS
 
 logger = logging.getLogger(__name__)
@@ -258,11 +259,18 @@ def _check_instructor(request):
         raise PermissionDenied("You may not view learners' results.")
 
 
+def _classes_of(request):
+    """Every class for a user who sees every learner; a class instructor's own classes."""
+    if sees_every_learner(request.user):
+        return LtiClass.objects.all()
+    return taught_classes(request.user)
+
+
 def class_roster(admin_site, request, class_id):
     """A class's roster: who has started, who has not; POST loads it again from the platform
     (Names and Roles Provisioning Service)."""
     _check_instructor(request)
-    lti_class = get_object_or_404(LtiClass.objects.select_related("platform"), pk=class_id)
+    lti_class = get_object_or_404(_classes_of(request).select_related("platform"), pk=class_id)
     problem = ""
     if request.method == "POST":
         try:
@@ -285,7 +293,7 @@ def class_roster(admin_site, request, class_id):
 
 def class_list(admin_site, request):
     _check_instructor(request)
-    classes = LtiClass.objects.select_related("platform").order_by("title", "pk")
+    classes = _classes_of(request).select_related("platform").order_by("title", "pk")
     context = {
         **admin_site.each_context(request),
         "title": "Classes from learning platforms",

@@ -1,11 +1,13 @@
 """The learners' records in the admin: attempts, responses and mastery rows.
 
 They are evidence, so they are view-only for everyone but superusers. The instructors'
-reports (reports/) link here for the answers behind a figure (evidence_url).
+reports (reports/) link here for the answers behind a figure (evidence_url). A class
+instructor (progress.scope) sees only the records of their classes' learners.
 """
 
 from django import forms
 from django.contrib import admin
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -15,6 +17,7 @@ from courses import admin as courses_admin
 from courses.models import Objective
 from progress.mastery import Level, Params, display_percent, estimate_words
 from progress.models import Mastery
+from progress.scope import scoped, sees_every_learner
 from quizzes import questiontypes
 from quizzes.admin import prompt_text
 from quizzes.admin_display import answer_cell, objective_key, question_cell
@@ -39,7 +42,21 @@ def estimate_text(p):
 
 
 class LearnerRecordAdmin(admin.ModelAdmin):
-    """Learners' records are evidence: only superusers may add, change or delete them."""
+    """Learners' records are evidence: only superusers may add, change or delete them.
+
+    Whose records show is decided here, once, for the lists and the detail pages: every
+    learner's for a user who may view every learner (progress.scope), else only those of the
+    learners in the classes they instruct. A record outside them is a 404, as a missing one.
+    """
+
+    def get_queryset(self, request):
+        return scoped(super().get_queryset(request), request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        found = super().get_object(request, object_id, from_field)
+        if found is None and not sees_every_learner(request.user):
+            raise Http404("No such record among your classes' learners.")
+        return found
 
     def has_add_permission(self, request, obj=None):
         return request.user.is_superuser

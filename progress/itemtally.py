@@ -144,28 +144,47 @@ def rebuild(quiz_id: int) -> dict[str, ItemSums]:
     over the answers, read in chunks, holding one learner's attempts at a time."""
     with transaction.atomic():
         rows = _locked_rows(quiz_id)
-        sums = {mode: ItemSums() for mode in MODES}
-        answers = (
-            Response.objects.filter(
-                attempt__quiz_id=quiz_id,
-                attempt__finished_at__isnull=False,
-                attempt__is_practice=False,
-            )
-            .order_by("attempt__user_id", "attempt__started_at", "attempt_id", "slot")
-            .values_list("attempt__user_id", *_COLUMNS)
-        )
-        by_user = groupby(answers.iterator(chunk_size=CHUNK), key=lambda row: row[0])
-        for _, user_rows in by_user:
-            attempts = list(_contributions(row[1:] for row in user_rows))
-            for number, (_, marks, choices) in enumerate(attempts):
-                sums["all"].add(marks, choices, learners=0 if number else 1)
-            sums["first"].add(attempts[0][1], attempts[0][2], learners=1)
-            sums["latest"].add(attempts[-1][1], attempts[-1][2], learners=1)
+        sums = _computed(_finished_answers(quiz_id))
         for mode, row in rows.items():
             row.sums = sums[mode].to_json()
             row.stale = False
             row.save(update_fields=["sums", "stale", "updated_at"])
     return sums
+
+
+def _finished_answers(quiz_id: int):
+    """The answers of the quiz's finished attempts (practice aside), as _computed reads them."""
+    return (
+        Response.objects.filter(
+            attempt__quiz_id=quiz_id,
+            attempt__finished_at__isnull=False,
+            attempt__is_practice=False,
+        )
+        .order_by("attempt__user_id", "attempt__started_at", "attempt_id", "slot")
+        .values_list("attempt__user_id", *_COLUMNS)
+    )
+
+
+def _computed(answers) -> dict[str, ItemSums]:
+    """The sums of every mode from answer rows (user id, *_COLUMNS) ordered by user, attempt
+    start, attempt and slot: one pass, holding one learner's attempts at a time."""
+    sums = {mode: ItemSums() for mode in MODES}
+    by_user = groupby(answers.iterator(chunk_size=CHUNK), key=lambda row: row[0])
+    for _, user_rows in by_user:
+        attempts = list(_contributions(row[1:] for row in user_rows))
+        for number, (_, marks, choices) in enumerate(attempts):
+            sums["all"].add(marks, choices, learners=0 if number else 1)
+        sums["first"].add(attempts[0][1], attempts[0][2], learners=1)
+        sums["latest"].add(attempts[-1][1], attempts[-1][2], learners=1)
+    return sums
+
+
+def sums_of_learners(quiz_id: int, mode: str, learners: object) -> ItemSums:
+    """The quiz's sums for a choice of attempts over some learners only (`learners`: a query
+    of user ids, e.g. a class's, progress.scope), computed from their answers and not kept:
+    a class is small, and the kept rows are every learner's."""
+    answers = _finished_answers(quiz_id).filter(attempt__user_id__in=learners)
+    return _computed(answers)[mode]
 
 
 def sums_for(quiz_id: int, mode: str) -> ItemSums:

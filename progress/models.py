@@ -89,6 +89,12 @@ class Mastery(models.Model):
     class Meta:
         db_table = "quizzes_mastery"
         verbose_name_plural = "mastery"
+        # Without it, a user who may view learners' records sees only the learners of the
+        # classes they instruct (progress.scope): the global Instructors group holds it, the
+        # Class instructors group (LTI instructors) does not.
+        permissions = [
+            ("view_every_learner", "Can view every learner's records, not only their classes'"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["user", "objective"], name="mastery_unique"),
         ]

@@ -1,8 +1,16 @@
-"""The "Instructors" group: staff who edit course content and quiz settings and view results.
+"""The two instructors' roles, as groups of staff.
 
-`ensure_instructors_group()` is idempotent: it creates the group if needed and sets its
-permissions to exactly INSTRUCTOR_PERMISSIONS, so running it again repairs a group whose
-permissions were edited by hand. `manage.py create_instructor` calls it.
+- "Instructors" (global): staff who edit course content and quiz settings and view every
+  learner's results (`progress.view_every_learner`). `manage.py create_instructor` and an
+  administrator make them.
+- "Class instructors": instructors and teaching assistants from a learning platform (an LTI
+  launch adds them, lti/launch.py). View only: course content, quiz settings and the results
+  of the learners of the classes they instruct (progress.scope), nothing of other classes.
+
+`ensure_instructors_group()` and `ensure_class_instructors_group()` are idempotent: each
+creates its group if needed and sets its permissions to exactly its list, so running it again
+repairs a group whose permissions were edited by hand. A user in both groups is a global
+instructor (the administrator's choice wins).
 """
 
 from django.apps import apps
@@ -13,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 
 INSTRUCTORS = "Instructors"
+CLASS_INSTRUCTORS = "Class instructors"
 
 # (app label, model, actions). No "add" or "delete" on content: the importer creates and
 # retires it. Learners' records are view-only.
@@ -25,26 +34,48 @@ INSTRUCTOR_PERMISSIONS = [
     ("quizzes", "questionversion", ("view",)),
     ("quizzes", "attempt", ("view",)),
     ("quizzes", "response", ("view",)),
-    ("progress", "mastery", ("view",)),
+    ("progress", "mastery", ("view", "view_every_learner")),
+]
+
+# A class instructor views what an instructor views, changes nothing, and sees only their
+# classes' learners (no view_every_learner).
+CLASS_INSTRUCTOR_PERMISSIONS = [
+    (app, model, ("view",)) for app, model, _ in INSTRUCTOR_PERMISSIONS
 ]
 
 
-def instructor_codenames():
+def _codename(action, model):
+    # "view_every_learner" is a permission of its own (on Mastery), not an action on a model.
+    return action if action == "view_every_learner" else f"{action}_{model}"
+
+
+def instructor_codenames(listed=INSTRUCTOR_PERMISSIONS):
     """(app label, codename) of every permission the group holds."""
     return {
-        (app, f"{action}_{model}")
-        for app, model, actions in INSTRUCTOR_PERMISSIONS
-        for action in actions
+        (app, _codename(action, model)) for app, model, actions in listed for action in actions
     }
+
+
+def class_instructor_codenames():
+    return instructor_codenames(CLASS_INSTRUCTOR_PERMISSIONS)
 
 
 @transaction.atomic
 def ensure_instructors_group():
     """Create or repair the Instructors group; return it."""
+    return _ensure_group(INSTRUCTORS, instructor_codenames())
+
+
+@transaction.atomic
+def ensure_class_instructors_group():
+    """Create or repair the Class instructors group; return it."""
+    return _ensure_group(CLASS_INSTRUCTORS, class_instructor_codenames())
+
+
+def _ensure_group(name, wanted):
     for label in ("courses", "quizzes", "progress"):
         # Permissions are made after migrate; make sure they exist (e.g. on a fresh test DB).
         create_permissions(apps.get_app_config(label), verbosity=0)
-    wanted = instructor_codenames()
     query = Q()
     for app, codename in wanted:
         query |= Q(content_type__app_label=app, codename=codename)
@@ -52,7 +83,7 @@ def ensure_instructors_group():
     if len(permissions) != len(wanted):
         found = {(p.content_type.app_label, p.codename) for p in permissions}
         raise LookupError(f"missing permissions: {sorted(wanted - found)}")
-    group, _ = Group.objects.get_or_create(name=INSTRUCTORS)
+    group, _ = Group.objects.get_or_create(name=name)
     group.permissions.set(permissions)
     return group
 

@@ -4,7 +4,9 @@ The views are served under /admin/reports/ (reports/urls.py, included by config/
 each wrapped in the admin site's admin_view, and render templates that extend
 "admin/base_site.html". Each report fetches its rows once (values_list, joined in SQL)
 and computes in Python with the pure modules (reports.itemstats), so its query count does not
-grow with the class. Only users who may view responses and mastery rows see them.
+grow with the class. Only users who may view responses and mastery rows see them, and a class
+instructor (progress.scope: an instructor from a learning platform) sees only the learners of
+the classes they instruct, in every figure and export.
 """
 
 import statistics
@@ -31,11 +33,12 @@ from progress import itemtally
 from progress.admin import evidence_url
 from progress.mastery import Level
 from progress.models import Mastery
+from progress.scope import learners_seen_by, scoped, taught_groups
 from quizzes import questiontypes
 from quizzes.models import Attempt, Question, Quiz, Response
 from reports import itemstats
 from reports.course_review import course_review
-from reports.roles import INSTRUCTORS
+from reports.roles import CLASS_INSTRUCTORS, INSTRUCTORS
 
 LEVELS = list(Level)
 PROFICIENT = Level.PROFICIENT
@@ -229,26 +232,38 @@ def grid_cells(objectives, learners):
     return out
 
 
-def classes():
-    """The groups of learners a report can be narrowed to: every group but the Instructors
-    role (a class from a learning platform is one, lti/)."""
-    return Group.objects.exclude(name=INSTRUCTORS).order_by("name")
+def classes(user=None):
+    """The groups of learners a report can be narrowed to: every group but the instructors'
+    roles (a class from a learning platform is one, lti/); for a class instructor (`user`
+    not seeing every learner), only the classes they instruct."""
+    if user is not None and learners_seen_by(user) is not None:
+        return taught_groups(user).order_by("name")
+    return Group.objects.exclude(name__in=(INSTRUCTORS, CLASS_INSTRUCTORS)).order_by("name")
 
 
-def _class_of(request):
-    """The class (group) chosen with ?class=ID, or None for every learner; 404 if unknown."""
+def _class_of(request, offered):
+    """The class (group) chosen with ?class=ID among `offered`, or None for every learner;
+    404 if unknown. A class instructor has no "every learner": without a choice, their first
+    class; 403 if they instruct none."""
     value = request.GET.get("class", "")
+    everyone = learners_seen_by(request.user) is None
     if not value:
-        return None
+        if everyone:
+            return None
+        first = offered.first()
+        if first is None:
+            raise PermissionDenied("You instruct no class here: there is no learner to show.")
+        return first
     if not value.isdigit():
         raise Http404("No such class.")
-    return get_object_or_404(classes(), pk=int(value))
+    return get_object_or_404(offered, pk=int(value))
 
 
 def class_mastery(admin_site, request, course_id):
     _check(request)
     course = get_object_or_404(Course, pk=course_id)
-    chosen = _class_of(request)
+    offered = classes(request.user)
+    chosen = _class_of(request, offered)
     objectives = list(course.objectives.filter(retired=False).order_by("position"))
     page = Paginator(class_learners(objectives, chosen), GRID_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -267,8 +282,9 @@ def class_mastery(admin_site, request, course_id):
             "grid": grid_cells(objectives, list(page.object_list)),
             "levels": [(int(level), level.label) for level in LEVELS],
             "stuck_min": STUCK_MIN_ANSWERS,
-            "classes": classes(),
+            "classes": offered,
             "chosen": chosen,
+            "every_learner": learners_seen_by(request.user) is None,
         },
     )
 
@@ -359,15 +375,19 @@ def _questions_for(queryset):
     )
 
 
-def _item_analysis_figures(quiz, mode, questions):
+def _item_analysis_figures(quiz, mode, questions, learners=None):
     """(QuizStats, keys of the questions shown, attempts used, learners) for the report.
 
     From the quiz's running sums (progress.itemtally, kept up to date by every finished
     attempt), so the cost does not grow with the answers: one row read, and figures computed
     from counts of distinct marks. The question pool is read live, so a re-imported question
-    shows its current options at once.
+    shows its current options at once. For some `learners` only (a class instructor's classes,
+    progress.scope), the same sums are computed from their answers.
     """
-    sums = itemtally.sums_for(quiz.pk, mode)
+    if learners is None:
+        sums = itemtally.sums_for(quiz.pk, mode)
+    else:
+        sums = itemtally.sums_of_learners(quiz.pk, mode, learners)
     names = {str(question.pk): question.key for question in questions}
     sums.questions = {
         names.get(question_id, f"#{question_id}"): entry
@@ -389,7 +409,10 @@ def item_analysis(admin_site, request, quiz_id):
     if quiz.objective_id:
         pool = pool.filter(objective=quiz.objective_id)
     questions = _questions_for(pool)
-    stats, shown_keys, attempts_used, learners = _item_analysis_figures(quiz, mode, questions)
+    seen = learners_seen_by(request.user)
+    stats, shown_keys, attempts_used, learners = _item_analysis_figures(
+        quiz, mode, questions, seen
+    )
     shown = [question for question in questions if question.key in shown_keys]
     table = []
     for question, qstats in zip(shown, stats.questions, strict=True):
@@ -421,6 +444,7 @@ def item_analysis(admin_site, request, quiz_id):
             "attempts_used": attempts_used,
             "learners": learners,
             "min_attempts": itemstats.MIN_ATTEMPTS,
+            "every_learner": seen is None,
         },
     )
 
@@ -512,12 +536,13 @@ def objective_report(admin_site, request, course_id):
         course.objectives.filter(retired=False).select_related("quiz").order_by("position")
     )
     questions = _questions_for(Question.objects.filter(course=course))
+    mine = partial(scoped, user=request.user)  # a class instructor: their classes' learners
     mastery_rows = list(
-        Mastery.objects.filter(objective__course=course, objective__retired=False).values_list(
-            "user_id", "objective_id", "level", "estimate"
-        )
+        mine(
+            Mastery.objects.filter(objective__course=course, objective__retired=False)
+        ).values_list("user_id", "objective_id", "level", "estimate")
     )
-    first = counted_attempts("first", quiz__course=course, quiz__kind="objective")
+    first = mine(counted_attempts("first", quiz__course=course, quiz__kind="objective"))
     first_rows = list(
         Response.objects.filter(attempt__in=first.values("pk"))
         .order_by("attempt_id", "slot")
@@ -530,7 +555,7 @@ def objective_report(admin_site, request, course_id):
         )
     )
     wrong_rows = list(
-        Response.objects.filter(objective__course=course, score__lt=1).values_list(
+        mine(Response.objects.filter(objective__course=course, score__lt=1)).values_list(
             "objective_id", "question_id", "answer_display", "score"
         )
     )
@@ -543,6 +568,7 @@ def objective_report(admin_site, request, course_id):
         {
             "course": course,
             "figures": figures,
+            "every_learner": learners_seen_by(request.user) is None,
             "levels": [(int(level), level.label) for level in LEVELS],
         },
     )
@@ -578,11 +604,12 @@ RESPONSE_HEADER = [
 
 
 def export_responses(admin_site, request):
-    """Every response (optionally of one course, ?course=ID), streamed in chunks."""
+    """Every response (optionally of one course, ?course=ID), streamed in chunks; a class
+    instructor's: their classes' learners' only."""
     _check(request)
     filters, label = _course_filter(request, "objective__course")
     rows = (
-        Response.objects.filter(**filters)
+        scoped(Response.objects.filter(**filters), request.user)
         .order_by("id")
         .values_list(
             "user__username",
@@ -632,11 +659,12 @@ MASTERY_HEADER = [
 
 
 def export_mastery(admin_site, request):
-    """Every mastery row (learner x objective, optionally of one course), streamed."""
+    """Every mastery row (learner x objective, optionally of one course), streamed; a class
+    instructor's: their classes' learners' only."""
     _check(request)
     filters, label = _course_filter(request, "objective__course")
     rows = (
-        Mastery.objects.filter(**filters)
+        scoped(Mastery.objects.filter(**filters), request.user)
         .order_by("user__username", "objective__course_id", "objective__position")
         .values_list(
             "user__username",

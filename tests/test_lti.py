@@ -160,7 +160,8 @@ def test_an_instructor_launch_opens_the_reports(client, platform, graded):
     response = launch(client, platform, learner_message(user="u-teacher", role="instructor"))
     assert response.status_code == 302
     user = LtiIdentity.objects.get().user
-    assert user.is_staff and user.groups.filter(name="Instructors").exists()
+    assert user.is_staff and user.groups.filter(name="Class instructors").exists()
+    assert not user.groups.filter(name="Instructors").exists()  # global only by an admin
     assert client.get(reverse("reports:index")).status_code == 200
     assert Member.objects.get().is_instructor
 
