@@ -20,7 +20,8 @@ Receivers are called with `sender=Attempt` and these keyword arguments:
 - `mastery_changes`: a tuple of `MasteryChange`, one per objective the attempt answered, in
   objective order: the learner's level before the attempt's first answer on it and after its
   last (the mastery model's levels, 0 to 3, from the answers' own records), and the model's
-  probability after. Computed only when a receiver is connected.
+  probability after. A sequence read from the answers' records when a receiver first looks
+  at it (then kept): a receiver that does not (the LMS grade passback) costs no query.
 
 Receivers run with `send_robust`: a receiver that raises is logged and does not undo the
 attempt, which has been committed, nor stop the other receivers. A receiver that must not lose
@@ -29,8 +30,9 @@ and do any network call later, never in the learner's request.
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import Q
 from django.dispatch import Signal
@@ -93,11 +95,44 @@ def mastery_changes(attempt) -> tuple[MasteryChange, ...]:
     return tuple(changes)
 
 
+class MasteryChanges(Sequence[MasteryChange]):
+    """The attempt's mastery_changes, read when first used and then kept."""
+
+    def __init__(self, attempt) -> None:
+        self._attempt = attempt
+        self._changes: tuple[MasteryChange, ...] | None = None
+
+    def _read(self) -> tuple[MasteryChange, ...]:
+        if self._changes is None:
+            self._changes = mastery_changes(self._attempt)
+        return self._changes
+
+    @overload
+    def __getitem__(self, index: int) -> MasteryChange: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[MasteryChange, ...]: ...
+    def __getitem__(self, index):
+        return self._read()[index]
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (tuple, MasteryChanges)):
+            return self._read() == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"MasteryChanges({self._read()!r})"
+
+
 def send_attempt_finished(attempt) -> None:
     """Send `attempt_finished` for a finished attempt (called on commit by Attempt.finish)."""
     if not attempt_finished.has_listeners(type(attempt)):
         return
-    changes = mastery_changes(attempt)
+    changes = MasteryChanges(attempt)
     results = attempt_finished.send_robust(
         sender=type(attempt),
         attempt=attempt,

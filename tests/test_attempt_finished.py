@@ -196,3 +196,26 @@ def test_a_failing_receiver_does_not_undo_the_answer(
     attempt.refresh_from_db()
     assert attempt.finished_at is not None
     assert "attempt_finished receiver" in caplog.text
+
+
+def test_the_mastery_changes_are_read_only_when_a_receiver_looks_at_them(
+    bank, learner_client, received, django_capture_on_commit_callbacks, monkeypatch
+):
+    from quizzes import signals
+
+    reads = []
+    real = signals.mastery_changes
+    monkeypatch.setattr(
+        signals, "mastery_changes", lambda attempt: reads.append(1) or real(attempt)
+    )
+    course, objective, questions = bank
+    learner_client.post(start_url(objective.quiz))
+    attempt = Attempt.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer_all(learner_client, attempt, range(1, len(attempt.question_ids) + 1), **HX)
+    [(pk, kwargs)] = received
+    assert reads == []  # the receivers so far (the test's, the LMS passback) never looked
+    changes = kwargs["mastery_changes"]
+    assert len(changes) == 1 and changes[0].objective_id == objective.pk
+    assert list(changes) == [changes[0]] and changes == tuple(changes)
+    assert reads == [1]  # read once, then kept
