@@ -209,6 +209,28 @@ RETIRED_KEYS = [
     "muse-reach-deck-claim",
     "muse-timeline-between-launches",
     "muse-voice-note-answer-form",
+    # Rebuilt after the second form-only examinee: no item settles another, tone and pairs do not tell.
+    "strategy-model-licensor-asks",
+    "strategy-payoff-cases",
+    "strategy-moat-as-reason",
+    "strategy-licence-terms-for-meta",
+    "strategy-fine-tuner-sells-model",
+    "strategy-giant-later-no-say",
+    "models-jobs-matching",
+    "models-two-claims-brochure",
+    "llama33-8-bit-full-context",
+    "licence-eu-who-may-use-maverick",
+    "licence-hosted-service-attribution",
+    "licence-llama-name-which-models",
+    "licence-size-clause-cases",
+    "licence-conditions-matching",
+    "licence-llama33-same-clause-nov",
+    "licence-above-line-research-meanwhile",
+    "licence-grew-past-line-later",
+    "muse-capex-ai-at-least",
+    "muse-deck-launch-reach",
+    "muse-launch-week-api-partners",
+    "muse-later-release-contradicts",
 ]
 
 
@@ -447,7 +469,7 @@ def test_no_question_presupposes_a_fact_in_every_option(bank):
 
 def test_the_payoff_labels_are_the_lessons_not_a_paraphrase_that_misleads(bank):
     """ "Cheaper AI infrastructure" fitted a chip maker as well as the model layer."""
-    question = next(q for q in bank if q.key == "strategy-payoff-cases")
+    question = next(q for q in bank if q.key == "strategy-payoff-after-release")
     labels = [right["text"] for right in question.spec["rights"]]
 
     assert not any("infrastructure" in label.lower() for label in labels)
