@@ -451,11 +451,14 @@ def test_the_months_item_credits_a_count_by_months_or_by_days_and_not_the_essays
 
 
 def test_the_first_payoff_is_explained_as_its_heading_says():
-    """A reviewer read "commoditises AI infrastructure" as chips; the lesson says what it means."""
+    """A reviewer read "commoditises AI infrastructure" as chips; round 6: the label is the model
+    layer, and the source's wording stays, with what it means."""
     text = words(META.read_text())
 
+    assert 'The course\'s source calls this "commoditizing AI infrastructure"' in text
+
     assert (
-        "It commoditises AI infrastructure**, making it harder for AI model companies to charge"
+        "It commoditises the model layer**, making it harder for AI model companies to charge"
         " a premium" in text
     )
     assert "not chips or data centres" in text
