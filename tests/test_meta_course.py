@@ -238,6 +238,7 @@ RETIRED_KEYS = [
     "strategy-who-gains-matching",
     "licence-conditions-kinds",
     "muse-capex-ai-forecast",
+    "strategy-platforms-not-the-reason",
 ]
 
 
