@@ -38,7 +38,7 @@ SOURCE_CHECKS = [
         "llama-3-3-70b",
         "Runs on a single high-end GPU (NVIDIA A100 or H100)",
         "Llama 3.3 model card",
-        # The model card gives no GPU figure: the memory sum is the course's own.
+        # The model card gives no GPU to run it on: the memory sum is the course's own.
         "Derived from",
         "about 140 GB",
     ),
