@@ -209,7 +209,8 @@ RETIRED_KEYS = [
     "muse-reach-deck-claim",
     "muse-timeline-between-launches",
     "muse-voice-note-answer-form",
-    # Rebuilt after the second form-only examinee: no item settles another, tone and pairs do not tell.
+    # Rebuilt after the second form-only examinee: no item settles another, and tone and
+    # pairs do not tell.
     "strategy-model-licensor-asks",
     "strategy-payoff-cases",
     "strategy-moat-as-reason",
