@@ -22,24 +22,8 @@ STARTUP = (
 )
 
 
-def test_a_workers_startup_does_not_import_the_protocol_library(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-c", STARTUP],
-        cwd=ROOT,
-        env=production_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=SUBPROCESS_SECONDS,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == ""
-
-
-def test_the_first_lti_request_imports_it(tmp_path):
-    script = STARTUP.replace(
-        "import config.wsgi; ",
-        "import config.wsgi; from lti import views; views.lti_errors(); ",
-    )
+def loaded_after(script, tmp_path):
+    """The protocol modules loaded once `script` has run in a fresh production process."""
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
@@ -49,4 +33,17 @@ def test_the_first_lti_request_imports_it(tmp_path):
         timeout=SUBPROCESS_SECONDS,
     )
     assert result.returncode == 0, result.stderr
-    assert "pylti1p3" in result.stdout and "requests" in result.stdout
+    return result.stdout.strip()
+
+
+def test_a_workers_startup_does_not_import_the_protocol_library(tmp_path):
+    assert loaded_after(STARTUP, tmp_path) == ""
+
+
+def test_the_first_lti_request_imports_it(tmp_path):
+    script = STARTUP.replace(
+        "import config.wsgi; ",
+        "import config.wsgi; from lti import views; views.lti_errors(); ",
+    )
+    loaded = loaded_after(script, tmp_path)
+    assert "pylti1p3" in loaded and "requests" in loaded
