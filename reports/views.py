@@ -33,7 +33,7 @@ from progress import itemtally
 from progress.admin import evidence_url
 from progress.mastery import Level
 from progress.models import Mastery
-from progress.scope import learners_seen_by, scoped, taught_groups
+from progress.scope import learners_seen_by, scoped, sees_every_learner, taught_groups
 from quizzes import questiontypes
 from quizzes.models import Attempt, Question, Quiz, Response
 from reports import itemstats
@@ -236,7 +236,7 @@ def classes(user=None):
     """The groups of learners a report can be narrowed to: every group but the instructors'
     roles (a class from a learning platform is one, lti/); for a class instructor (`user`
     not seeing every learner), only the classes they instruct."""
-    if user is not None and learners_seen_by(user) is not None:
+    if user is not None and not sees_every_learner(user):
         return taught_groups(user).order_by("name")
     return Group.objects.exclude(name__in=(INSTRUCTORS, CLASS_INSTRUCTORS)).order_by("name")
 
@@ -246,7 +246,7 @@ def _class_of(request, offered):
     404 if unknown. A class instructor has no "every learner": without a choice, their first
     class; 403 if they instruct none."""
     value = request.GET.get("class", "")
-    everyone = learners_seen_by(request.user) is None
+    everyone = sees_every_learner(request.user)
     if not value:
         if everyone:
             return None
@@ -284,7 +284,7 @@ def class_mastery(admin_site, request, course_id):
             "stuck_min": STUCK_MIN_ANSWERS,
             "classes": offered,
             "chosen": chosen,
-            "every_learner": learners_seen_by(request.user) is None,
+            "every_learner": sees_every_learner(request.user),
         },
     )
 
@@ -568,7 +568,7 @@ def objective_report(admin_site, request, course_id):
         {
             "course": course,
             "figures": figures,
-            "every_learner": learners_seen_by(request.user) is None,
+            "every_learner": sees_every_learner(request.user),
             "levels": [(int(level), level.label) for level in LEVELS],
         },
     )
