@@ -41,9 +41,9 @@ def responses_to(attempt, slot):
     return Response.objects.filter(attempt=attempt, slot=slot).count()
 
 
-def choose_an_answer(page):
+def choose_an_answer(page, *, after_back=False):
     """Give some answer to the question shown, whatever its type; return a check that the
-    form still shows it."""
+    form still shows it (`after_back`: after the browser's Back, see below)."""
     form = page.locator(".answer-form")
     choices = form.locator('input[type="radio"], input[type="checkbox"]')
     if choices.count():
@@ -60,6 +60,16 @@ def choose_an_answer(page):
         return lambda: [expect(selects.nth(i)).to_have_value(v) for i, v in enumerate(values)]
     chosen = form.locator('input[name="text"]')
     chosen.fill("42")
+    if after_back:
+        # A typed answer's field is marked autocomplete="off" (no browser suggestions of
+        # earlier answers), and Chromium does not restore such a field after Back: the
+        # learner types the answer again. Choices, checkboxes and selects are restored.
+        def typed_again():
+            expect(chosen).to_be_editable()
+            if chosen.input_value() != "42":
+                chosen.fill("42")
+
+        return typed_again
     return lambda: expect(chosen).to_have_value("42")
 
 
@@ -147,7 +157,7 @@ def test_without_javascript_the_503_page_says_not_saved_and_back_keeps_the_choic
     start_first_quiz(page, real_course)
     attempt, slot, _question = current_question(page)
     question_url = page.url
-    still_chosen_after_back = choose_an_answer(page)
+    still_chosen_after_back = choose_an_answer(page, after_back=True)
     with database_refuses(page_watch):
         with page.expect_navigation():
             page.get_by_role("button", name="Check my answer").click()
@@ -160,7 +170,8 @@ def test_without_javascript_the_503_page_says_not_saved_and_back_keeps_the_choic
         screenshot(page, "database-refused-no-js")
     assert responses_to(attempt, slot) == 0
 
-    # Back, as the page says: the choice is still selected; the same click now stores it.
+    # Back: a choice is still selected (a typed answer is typed again); the same click now
+    # stores it.
     page.go_back()
     assert page.url == question_url
     still_chosen_after_back()
