@@ -264,6 +264,14 @@ RETIRED_KEYS = [
     "muse-api-seller-pressure-at-launch",
     "muse-claim-source-alone",
     "muse-msl-same-year-as-spark",
+    # Round 11 (blind review of 80ee8f0d55fa): the Muse Spark pool tested the shift only by
+    # recall and arithmetic; trivia for the objective retired, scenarios on the shift instead.
+    "muse-builder-launch-week-api-who",
+    "muse-behemoth-server-times-short",
+    "muse-capex-what-results-give",
+    "muse-slide-five-places-launch-day",
+    "muse-open-track-led-by",
+    "muse-reach-figure-billions",
 ]
 
 
