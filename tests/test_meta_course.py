@@ -272,6 +272,8 @@ RETIRED_KEYS = [
     "muse-slide-five-places-launch-day",
     "muse-open-track-led-by",
     "muse-reach-figure-billions",
+    "strategy-fix-which-payoff",
+    "strategy-giant-free-feature",
 ]
 
 
@@ -514,7 +516,7 @@ def test_no_question_presupposes_a_fact_in_every_option(bank):
 def test_the_payoff_options_are_the_lessons_not_a_paraphrase_that_misleads(bank):
     """ "Cheaper AI infrastructure" fitted a chip maker as well as the model layer: a payoff
     label that says "infrastructure" keeps the source's own verb, and says nothing of prices."""
-    question = next(q for q in bank if q.key == "strategy-fix-which-payoff")
+    question = next(q for q in bank if q.key == "strategy-events-which-payoffs")
     labels = [option["text"] for option in question.spec["options"]]
 
     for label in labels:
