@@ -274,6 +274,9 @@ RETIRED_KEYS = [
     "muse-reach-figure-billions",
     "strategy-fix-which-payoff",
     "strategy-giant-free-feature",
+    "models-brochure-three-claims",
+    "models-llama33-card-gpu",
+    "models-scout-maverick-per-token",
 ]
 
 
