@@ -277,6 +277,8 @@ RETIRED_KEYS = [
     "models-brochure-three-claims",
     "models-llama33-card-gpu",
     "models-scout-maverick-per-token",
+    "licence-grew-past-line-must-ask",
+    "licence-eu-freelancer-which-model",
 ]
 
 
