@@ -279,6 +279,14 @@ RETIRED_KEYS = [
     "models-scout-maverick-per-token",
     "licence-grew-past-line-must-ask",
     "licence-eu-freelancer-which-model",
+    # Round 12 (blind review of 0383f40): Muse Spark items that were a story around one stated
+    # fact, and whose options stated facts that settled other items.
+    "muse-investor-two-track-roles",
+    "muse-journalist-open-work-goes-on",
+    "muse-roadmap-waits-behemoth",
+    "muse-llama-firm-what-changed",
+    "muse-try-in-launch-week",
+    "muse-agency-on-premises-plans",
 ]
 
 
