@@ -287,6 +287,9 @@ RETIRED_KEYS = [
     "muse-llama-firm-what-changed",
     "muse-try-in-launch-week",
     "muse-agency-on-premises-plans",
+    "strategy-model-seller-copies-meta",
+    "strategy-licence-no-fee-what-it-buys",
+    "licence-not-osi-journalist",
 ]
 
 
