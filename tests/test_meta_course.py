@@ -290,6 +290,7 @@ RETIRED_KEYS = [
     "strategy-model-seller-copies-meta",
     "strategy-licence-no-fee-what-it-buys",
     "licence-not-osi-journalist",
+    "licence-group-users-over-line",
 ]
 
 
