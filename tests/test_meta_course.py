@@ -291,6 +291,10 @@ RETIRED_KEYS = [
     "strategy-licence-no-fee-what-it-buys",
     "licence-not-osi-journalist",
     "licence-group-users-over-line",
+    # Round 13 (blind review of 2cc2030): a fifth item on "no Muse Spark weights, Behemoth
+    # unreleased", which also gave another item its list of models; replaced by an item on the
+    # two-track logic.
+    "muse-downloads-count-month-after",
 ]
 
 
