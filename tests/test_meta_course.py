@@ -295,6 +295,10 @@ RETIRED_KEYS = [
     # unreleased", which also gave another item its list of models; replaced by an item on the
     # two-track logic.
     "muse-downloads-count-month-after",
+    # Round 14 (blind review of f5680d9): settled from form (the licence term item, whose key was
+    # the quiz's running theme; the two-track item, whose options were a mirrored 2x2).
+    "licence-not-osi-which-term",
+    "muse-ad-platform-new-model-plan",
 ]
 
 
@@ -463,9 +467,11 @@ def test_no_form_cue_points_to_the_answer_within_an_objective(bank):
         counts["shortest"] += lengths[correct] < min(others)
 
     for objective, counts in per_objective.items():
-        # Chance is about 1 in 4 for each; 40% would teach learners a rule.
-        assert counts["longest"] / counts["single"] < 0.4, (objective, counts)
-        assert counts["shortest"] / counts["single"] < 0.4, (objective, counts)
+        # Chance is about 1 in 4 for each; 40% would teach learners a rule. An objective with no
+        # single-answer item has no option lengths to teach.
+        if counts["single"]:
+            assert counts["longest"] / counts["single"] < 0.4, (objective, counts)
+            assert counts["shortest"] / counts["single"] < 0.4, (objective, counts)
         if len(counts["tf"]) >= 2:
             assert len(set(counts["tf"])) == 2, (objective, counts["tf"])
     assert {answer for counts in per_objective.values() for answer in counts["tf"]} == {
