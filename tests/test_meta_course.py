@@ -299,6 +299,9 @@ RETIRED_KEYS = [
     # the quiz's running theme; the two-track item, whose options were a mirrored 2x2).
     "licence-not-osi-which-term",
     "muse-ad-platform-new-model-plan",
+    # Round 14: the brochure item's right options were the source-critical ones, and one mirrored
+    # a wrong one (model cards give no count / a model card reports production).
+    "models-brochure-downloads-claim",
 ]
 
 
