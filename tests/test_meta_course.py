@@ -251,6 +251,57 @@ RETIRED_KEYS = [
     "muse-capex-covers-core",
     "muse-deck-launch-corrections",
     "muse-rival-prices-after-shift",
+    # Round 10 (blind review of 46e45ac46a52): items settled from the course's storyline,
+    # mirrored options and other items' stems; rebuilt with a new meaning or a new type.
+    "strategy-payoff-rival-design",
+    "strategy-three-firms-chip-maker",
+    "strategy-rival-free-model-first-payoff",
+    "licence-llama33-counted-own-month",
+    "muse-march-2026-flagship-download",
+    "muse-weights-to-partners-claim",
+    "muse-capex-ai-part-not-given",
+    "muse-deck-reach-corrections",
+    "muse-api-seller-pressure-at-launch",
+    "muse-claim-source-alone",
+    "muse-msl-same-year-as-spark",
+    # Round 11 (blind review of 80ee8f0d55fa): the Muse Spark pool tested the shift only by
+    # recall and arithmetic; trivia for the objective retired, scenarios on the shift instead.
+    "muse-builder-launch-week-api-who",
+    "muse-behemoth-server-times-short",
+    "muse-capex-what-results-give",
+    "muse-slide-five-places-launch-day",
+    "muse-open-track-led-by",
+    "muse-reach-figure-billions",
+    "strategy-fix-which-payoff",
+    "strategy-giant-free-feature",
+    "models-brochure-three-claims",
+    "models-llama33-card-gpu",
+    "models-scout-maverick-per-token",
+    "licence-grew-past-line-must-ask",
+    "licence-eu-freelancer-which-model",
+    # Round 12 (blind review of 0383f40): Muse Spark items that were a story around one stated
+    # fact, and whose options stated facts that settled other items.
+    "muse-investor-two-track-roles",
+    "muse-journalist-open-work-goes-on",
+    "muse-roadmap-waits-behemoth",
+    "muse-llama-firm-what-changed",
+    "muse-try-in-launch-week",
+    "muse-agency-on-premises-plans",
+    "strategy-model-seller-copies-meta",
+    "strategy-licence-no-fee-what-it-buys",
+    "licence-not-osi-journalist",
+    "licence-group-users-over-line",
+    # Round 13 (blind review of 2cc2030): a fifth item on "no Muse Spark weights, Behemoth
+    # unreleased", which also gave another item its list of models; replaced by an item on the
+    # two-track logic.
+    "muse-downloads-count-month-after",
+    # Round 14 (blind review of f5680d9): settled from form (the licence term item, whose key was
+    # the quiz's running theme; the two-track item, whose options were a mirrored 2x2).
+    "licence-not-osi-which-term",
+    "muse-ad-platform-new-model-plan",
+    # Round 14: the brochure item's right options were the source-critical ones, and one mirrored
+    # a wrong one (model cards give no count / a model card reports production).
+    "models-brochure-downloads-claim",
 ]
 
 
@@ -419,9 +470,11 @@ def test_no_form_cue_points_to_the_answer_within_an_objective(bank):
         counts["shortest"] += lengths[correct] < min(others)
 
     for objective, counts in per_objective.items():
-        # Chance is about 1 in 4 for each; 40% would teach learners a rule.
-        assert counts["longest"] / counts["single"] < 0.4, (objective, counts)
-        assert counts["shortest"] / counts["single"] < 0.4, (objective, counts)
+        # Chance is about 1 in 4 for each; 40% would teach learners a rule. An objective with no
+        # single-answer item has no option lengths to teach.
+        if counts["single"]:
+            assert counts["longest"] / counts["single"] < 0.4, (objective, counts)
+            assert counts["shortest"] / counts["single"] < 0.4, (objective, counts)
         if len(counts["tf"]) >= 2:
             assert len(set(counts["tf"])) == 2, (objective, counts["tf"])
     assert {answer for counts in per_objective.values() for answer in counts["tf"]} == {
@@ -491,11 +544,15 @@ def test_no_question_presupposes_a_fact_in_every_option(bank):
 
 
 def test_the_payoff_options_are_the_lessons_not_a_paraphrase_that_misleads(bank):
-    """ "Cheaper AI infrastructure" fitted a chip maker as well as the model layer."""
-    question = next(q for q in bank if q.key == "strategy-payoff-rival-design")
+    """ "Cheaper AI infrastructure" fitted a chip maker as well as the model layer: a payoff
+    label that says "infrastructure" keeps the source's own verb, and says nothing of prices."""
+    question = next(q for q in bank if q.key == "strategy-events-which-payoffs")
     labels = [option["text"] for option in question.spec["options"]]
 
-    assert not any("infrastructure" in label.lower() for label in labels)
+    for label in labels:
+        assert "cheaper" not in label.lower(), label
+        if "infrastructure" in label.lower():
+            assert "commoditizes ai infrastructure" in label.lower(), label
     assert len(labels) == len(set(labels))
 
 
