@@ -229,8 +229,8 @@ def _first_row(user_id: int, objective) -> None:
 def mastery_written(row: Mastery, level_before: int, counted_before: int, *, created: bool):
     """Count an answer's change to its mastery row (`row` as saved, with its objective; the
     level and counted answers it had before; `created`: the answer created it), in the
-    answer's transaction. No statement unless the level or the stuck state changed or the row
-    is new; then one UPDATE (and, for a learner's first row, the course's count)."""
+    answer's transaction. No statement unless the level or the stuck state changed (then one
+    UPDATE) or the answer created the row (then _first_row: two or three)."""
     objective = row.objective
     shard = shard_of(row.user_id)
     if created and not objective.retired:

@@ -129,8 +129,9 @@ def record_answer(*, attempt, question, grade, now=None, pool=None):
 
     Queries: the objective's pool size unless given, the attempt row (locked, with its state),
     the mastery row (locked; created if missing), the response INSERT, the mastery UPDATE, the
-    class mastery counts when the level or the stuck state changed or the row is new (one
-    UPDATE; three more for a learner's first row: progress.masterytally), the attempt UPDATE
+    class mastery counts when the level or the stuck state changed (one UPDATE; when the row is
+    new, its course's counts row locked and an EXISTS, and an UPDATE if it is the learner's
+    first in the course: progress.masterytally), the attempt UPDATE
     (its state; finished after its last answer, then the item analysis sums:
     progress.itemtally); the completion check when an objective reaches Proficient.
 
