@@ -99,11 +99,17 @@ def counts_for(course_id: int, objective_ids: list[int]) -> ClassCounts:
     )
     if not fresh:
         return rebuild(course_id, objective_ids)
+    return _summed(objective_ids, rows)
+
+
+def _summed(objective_ids: list[int], rows) -> ClassCounts:
+    """The counts summed over the shards, from rows (objective id, shard, stale, the level
+    columns, stuck, learners, ...) of these objectives and of the course."""
     counts = ClassCounts(
         levels={pk: [0] * len(Level) for pk in objective_ids},
         stuck=dict.fromkeys(objective_ids, 0),
     )
-    for objective_id, _, _, *levels, stuck, learners, _ in rows:
+    for objective_id, _, _, *levels, stuck, learners in (row[: len(_COLUMNS)] for row in rows):
         if objective_id is None:
             counts.learners += learners
             continue
@@ -184,7 +190,8 @@ def rebuild(course_id: int, objective_ids: list[int] | None = None) -> ClassCoun
             list(locked.values()),
             ["stale", *LEVEL_COLUMNS.values(), "stuck", "learners", "objectives", "updated_at"],
         )
-    return counts_for(course_id, objective_ids)
+    rows = [tuple(getattr(row, name) for name in _COLUMNS) for row in locked.values()]
+    return _summed(objective_ids, rows)
 
 
 def _update(course_id: int, objective_id: int | None, shard: int, **changes) -> None:
