@@ -102,15 +102,9 @@ class Mastery(models.Model):
             # The learners at a level (admin filters) and, with the due time, the class mastery
             # report's reviews due: an index range per objective.
             models.Index(fields=["objective", "level", "review_due_at"], name="mastery_level_due"),
-            # The stuck learners (mastery.is_stuck) of an objective, for the report's names.
-            models.Index(
-                fields=["objective", "user"],
-                name="mastery_stuck",
-                condition=models.Q(
-                    level=int(mastery.Level.ATTEMPTED),
-                    counted_answers__gte=mastery.STUCK_MIN_ANSWERS,
-                ),
-            ),
+            # The stuck learners (mastery.is_stuck: Attempted, counted answers at least so
+            # many) of an objective, for the report's names: a range of this index.
+            models.Index(fields=["objective", "level", "counted_answers"], name="mastery_stuck"),
             # The class's median estimate per objective (reports), read in estimate order.
             models.Index(fields=["objective", "estimate", "level"], name="mastery_estimate"),
         ]
