@@ -22,7 +22,8 @@ objectives (the course row locked, an EXISTS, an UPDATE).
 
 The rows are a cache of the mastery rows. They are created stale, and every other writer of
 mastery rows marks them stale, so the next report rebuilds them once (`rebuild`: one pass over
-the course's mastery rows, then flat again). The writers that bypass the answer are:
+the course's mastery rows, then flat again; `manage.py rebuild_mastery_tallies [--check]`
+rebuilds or checks every course's). The writers that bypass the answer are:
 
 - `Mastery.save()` outside the answer (the admin, the shell, test factories) and every delete
   of a mastery row, by hand or by cascade (a learner, an objective or a course deleted): the
@@ -92,14 +93,19 @@ def counts_for(course_id: int, objective_ids: list[int]) -> ClassCounts:
     if any row is stale or missing, or counted other objectives. One query when fresh."""
     if not objective_ids:
         return ClassCounts()
+    counts = stored_counts(course_id, objective_ids)
+    return counts if counts is not None else rebuild(course_id, objective_ids)
+
+
+def stored_counts(course_id: int, objective_ids: list[int]) -> ClassCounts | None:
+    """The stored counts, or None if any row is stale or missing, or counted other objectives
+    (one query)."""
     rows = list(_tally_rows(course_id, objective_ids).values_list(*_COLUMNS, "objectives"))
     key = _key(objective_ids)
     fresh = len(rows) == SHARDS * (len(objective_ids) + 1) and not any(
         row[2] or (row[0] is None and row[-1] != key) for row in rows
     )
-    if not fresh:
-        return rebuild(course_id, objective_ids)
-    return _summed(objective_ids, rows)
+    return _summed(objective_ids, rows) if fresh else None
 
 
 def _summed(objective_ids: list[int], rows) -> ClassCounts:

@@ -9,7 +9,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -239,3 +240,18 @@ def test_the_reports_query_count_does_not_grow_with_the_class(
     assert large.context["page"].paginator.count == 35
     assert large.context["summaries"][0].stuck_count == 2
     assert stale_rows() == 0
+
+
+def test_the_check_command_reports_a_difference_and_the_command_rebuilds(bank):
+    course, objectives, questions = bank
+    masterytally.rebuild(course.pk)
+    random_answers(random.Random(5), make_learners(6), objectives, questions, 60)
+    call_command("rebuild_mastery_tallies", "--check", stdout=io.StringIO())
+    MasteryTally.objects.filter(objective=objectives[0]).update(attempted=F("attempted") + 1)
+    with pytest.raises(CommandError, match="1 course"):
+        call_command("rebuild_mastery_tallies", "--check", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("rebuild_mastery_tallies", "--course", course.slug, stdout=out)
+    assert f"{course.slug}: 6 learners" in out.getvalue()
+    call_command("rebuild_mastery_tallies", "--check", stdout=io.StringIO())
+    assert kept(course) == full_computation(course)
