@@ -5,11 +5,14 @@ objective; and the report's cost does not grow with the class."""
 
 import io
 import random
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +29,7 @@ from tests.factories import (
     make_course,
     make_learners,
     make_mastery,
+    make_quiz,
     make_staff_instructor,
 )
 
@@ -256,3 +260,49 @@ def test_the_check_command_reports_a_difference_and_the_command_rebuilds(bank):
     assert f"{course.slug}: 6 learners" in out.getvalue()
     call_command("rebuild_mastery_tallies", "--check", stdout=io.StringIO())
     assert kept(course) == full_computation(course)
+
+
+def _slow_first_row_check(execute, sql, params, many, context):
+    """Wait inside the answer's "another row of this learner?" check: without the course's
+    row lock, two first answers of one learner at once would both find none."""
+    if sql.startswith('SELECT 1 AS "a" FROM "quizzes_mastery"'):
+        time.sleep(0.5)
+    return execute(sql, params, many, context)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_answers_at_once_are_all_counted_once(bank):
+    """Real threads, each with its own connection (on PostgreSQL, really at once): one learner's
+    first answers on three objectives at the same moment count them once in the class, and
+    other learners' answers at once are all counted."""
+    course, objectives, questions = bank
+    for objective in objectives:  # the quizzes the answers' attempts belong to, made first
+        make_quiz(course, objective)
+    masterytally.rebuild(course.pk)
+    ada, *others = make_learners(5)
+    barrier = threading.Barrier(len(objectives) + len(others))
+    errors = []
+
+    def run(learner, objective, question):
+        try:
+            barrier.wait(timeout=30)
+            with connection.execute_wrapper(_slow_first_row_check):
+                answer(learner, question, 1.0, T0 + timedelta(hours=1))
+        except Exception as error:  # reported below, never lost in a thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    targets = [(ada, o, questions[o.pk][0]) for o in objectives]
+    targets += [(learner, objectives[0], questions[objectives[0].pk][1]) for learner in others]
+    threads = [threading.Thread(target=run, args=target) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not any(thread.is_alive() for thread in threads)
+    assert errors == []
+    assert stale_rows() == 0
+    assert kept(course) == full_computation(course)
+    assert kept(course)[0] == 5
