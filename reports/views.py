@@ -168,10 +168,10 @@ def summarise_mastery(objectives, now, total, group=None, counts=None):
         counts.stuck = dict(
             stuck_rows.values_list("objective_id").annotate(n=Count("id")).order_by()
         )
-    due = dict(
+    due = dict(  # COUNT(*): on PostgreSQL an index-only scan, where COUNT(id) reads the table
         rows.filter(level=Level.MASTERED, review_due_at__lte=now)
         .values_list("objective_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by()
     )
     summaries = []
