@@ -812,8 +812,9 @@ def scale_table(points):
         "",
         "In process (Django's test client), on a fresh database per curve: the course test topped"
         " up to N answers by synthetic learners (one finished attempt each, with mastery rows),"
-        " the item analysis sums rebuilt, one learner given N / 100 answers. Cold: shared cache"
-        " emptied (no cached standing), new database connection, in a process that served each"
+        " the item analysis sums and class mastery counts rebuilt, one learner given N / 100"
+        " answers. Cold: shared cache emptied (no cached standing), new database connection, in"
+        " a process that served each"
         " page once before; warm: median of 5.",
         "",
         "| answers | database | learners | that learner's answers "

@@ -7,9 +7,9 @@ On the database the environment names (migrated, the course imported and a demo 
 by bench/run.py), for each number N of answers in turn, the course test is topped up to N
 answers in finished attempts (synthetic learners, one finished attempt each, with the mastery
 rows of the learner whose attempt they copy: the class grows with the answers, as it does in
-life), the item analysis sums are rebuilt as after any bulk write (rebuild_item_tallies; an
-answer through the app keeps them itself), and one learner is given N / 100 answers. Then, in
-this process, through Django's test client:
+life), the item analysis sums and the class mastery counts are rebuilt as after any bulk write
+(rebuild_item_tallies, masterytally.rebuild; an answer through the app keeps them itself), and
+one learner is given N / 100 answers. Then, in this process, through Django's test client:
 
 - item analysis of the course test, class mastery of the course, and that learner's progress
   page, each "cold" (the shared cache emptied, so no cached standing, and a new database
@@ -42,7 +42,7 @@ from django.urls import reverse  # noqa: E402
 from prepare import top_up_report  # noqa: E402  (sets Django up)
 
 from courses.models import Course  # noqa: E402
-from progress import itemtally  # noqa: E402
+from progress import itemtally, masterytally  # noqa: E402
 from progress.models import Mastery  # noqa: E402
 from quizzes.models import Attempt, Question, Quiz, QuizKind, Response  # noqa: E402
 
@@ -190,6 +190,7 @@ def main():
         grown = time.monotonic() - started
         started = time.monotonic()
         itemtally.rebuild(test.pk)
+        masterytally.rebuild(course.pk)  # the mastery rows written in bulk, as seed_demo_data
         rebuilt = time.monotonic() - started
         history = heavy_history(heavy, course, max(1, n // 100))
         point = {

@@ -6,7 +6,8 @@ class ProgressConfig(AppConfig):
     verbose_name = "Learner progress"
 
     def ready(self):
-        from progress import itemtally, standing
+        from progress import itemtally, masterytally, standing
 
         standing.connect_signals()
         itemtally.connect_signals()
+        masterytally.connect_signals()

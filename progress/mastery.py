@@ -89,6 +89,16 @@ class Level(IntEnum):
 LEVEL_LABELS: dict[int, str] = dict(
     enumerate(("Not started", "Attempted", "Familiar", "Proficient", "Mastered"))
 )
+# A learner is stuck on an objective (the class mastery report names them) when still Attempted
+# after this many counted answers.
+STUCK_MIN_ANSWERS = 8
+
+
+def is_stuck(level: int, counted_answers: int) -> bool:
+    """Whether a mastery row at `level` with `counted_answers` is stuck (STUCK_MIN_ANSWERS)."""
+    return level == Level.ATTEMPTED and counted_answers >= STUCK_MIN_ANSWERS
+
+
 # level -> (minimum estimate, minimum distinct questions answered correctly, capped at the pool)
 THRESHOLDS = {Level.MASTERED: (0.95, 5), Level.PROFICIENT: (0.80, 3), Level.FAMILIAR: (0.50, 2)}
 

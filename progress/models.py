@@ -99,7 +99,12 @@ class Mastery(models.Model):
             models.UniqueConstraint(fields=["user", "objective"], name="mastery_unique"),
         ]
         indexes = [
-            models.Index(fields=["objective", "level"], name="mastery_objective_level"),
+            # The learners at a level (admin filters) and, with the due time, the class mastery
+            # report's reviews due: an index range per objective.
+            models.Index(fields=["objective", "level", "review_due_at"], name="mastery_level_due"),
+            # The stuck learners (mastery.is_stuck: Attempted, counted answers at least so
+            # many) of an objective, for the report's names: a range of this index.
+            models.Index(fields=["objective", "level", "counted_answers"], name="mastery_stuck"),
             # The class's median estimate per objective (reports), read in estimate order.
             models.Index(fields=["objective", "estimate", "level"], name="mastery_estimate"),
         ]
@@ -150,3 +155,51 @@ class ItemTally(models.Model):
 
     def __str__(self):
         return f"{self.quiz} · {self.mode}"
+
+
+class MasteryTally(models.Model):
+    """Running counts of a course's mastery rows for the class mastery report
+    (progress.masterytally), split into shards by learner (user id modulo SHARDS) so that
+    answers at once on PostgreSQL do not all wait for one row.
+
+    A row with an objective holds, for the learners of its shard, how many are at each level
+    above Not started on that objective and how many are stuck there; a row without one (the
+    course's) holds how many learners have a mastery row on any of `objectives`, the course's
+    objectives that were not retired when it was counted. Kept exact by the answer that
+    changes them, in its transaction; created stale, and marked stale by writers that bypass
+    the answer (bulk writes, deletions), so the next report rebuilds them.
+    """
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    objective = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    shard = models.PositiveSmallIntegerField()
+    stale = models.BooleanField(default=True)
+    attempted = models.IntegerField(default=0)
+    familiar = models.IntegerField(default=0)
+    proficient = models.IntegerField(default=0)
+    mastered = models.IntegerField(default=0)
+    stuck = models.IntegerField(default=0)
+    learners = models.IntegerField(default=0)
+    objectives = models.TextField(
+        blank=True, help_text="The course's row: the objective ids counted, comma-separated."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["objective", "shard"],
+                condition=models.Q(objective__isnull=False),
+                name="mastery_tally_objective_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["course", "shard"],
+                condition=models.Q(objective__isnull=True),
+                name="mastery_tally_course_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.course_id} · {self.objective_id or 'course'} · shard {self.shard}"

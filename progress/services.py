@@ -20,7 +20,7 @@ data (`seed_demo_data`), so replaying the responses always gives the stored rows
 from django.db import transaction
 from django.utils import timezone
 
-from progress import itemtally, mastery
+from progress import itemtally, mastery, masterytally
 from progress.models import Mastery, mastery_params
 from progress.standing import check_course_completion
 from quizzes import grading
@@ -99,16 +99,20 @@ def stored_answer(response):
 
 
 def _locked_mastery(user_id, objective):
-    """The learner's Mastery row for the objective, created if missing, locked for update."""
+    """(the learner's Mastery row for the objective, locked for update; whether this
+    transaction created it). Created if missing."""
     rows = Mastery.objects.select_for_update()
     try:  # get(), not first(): (user, objective) is unique, and no ORDER BY to build
-        return rows.get(user_id=user_id, objective=objective)
+        return rows.get(user_id=user_id, objective=objective), False
     except Mastery.DoesNotExist:
         # INSERT ... ON CONFLICT DO NOTHING: no savepoint, and safe if another request won.
         Mastery.objects.bulk_create(
             [Mastery(user_id=user_id, objective=objective)], ignore_conflicts=True
         )
-        return rows.get(user_id=user_id, objective=objective)
+        row = rows.get(user_id=user_id, objective=objective)
+        # Ours if nothing was ever applied to it: an answer that inserts a row applies itself
+        # to it before its transaction commits, so another request's row is never empty.
+        return row, not row.state
 
 
 @transaction.atomic
@@ -125,7 +129,10 @@ def record_answer(*, attempt, question, grade, now=None, pool=None):
 
     Queries: the objective's pool size unless given, the attempt row (locked, with its state),
     the mastery row (locked; created if missing), the response INSERT, the mastery UPDATE, the
-    attempt UPDATE (its state; finished after its last answer, then the item analysis sums:
+    class mastery counts when the level or the stuck state changed (one UPDATE; when the row is
+    new, its course's counts row locked and an EXISTS, and an UPDATE if it is the learner's
+    first in the course: progress.masterytally), the attempt UPDATE
+    (its state; finished after its last answer, then the item analysis sums:
     progress.itemtally); the completion check when an objective reaches Proficient.
 
     Raises AttemptFinished if the attempt is finished, and IntegrityError if the question
@@ -136,8 +143,9 @@ def record_answer(*, attempt, question, grade, now=None, pool=None):
     if pool is None:
         pool = Question.objects.pool_size(objective.pk)
     _lock_attempt(attempt)
-    row = _locked_mastery(attempt.user_id, objective)
+    row, created = _locked_mastery(attempt.user_id, objective)
     row.objective = objective  # loaded already (the standing cache's signal reads its course)
+    level_before, counted_before = row.level, row.counted_answers
     if now is None:
         now = timezone.now()
     params = mastery_params(objective)
@@ -170,7 +178,9 @@ def record_answer(*, attempt, question, grade, now=None, pool=None):
     response.save(force_insert=True)
 
     row.set_state(state, params_version=objective.params_version)
+    row._tallied = True  # counted below: its save does not mark the class counts stale
     row.save(update_fields=[*Mastery.STATE_FIELDS, "updated_at"])
+    masterytally.mastery_written(row, level_before, counted_before, created=created)
 
     if outcome.previous_level < mastery.Level.PROFICIENT <= outcome.level:
         # The only answer that can complete the course: one raising an objective to Proficient.

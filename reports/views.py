@@ -24,14 +24,15 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from courses.models import Course, Objective
 from lib.csvfiles import streaming_csv
 from lib.dates import iso
-from progress import itemtally
+from progress import itemtally, masterytally
 from progress.admin import evidence_url
-from progress.mastery import Level
+from progress.mastery import STUCK_MIN_ANSWERS, Level
 from progress.models import Mastery
 from progress.scope import learners_seen_by, scoped, sees_every_learner, taught_groups
 from quizzes import questiontypes
@@ -42,7 +43,6 @@ from reports.roles import CLASS_INSTRUCTORS, INSTRUCTORS
 
 LEVELS = list(Level)
 PROFICIENT = Level.PROFICIENT
-STUCK_MIN_ANSWERS = 8
 STUCK_SHOWN = 20
 GRID_PAGE_SIZE = 100
 CSV_CHUNK = 2000
@@ -140,48 +140,56 @@ class ObjectiveSummary:
         return out
 
 
-def summarise_mastery(objectives, now, total, group=None):
+def summarise_mastery(objectives, now, total, group=None, counts=None):
     """Per-objective summaries of the learners' mastery rows, aggregated in the database.
 
-    The class is every learner with a row on any of the objectives (``total`` of them:
-    class_learners(objectives).count()); a learner without a row on an objective is Not
-    started there. The levels are counted with the (objective, level)
-    index; the median estimate of those who started reads one or two rows per objective
-    (ORDER BY estimate with an offset); the stuck learners are the few rows matching their
-    rule. Nothing is read per learner in Python, so the cost stays small as the class grows.
+    The class is every learner with a row on any of the objectives (``total`` of them); a
+    learner without a row on an objective is Not started there. For every learner, ``counts``
+    (progress.masterytally.ClassCounts, kept by the answers) gives the learners at each level
+    and the stuck ones; for one class (`group`, bounded), they are counted from its rows. The
+    reviews due are counted on the (objective, level, review due) index; the median estimate of
+    those who started reads one or two rows per objective (ORDER BY estimate with an offset);
+    the stuck learners named are the first STUCK_SHOWN by username, read on the index of the
+    stuck rows (stuck_names). Nothing is read per learner in Python.
     """
     base = reverse("admin:quizzes_response_changelist")
     rows = Mastery.objects.filter(objective__in=objectives)
     if group is not None:  # one class: its learners only (a learner who leaves it drops out)
         rows = rows.filter(user__groups=group)
-    counts = {objective.pk: [0] * len(LEVELS) for objective in objectives}
-    by_level = rows.values_list("objective_id", "level").annotate(n=Count("id")).order_by()
-    for objective_id, level, n in by_level:
-        counts[objective_id][level] += n
-    due = dict(
+    stuck_rows = rows.filter(level=Level.ATTEMPTED, counted_answers__gte=STUCK_MIN_ANSWERS)
+    if counts is None:
+        counts = masterytally.ClassCounts(
+            learners=total, levels={objective.pk: [0] * len(LEVELS) for objective in objectives}
+        )
+        by_level = rows.values_list("objective_id", "level").annotate(n=Count("id")).order_by()
+        for objective_id, level, n in by_level:
+            if level != Level.NOT_STARTED:
+                counts.levels[objective_id][level] += n
+        counts.stuck = dict(
+            stuck_rows.values_list("objective_id").annotate(n=Count("id")).order_by()
+        )
+    due = dict(  # COUNT(*): on PostgreSQL an index-only scan, where COUNT(id) reads the table
         rows.filter(level=Level.MASTERED, review_due_at__lte=now)
         .values_list("objective_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by()
     )
-    stuck_rows = rows.filter(level=Level.ATTEMPTED, counted_answers__gte=STUCK_MIN_ANSWERS)
-    stuck_counts = dict(stuck_rows.values_list("objective_id").annotate(n=Count("id")).order_by())
     summaries = []
     for objective in objectives:
-        level_counts = counts[objective.pk]
+        level_counts = list(counts.levels[objective.pk])
         started = sum(level_counts[Level.NOT_STARTED + 1 :])
-        level_counts[Level.NOT_STARTED] += total - sum(level_counts)
+        level_counts[Level.NOT_STARTED] = total - started
         middle = []
         if started:
             started_rows = rows.filter(objective=objective, level__gt=Level.NOT_STARTED)
             estimates = started_rows.order_by("estimate").values_list("estimate", flat=True)
             middle = list(estimates[(started - 1) // 2 : started // 2 + 1])
+        stuck_count = counts.stuck.get(objective.pk, 0)
         stuck = []
-        if stuck_counts.get(objective.pk):
-            named = stuck_rows.filter(objective=objective).order_by("user__username")
-            for user_id, username, first, last in named.values_list(
-                "user_id", "user__username", "user__first_name", "user__last_name"
-            )[:STUCK_SHOWN]:
+        if stuck_count:
+            for user_id, username, first, last in stuck_names(
+                stuck_rows.filter(objective=objective), stuck_count, total
+            ):
                 name = learner_name(username, first, last)
                 stuck.append((name, evidence_url(user_id, objective.pk, base)))
         summaries.append(
@@ -193,10 +201,30 @@ def summarise_mastery(objectives, now, total, group=None):
                 median_estimate=_median(middle),
                 reviews_due=due.get(objective.pk, 0),
                 stuck=stuck,
-                stuck_count=stuck_counts.get(objective.pk, 0),
+                stuck_count=stuck_count,
             )
         )
     return summaries
+
+
+def stuck_names(stuck_rows, count, total):
+    """(user id, username, first name, last name) of the first STUCK_SHOWN of the `count`
+    learners of `stuck_rows` (one objective's stuck rows, in a class of `total`) by username.
+
+    Bounded whatever the class: when they are few (count² <= STUCK_SHOWN x total), their rows
+    are read on the index of stuck rows and the database sorts those; when they are many, the
+    learners are walked in username order (the unique index) until STUCK_SHOWN stuck ones are
+    found, about STUCK_SHOWN x total / count of them. Either way at most about
+    sqrt(STUCK_SHOWN x total) rows, against every stuck row sorted by username before.
+    """
+    User = get_user_model()
+    if count * count <= STUCK_SHOWN * total:
+        learners = User.objects.filter(pk__in=list(stuck_rows.values_list("user_id", flat=True)))
+    else:
+        learners = User.objects.filter(Exists(stuck_rows.filter(user_id=OuterRef("pk"))))
+    return learners.order_by("username").values_list("pk", "username", "first_name", "last_name")[
+        :STUCK_SHOWN
+    ]
 
 
 def class_learners(objectives, group=None):
@@ -209,6 +237,19 @@ def class_learners(objectives, group=None):
     if group is not None:
         learners = learners.filter(groups=group)
     return learners.order_by("username").values_list("pk", "username", "first_name", "last_name")
+
+
+class CountedPaginator(Paginator):
+    """A Paginator told the number of items (the class size, from the counts) instead of
+    counting them."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self):
+        return self.known_count
 
 
 def grid_cells(objectives, learners):
@@ -265,10 +306,16 @@ def class_mastery(admin_site, request, course_id):
     offered = classes(request.user)
     chosen = _class_of(request, offered)
     objectives = list(course.objectives.filter(retired=False).order_by("position"))
-    page = Paginator(class_learners(objectives, chosen), GRID_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    summaries = summarise_mastery(objectives, timezone.now(), page.paginator.count, chosen)
+    learners = class_learners(objectives, chosen)
+    counts = None
+    paginator: Paginator
+    if chosen is None:  # every learner: the running counts (a class is counted live)
+        counts = masterytally.counts_for(course.pk, [objective.pk for objective in objectives])
+        paginator = CountedPaginator(learners, GRID_PAGE_SIZE, counts.learners)
+    else:
+        paginator = Paginator(learners, GRID_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    summaries = summarise_mastery(objectives, timezone.now(), paginator.count, chosen, counts)
     return _render(
         request,
         admin_site,

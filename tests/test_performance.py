@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lib.cache import CONTENT_VERSION_KEY
+from progress import masterytally
+from progress.models import Mastery
 from quizzes import content_cache
 from quizzes.models import Attempt, Question, QuestionVersion
 from tests.factories import make_question, make_quiz, make_user
@@ -210,22 +212,30 @@ def test_the_question_page_and_the_answer_read_no_content_rows_and_no_user_row(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_answer_makes_six_queries_outside_a_test_transaction(learner_client, quiz):
+def test_the_answer_makes_six_queries_and_one_on_a_level_change_outside_a_transaction(
+    learner_client, quiz
+):
     """As in production: no test transaction around the request, so record_answer's atomic
     block is a real transaction, not a savepoint pair."""
     attempt = start(learner_client, quiz)
     questions = Question.objects.in_bulk(attempt.question_ids)
     first, second = (questions[attempt.question_ids[i]] for i in (0, 1))
+    masterytally.rebuild(quiz.course_id)  # the class mastery counts, as after any report
     learner_client.post(answer_url(attempt, 1), post_data(attempt, first), **HX)
     data = post_data(attempt, second)
+    before = Mastery.objects.get().level
     with CaptureQueriesContext(connection) as post:
         learner_client.post(answer_url(attempt, 2), data, **HX)
     # the attempt; the attempt row locked with its state; the mastery row locked; insert the
     # response; update the mastery row; update the attempt's state; and around the last five
     # the transaction's BEGIN (BEGIN IMMEDIATE on SQLite) and COMMIT, which Django logs too.
+    # An answer that changes the row's level (or stuck state) adds one UPDATE of the class
+    # mastery counts (progress.masterytally); this one does (Attempted to Familiar).
     statements = [q["sql"] for q in post.captured_queries]
     assert statements.pop(1) in ("BEGIN", "BEGIN IMMEDIATE") and statements.pop() == "COMMIT"
-    assert len(statements) == 6, statements
+    assert Mastery.objects.get().level != before
+    assert len(statements) == 6 + 1, statements
+    assert sum('"progress_masterytally"' in sql for sql in statements) == 1
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from progress import itemtally
+from progress import itemtally, masterytally
 from progress.models import Mastery
 from quizzes.models import Attempt, FeedbackMode, Response
 from tests.factories import make_question, make_quiz, make_user
@@ -313,18 +313,25 @@ def test_question_page_query_count(django_assert_num_queries, learner_client, qu
 def test_answer_post_query_count(django_assert_num_queries, learner_client, quiz, questions):
     attempt = start(learner_client, quiz)
     learner_client.get(slot_url(attempt, 1))  # warm the session cache
+    masterytally.rebuild(quiz.course_id)  # the class mastery counts, as after any report
     first, second = question_in(attempt, 1, questions), question_in(attempt, 2, questions)
     # the attempt (the quiz, the question and its pool size from the content cache);
     # savepoint (the test's transaction; none in production); attempt row for update, with
     # its state (finished? answered so far, score); mastery row for update, missing: insert
-    # or ignore, select again; insert response; update mastery; update the attempt's state;
-    # release savepoint
-    with django_assert_num_queries(10):
+    # or ignore, select again; insert response; update mastery; the class mastery counts
+    # (progress.masterytally), as the row is new: the course's row of the learner's shard
+    # locked, whether the learner has a row on another objective, the course's learners + 1,
+    # and the new level's count + 1; update the attempt's state; release savepoint
+    with django_assert_num_queries(14):
         learner_client.post(answer_url(attempt, 1), post_data(attempt, first), **HX)
-    # the same with the learner's mastery row already there: no insert, no second select
-    with django_assert_num_queries(8):
+    # the same with the learner's mastery row already there: no insert, no second select;
+    # the row went from Attempted to Familiar: one UPDATE of the class mastery counts
+    with django_assert_num_queries(9):
         learner_client.post(answer_url(attempt, 2), post_data(attempt, second), **HX)
+    assert Mastery.objects.get().level == 2
     assert Response.objects.count() == 2
+    # (an answer that changes neither the level nor the stuck state touches no count: the
+    # next test's answers 11 and 12)
 
 
 @pytest.mark.django_db
@@ -333,16 +340,19 @@ def test_answer_post_query_count_does_not_grow_with_the_attempt(
 ):
     questions = [make_question(course, objective) for _ in range(12)]
     quiz = make_quiz(course, objective, questions_per_attempt=12)
+    masterytally.rebuild(course.pk)  # the class mastery counts, as after any report
     attempt = start(learner_client, quiz)
     for slot in range(1, 11):
         learner_client.post(
             answer_url(attempt, slot), post_data(attempt, question_in(attempt, slot, questions))
         )
-    # as above, mastery row present
+    # as above, mastery row present (its level stays as it is: no class mastery count changes)
+    level = Mastery.objects.get().level
     with django_assert_num_queries(8):
         learner_client.post(
             answer_url(attempt, 11), post_data(attempt, question_in(attempt, 11, questions))
         )
+    assert Mastery.objects.get().level == level
     # the last answer also finishes the attempt, in the same update of its state, and adds it
     # to the quiz's item analysis sums: the sums (locked), the learner's other finished
     # attempts, this attempt's answers, the UPDATE of the sums (progress.itemtally)

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from courses.models import Objective
 from lib.dates import iso
-from progress import mastery
+from progress import mastery, masterytally
 from progress.models import Mastery, mastery_params
 from progress.services import stored_answer
 from quizzes.models import Question, Response
@@ -162,6 +162,8 @@ class Command(BaseCommand):
             Response.objects.bulk_update(changed_responses, RESPONSE_FIELDS, batch_size=500)
             Mastery.objects.bulk_update(changed_rows, Mastery.STATE_FIELDS, batch_size=500)
             Mastery.objects.bulk_create(new_rows, batch_size=500)
+            if changed_rows or new_rows:  # written without signals: the next report recounts
+                masterytally.mark_stale()
         return differences, (len(changed_rows) + len(new_rows), len(changed_responses))
 
     def _compare(self, row, user_id, objective, state, names, differences, changed, new):

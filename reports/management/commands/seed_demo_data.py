@@ -36,7 +36,7 @@ from django.db import connections, router, transaction
 from django.db.models import DateTimeField, JSONField
 
 from courses.models import Course
-from progress import itemtally, mastery
+from progress import itemtally, mastery, masterytally
 from progress.models import Mastery, mastery_params
 from progress.services import mastery_answer
 from quizzes import grading, questiontypes
@@ -129,6 +129,7 @@ class Command(BaseCommand):
             delete_demo_learners_without_records()
             for quiz_id in target.quizzes.values_list("pk", flat=True):
                 itemtally.rebuild(quiz_id)  # the item analysis sums of the bulk-written attempts
+            masterytally.rebuild(target.pk)  # the class mastery counts of the rows written
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {target.slug}: {summary} in {time.monotonic() - began:.1f} s"
