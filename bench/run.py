@@ -814,8 +814,7 @@ def scale_table(points):
         " up to N answers by synthetic learners (one finished attempt each, with mastery rows),"
         " the item analysis sums and class mastery counts rebuilt, one learner given N / 100"
         " answers. Cold: shared cache emptied (no cached standing), new database connection, in"
-        " a process that served each"
-        " page once before; warm: median of 5.",
+        " a process that served each page once before; warm: median of 5.",
         "",
         "| answers | database | learners | that learner's answers "
         + "".join(f"| {name} cold / warm ms (KB) " for name in SCALED)

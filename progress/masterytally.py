@@ -54,6 +54,9 @@ from progress.mastery import STUCK_MIN_ANSWERS, Level, is_stuck
 from progress.models import Mastery, MasteryTally
 
 SHARDS = 8
+# The stuck rows (progress.mastery.is_stuck) as a query: the counts' rebuild and the class
+# mastery report's names read them.
+STUCK_ROWS = Q(level=Level.ATTEMPTED, counted_answers__gte=STUCK_MIN_ANSWERS)
 LEVEL_COLUMNS = {
     Level.ATTEMPTED: "attempted",
     Level.FAMILIAR: "familiar",
@@ -170,7 +173,7 @@ def rebuild(course_id: int, objective_ids: list[int] | None = None) -> ClassCoun
             .order_by()
         )
         stuck = (
-            masteries.filter(level=Level.ATTEMPTED, counted_answers__gte=STUCK_MIN_ANSWERS)
+            masteries.filter(STUCK_ROWS)
             .values_list("objective_id", "shard")
             .annotate(n=Count("id"))
             .order_by()

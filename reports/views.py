@@ -156,7 +156,7 @@ def summarise_mastery(objectives, now, total, group=None, counts=None):
     rows = Mastery.objects.filter(objective__in=objectives)
     if group is not None:  # one class: its learners only (a learner who leaves it drops out)
         rows = rows.filter(user__groups=group)
-    stuck_rows = rows.filter(level=Level.ATTEMPTED, counted_answers__gte=STUCK_MIN_ANSWERS)
+    stuck_rows = rows.filter(masterytally.STUCK_ROWS)
     if counts is None:
         counts = masterytally.ClassCounts(
             learners=total, levels={objective.pk: [0] * len(LEVELS) for objective in objectives}

@@ -6,15 +6,11 @@ writes nothing and exits non-zero if a stored row differs from the answers.
 """
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from progress import itemtally
+from progress.management import checking
 from progress.models import ItemTally
 from quizzes.models import Quiz
-
-
-class Rollback(Exception):
-    """Leaves a --check run's transaction without writing."""
 
 
 class Command(BaseCommand):
@@ -38,13 +34,7 @@ class Command(BaseCommand):
             stored = {
                 row.mode: row.sums for row in ItemTally.objects.filter(quiz=one, stale=False)
             }
-            try:
-                with transaction.atomic():
-                    rebuilt = itemtally.rebuild(one.pk)
-                    if check:
-                        raise Rollback
-            except Rollback:
-                pass
+            rebuilt = checking.rebuilt(itemtally.rebuild, one.pk, check=check)
             for mode, sums in rebuilt.items():
                 if mode in stored and stored[mode] != sums.to_json():
                     differences += 1

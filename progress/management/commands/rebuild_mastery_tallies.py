@@ -8,14 +8,10 @@ differ from its mastery rows (stale ones are rebuilt by the next report anyway).
 """
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from courses.models import Course
 from progress import masterytally
-
-
-class Rollback(Exception):
-    """Leaves a --check run's transaction without writing."""
+from progress.management import checking
 
 
 class Command(BaseCommand):
@@ -39,13 +35,7 @@ class Command(BaseCommand):
         for one in courses:
             ids = list(one.objectives.filter(retired=False).values_list("pk", flat=True))
             stored = masterytally.stored_counts(one.pk, ids) if ids else None
-            try:
-                with transaction.atomic():
-                    rebuilt = masterytally.rebuild(one.pk, ids)
-                    if check:
-                        raise Rollback
-            except Rollback:
-                pass
+            rebuilt = checking.rebuilt(masterytally.rebuild, one.pk, ids, check=check)
             if stored is not None and stored != rebuilt:
                 differences += 1
                 self.stdout.write(f"{one.slug}: the stored counts differ from the mastery rows")
