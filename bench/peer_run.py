@@ -1,8 +1,9 @@
-"""The peer for `make bench`: tomwalker/django_quiz (bench/peer/, Django 2.2) served beside the
-app with the same gunicorn settings (2 sync workers), on its own SQLite file, from its own
-virtualenv bench/peer/.venv on a Python that Django 2.2 supports (3.9: PEER_PYTHON, else
-`pyenv prefix 3.9.18`, else python3.9 on PATH). Without such a Python the peer is skipped, and
-the report says why. bench/run.py runs its endpoints interleaved with the app's, round by round.
+"""The peer for `make bench`: tomwalker/django_quiz as PyPI's django-quiz-app 0.5.1 on Django
+1.8 (bench/peer/requirements.txt, bench/peer/UPSTREAM.md), served beside the app with the same
+gunicorn settings (2 sync workers), on its own SQLite file, from its own virtualenv
+bench/peer/.venv on Python 3.6 (PEER_PYTHON, else `pyenv prefix 3.6.15`, else python3.6 on
+PATH). Without such a Python the peer is skipped, and the report says why. bench/run.py runs
+its endpoints interleaved with the app's, round by round.
 """
 
 import hashlib
@@ -18,7 +19,10 @@ from pathlib import Path
 PEER = Path(__file__).resolve().parent / "peer"
 PEER_VENV = PEER / ".venv"
 REQUIREMENTS = PEER / "requirements.txt"
-SUPPORTED = ((3, 5), (3, 9))  # the Pythons Django 2.2 supports
+# Django 1.8 lists Python 3.2-3.5, none of which pyenv has here; 3.6 runs it (from 3.8 on, a
+# warning of 3.6 is an error that stops the package's models loading); the pins are for 3.6.
+SUPPORTED = ((3, 6), (3, 6))
+PYENV_VERSION = "3.6.15"
 
 # The peer's endpoints: request file, the text every 2xx response must contain.
 ENDPOINTS = {
@@ -44,28 +48,28 @@ def _version(python):
 
 
 def find_python():
-    """(path of a Python that Django 2.2 supports, None) or (None, why there is none)."""
+    """(path of a Python 3.6 for the peer, None) or (None, why there is none)."""
     candidates = []
     if os.environ.get("PEER_PYTHON"):
         candidates.append(os.environ["PEER_PYTHON"])
     if shutil.which("pyenv"):
         try:
             prefix = subprocess.run(
-                ["pyenv", "prefix", "3.9.18"], capture_output=True, text=True, timeout=30
+                ["pyenv", "prefix", PYENV_VERSION], capture_output=True, text=True, timeout=30
             )
             if prefix.returncode == 0 and prefix.stdout.strip():
-                candidates.append(str(Path(prefix.stdout.strip()) / "bin" / "python3.9"))
+                candidates.append(str(Path(prefix.stdout.strip()) / "bin" / "python3.6"))
         except (OSError, subprocess.TimeoutExpired):
             pass
-    if shutil.which("python3.9"):
-        candidates.append(shutil.which("python3.9"))
+    if shutil.which("python3.6"):
+        candidates.append(shutil.which("python3.6"))
     for python in candidates:
         version = _version(python)
         if version and SUPPORTED[0] <= version <= SUPPORTED[1]:
             return python, None
     return None, (
-        "no Python 3.5-3.9 found (Django 2.2 needs one): set PEER_PYTHON, or install 3.9.18 "
-        "with pyenv (tried: " + (", ".join(candidates) or "pyenv, python3.9 on PATH") + ")"
+        "no Python 3.6 found (the peer's Django 1.8 runs on it): set PEER_PYTHON, or install "
+        "3.6.15 with pyenv (tried: " + (", ".join(candidates) or "pyenv, python3.6 on PATH") + ")"
     )
 
 
@@ -122,8 +126,9 @@ class Peer:
 
     def start(self, login):
         """Migrate, seed, serve, sign the learners in (`login`, bench/run.py's), write the
-        request lists. Returns what was seeded."""
-        self.run("-W", "ignore", "manage.py", "migrate", "--no-input", "-v", "0")
+        request lists. Returns what was seeded. The package ships no migrations: Django 1.8's
+        migrate makes the tables of such apps itself (the old syncdb)."""
+        self.run("-W", "ignore", "manage.py", "migrate", "--noinput", "-v", "0")
         seeded = self.run(
             "-W", "ignore", "peer_bench.py", "seed", str(self.learners),
             stdin=self.password + "\n",

@@ -8,9 +8,10 @@ for the baseline view), log learners and an instructor in through the login form
 request lists (bench/prepare.py). A bare Django project (bench/bare/) is served beside it with
 the same gunicorn settings: the reference trivial view.
 
-On SQLite, tomwalker/django_quiz (bench/peer/, Django 2.2 in its own virtualenv on Python 3.9:
-bench/peer_run.py) is served beside it, as the outside side-by-side review did; without a
-Python that Django 2.2 supports it is skipped, and the report says why.
+On SQLite, tomwalker/django_quiz (PyPI's django-quiz-app 0.5.1 on Django 1.8, installed into
+its own virtualenv bench/peer/.venv on Python 3.6: bench/peer_run.py, bench/peer/UPSTREAM.md)
+is served beside it, as the outside side-by-side review did; without a Python 3.6 it is
+skipped, and the report says why.
 
 Then, in rounds (BENCH_ROUNDS, default 5): the app's baseline, the bare project, then each
 endpoint, all with `wrk -t4 -c4 -d<BENCH_DURATION>s`; one more baseline closes the last round.
@@ -31,7 +32,7 @@ every request goes to 127.0.0.1.
 Environment: BENCH_DURATION (s per run, 10), BENCH_ROUNDS (5), BENCH_LEARNERS (seeded class,
 300), BENCH_SIGNED_IN (learners logged in, 64), BENCH_REPORT_RESPONSES (100000), DATABASE_URL,
 BENCH_PORT (the first port of the servers; unset: ports the system picks), PEER_PYTHON (a
-Python 3.5-3.9 for django_quiz; else `pyenv prefix 3.9.18`, else python3.9 on PATH).
+Python 3.6 for django_quiz; else `pyenv prefix 3.6.15`, else python3.6 on PATH).
 """
 
 import http.cookiejar
@@ -366,7 +367,8 @@ def timed_report(base, request_file, warm=5):
 
 def start_peer(tmp, learners):
     """django_quiz served beside the app (bench/peer_run.py): (Peer, facts), or (None,
-    {"skipped": why}) when no Python for Django 2.2 is found or the peer does not start."""
+    {"skipped": why}) when no Python 3.6 is found, its virtualenv cannot be made or the peer
+    does not start."""
     python, why = peer_run.find_python()
     if python is None:
         log(f"  django_quiz: skipped, {why}")
@@ -712,7 +714,7 @@ def peer_table(outcome):
     app_runs = {"ping": outcome["baselines"][:ROUNDS], **outcome["runs"]}
     lines = [
         "",
-        f"#### Beside django_quiz (tomwalker/django_quiz 63e61cb in bench/peer/; Python "
+        f"#### Beside django_quiz (django-quiz-app 0.5.1 from PyPI in bench/peer/.venv; Python "
         f"{peer['python']}, Django {peer['django']}, gunicorn 2 sync workers, SQLite; "
         f"{peer['seeded']}; 4 signed-in learners, one per connection, interleaved in each round)",
         "",

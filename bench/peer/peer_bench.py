@@ -1,5 +1,5 @@
 """The peer's data and request lists for `make bench`, run with the peer's Python
-(bench/peer/.venv, Django 2.2) from bench/peer/:
+(bench/peer/.venv: django-quiz-app 0.5.1, Django 1.8) from bench/peer/:
 
     python peer_bench.py seed LEARNERS < password    5 quizzes x 20 multiple-choice questions
                                                      (4 options), LEARNERS learners, each with

@@ -1,6 +1,7 @@
-"""The peer's minimal project: tomwalker/django_quiz's apps in a Django 2.2 project as
-`django-admin startproject` makes it (its middleware, debug off), on SQLite with database
-sessions, as the outside side-by-side review ran it. PEER_DB names the database file."""
+"""The peer's minimal project: the apps of django-quiz-app 0.5.1 (PyPI; tomwalker/django_quiz)
+in a Django 1.8 project as `django-admin startproject` makes it (its middleware, debug off), on
+SQLite with database sessions, as the outside side-by-side review ran it. PEER_DB names the
+database file. The apps ship no migrations: Django 1.8's `migrate` makes their tables."""
 
 import os
 
@@ -21,14 +22,16 @@ INSTALLED_APPS = [
     "essay",
 ]
 
-MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
+# Django 1.8 reads MIDDLEWARE_CLASSES (MIDDLEWARE came in 1.10): startproject's list of 1.8.
+MIDDLEWARE_CLASSES = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.SessionAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
 ]
 
 ROOT_URLCONF = "peerproject.urls"

@@ -1,6 +1,6 @@
-from django.contrib.auth.views import LoginView
+from django.conf.urls import include, url
+from django.contrib.auth.views import login
 from django.http import HttpResponse
-from django.urls import include, path
 
 
 def ping(request):
@@ -8,8 +8,9 @@ def ping(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
+# Django 1.8: url() patterns and the function view login (LoginView came in 1.11).
 urlpatterns = [
-    path("ping", ping),
-    path("accounts/login/", LoginView.as_view(), name="login"),
-    path("q/", include("quiz.urls")),
+    url(r"^ping$", ping),
+    url(r"^accounts/login/$", login, name="login"),
+    url(r"^q/", include("quiz.urls")),
 ]
