@@ -21,6 +21,7 @@ MiddlewareMixin classes, a process_request/process_response round):
 
 from django.conf import settings
 from django.utils.csp import CSP, build_policy
+from django.utils.functional import SimpleLazyObject
 from django_htmx.middleware import HtmxDetails
 
 _SENTINEL = object()
@@ -58,7 +59,21 @@ class ResponseHeadersMiddleware:
             response, "xframe_options_exempt", False
         ):
             headers["X-Frame-Options"] = getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and "Cache-Control" not in headers:
+        if "Cache-Control" not in headers and _signed_in(request):
             headers["Cache-Control"] = "private, no-store"
         return response
+
+
+def _signed_in(request):
+    """Whether the response goes to a signed-in user, without loading a session the request
+    does not have. A request without a session cookie is signed in only if this request
+    signed the user in, and login() then put the user itself on the request in place of
+    AuthenticationMiddleware's lazy one; so a lazy user there is an anonymous one, and the
+    session store is not asked (on a trivial anonymous request that read was the largest
+    cost of this middleware)."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return False
+    if type(user) is SimpleLazyObject and settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    return user.is_authenticated

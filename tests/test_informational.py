@@ -51,6 +51,23 @@ def test_signed_in_pages_are_private_and_not_stored(client, course):
 
 
 @pytest.mark.django_db
+def test_the_response_that_signs_a_learner_in_is_private_too(client):
+    # The sign-up request has no session cookie yet: the middleware knows the learner is
+    # signed in because login() put the user on the request.
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "grace",
+            "email": "grace@example.com",
+            "password1": "a sturdy passphrase 42",
+            "password2": "a sturdy passphrase 42",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.django_db
 def test_anonymous_pages_keep_their_caching(client, course):
     for path in (f"/courses/{course.slug}/", "/"):
         response = client.get(path)
