@@ -318,6 +318,14 @@ RETIRED_KEYS = [
     "licence-above-line-no-tests",
     "licence-osi-without-size-line",
     "licence-llama33-whole-2024-may-build",
+    # Round 18 (blind review of 4069934): a tuning item whose key was the odd one out and recall
+    # of "size the tuning hardware separately"; trivia on which document said "industry-leading"
+    # and on which claim rests on the source alone; a licence item whose key alone waited,
+    # rebuilt on a user count that crossed the line before the release date.
+    "models-tune-70b-on-one-a100",
+    "models-scout-longest-claim-backed",
+    "licence-giant-lab-trial-plan",
+    "muse-claim-on-source-word",
 ]
 
 
