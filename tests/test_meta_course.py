@@ -10,7 +10,6 @@ from django.core.management import call_command
 
 from authoring.importing import parse_course_file
 from courses.models import Course
-from quizzes.grading import grade
 from quizzes.models import Question
 from tests.factories import make_user
 from tests.test_bank import answer_on_current_version
@@ -302,6 +301,31 @@ RETIRED_KEYS = [
     # Round 14: the brochure item's right options were the source-critical ones, and one mirrored
     # a wrong one (model cards give no count / a model card reports production).
     "models-brochure-downloads-claim",
+    # Round 17 (blind review of efc5796380ab): trivia both readers named (the card's training GPU,
+    # the months from the labs to their first product); the two-track item both settled from
+    # form; Muse Spark "what can run where" items cut to three, for items on what the shift
+    # means; numeric models items replaced by scenarios; two licence true/false items made
+    # scenario choices, and one restated so the licence's true/false keys balance.
+    "models-llama33-card-training-gpu",
+    "models-per-token-gap",
+    "models-fewest-params-long-prompt",
+    "maverick-16-bit-fewest-gpus",
+    "muse-msl-months-to-first-product",
+    "muse-video-platform-best-model-plan",
+    "muse-own-servers-name-model",
+    "muse-agency-own-building-plans",
+    "muse-giant-models-without-asking",
+    "licence-above-line-no-tests",
+    "licence-osi-without-size-line",
+    "licence-llama33-whole-2024-may-build",
+    # Round 18 (blind review of 4069934): a tuning item whose key was the odd one out and recall
+    # of "size the tuning hardware separately"; trivia on which document said "industry-leading"
+    # and on which claim rests on the source alone; a licence item whose key alone waited,
+    # rebuilt on a user count that crossed the line before the release date.
+    "models-tune-70b-on-one-a100",
+    "models-scout-longest-claim-backed",
+    "licence-giant-lab-trial-plan",
+    "muse-claim-on-source-word",
 ]
 
 
@@ -448,7 +472,7 @@ def test_trivia_and_changed_questions_are_retired_and_learners_answers_on_them_s
 
 
 def test_the_behemoth_question_points_at_the_section_about_behemoth(bank):
-    question = next(q for q in bank if q.key == "muse-own-servers-name-model")
+    question = next(q for q in bank if q.key == "muse-behemoth-plan-a-year-on")
 
     assert question.source == "muse-spark#behemoth"
 
@@ -503,17 +527,16 @@ def test_no_stem_presupposes_how_many_llama_4_models_were_released(bank):
         assert "two llama 4 models" not in question.prompt.lower(), question.key
 
 
-@pytest.mark.parametrize(
-    ("answer", "right"),
-    [("10", True), ("9", True), ("11", True), ("6", False), ("12", False)],
-)
-def test_the_months_item_credits_a_count_by_months_or_by_days_and_not_the_essays_six(
-    bank, answer, right
-):
-    """June 2025 to April 2026 is ten months by the timeline's months, nine and a bit by days."""
-    question = next(q for q in bank if q.key == "muse-msl-months-to-first-product")
+def test_the_licence_falls_short_of_the_osi_definition_for_what_it_forbids_not_for_credit():
+    """Round 17: a reader disputed that attribution kept the licence from being open source; the
+    Open Source Definition allows attribution, and forbids discrimination against persons,
+    groups or fields of endeavour."""
+    text = words(META.read_text())
 
-    assert grade("numeric", question.spec, {"text": answer}).correct is right
+    assert "Those three are the reasons." in text
+    assert "the definition allows a licence to require attribution" in text
+    assert "a use policy and attribution terms" not in text
+    assert "and whoever ships a product on Llama must credit it" not in text
 
 
 def test_the_first_payoff_is_explained_as_its_heading_says():
