@@ -326,6 +326,12 @@ RETIRED_KEYS = [
     "models-scout-longest-claim-backed",
     "licence-giant-lab-trial-plan",
     "muse-claim-on-source-word",
+    # Round 19 (blind review of 9ee305cb511f): Muse Spark items settled from form. The pricing
+    # note whose key was the one measured option and restated the Llama-builder key; a true/false
+    # the quiz heading answered; trivia on what the capital spending range covers.
+    "muse-model-seller-pricing-after-shift",
+    "muse-textbook-one-closed-model",
+    "muse-capex-what-meta-published",
 ]
 
 
