@@ -332,6 +332,9 @@ RETIRED_KEYS = [
     "muse-model-seller-pricing-after-shift",
     "muse-textbook-one-closed-model",
     "muse-capex-what-meta-published",
+    # Round 20 (round 19's readers): a recall true/false on the open track's reasons after the
+    # shift, replaced by a scenario that weighs the payoffs against the closed top.
+    "strategy-same-reasons-after-shift",
 ]
 
 
