@@ -19,8 +19,8 @@ from pathlib import Path
 PEER = Path(__file__).resolve().parent / "peer"
 PEER_VENV = PEER / ".venv"
 REQUIREMENTS = PEER / "requirements.txt"
-# Django 1.8 lists Python 3.2-3.5, none of which pyenv has here; 3.6 runs it (from 3.8 on, a
-# warning of 3.6 is an error that stops the package's models loading); the pins are for 3.6.
+# Django 1.8 lists Python 3.2-3.5, none of which pyenv has here; 3.6 runs it (on 3.8 the
+# package's models no longer load: "__class__ not set"); the pins are for 3.6.
 SUPPORTED = ((3, 6), (3, 6))
 PYENV_VERSION = "3.6.15"
 
