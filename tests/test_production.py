@@ -16,9 +16,9 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError, connection
-from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 
 from config.settings import envbool, envint, envlist
+from config.sqlite.base import DatabaseWrapper as SQLiteWrapper
 from tests.waiting import HTTP_SECONDS, SERVER_START_SECONDS, SUBPROCESS_SECONDS, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,7 +116,7 @@ def test_production_settings_come_from_the_environment(tmp_path):
     assert figures["hsts"] == 31536000
     assert figures["secure_cookies"] == [True, True]
     assert figures["proxy_header"] == ["HTTP_X_FORWARDED_PROTO", "https"]
-    assert figures["databases"] == "django.db.backends.sqlite3"
+    assert figures["databases"] == "config.sqlite"
 
 
 def test_debug_settings_use_the_console_mailer_and_plain_http(tmp_path):
