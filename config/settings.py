@@ -254,7 +254,10 @@ LOGOUT_REDIRECT_URL = "courses:catalogue"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/London")
-USE_I18N = True
+# English only: no translation machinery, as Django advises for a site in one language (its
+# per-call language lookups ran under every number, {% url %} and reverse()). Formats still
+# come from LANGUAGE_CODE's locale.
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
