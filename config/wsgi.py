@@ -17,6 +17,7 @@ it made out of the garbage collector's way:
 
 import gc
 import os
+from pathlib import Path
 
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
@@ -33,7 +34,7 @@ def warm_up():
 
     get_resolver().url_patterns  # noqa: B018  (imports the URL modules and the views)
     engine = engines["django"]
-    for directory in settings.TEMPLATES[0]["DIRS"]:
+    for directory in map(Path, engine.dirs):
         for path in sorted(directory.rglob("*.html")):
             try:
                 engine.get_template(str(path.relative_to(directory)))

@@ -30,6 +30,8 @@ def _busy(error):
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    transaction_mode: str | None  # set by Django's __init__ from OPTIONS
+
     def _start_transaction_under_autocommit(self):
         statement = "BEGIN" if self.transaction_mode is None else f"BEGIN {self.transaction_mode}"
         raw = self.connection
