@@ -135,6 +135,9 @@ def record_answer(*, attempt, question, grade, now=None, pool=None):
     (its state; finished after its last answer, then the item analysis sums:
     progress.itemtally); the completion check when an objective reaches Proficient.
 
+    The response returned carries `completed_course`: whether this answer completed the
+    course (so the page that shows it needs no query to celebrate).
+
     Raises AttemptFinished if the attempt is finished, and IntegrityError if the question
     was already answered in this attempt; either way nothing is changed.
     """
@@ -182,9 +185,11 @@ def record_answer(*, attempt, question, grade, now=None, pool=None):
     row.save(update_fields=[*Mastery.STATE_FIELDS, "updated_at"])
     masterytally.mastery_written(row, level_before, counted_before, created=created)
 
+    response.completed_course = False
     if outcome.previous_level < mastery.Level.PROFICIENT <= outcome.level:
         # The only answer that can complete the course: one raising an objective to Proficient.
-        check_course_completion(attempt.user, objective.course, now=now)
+        completion = check_course_completion(attempt.user, objective.course, now=now)
+        response.completed_course = completion is not None and completion.completed_at == now
 
     _advance_attempt(attempt, response.slot, grade.score, now)
     return response

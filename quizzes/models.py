@@ -347,6 +347,9 @@ class Response(models.Model):
     counted = models.BooleanField(default=False)
     p_after = models.FloatField(null=True, blank=True)
     level_after = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Not a column: on the response an answer has just stored, whether that answer completed
+    # its course (set by the service that stores answers); None on a response read back.
+    completed_course: bool | None = None
 
     class Meta:
         ordering = ["graded_at", "id"]

@@ -2,6 +2,8 @@
 sentence saying what earned it, "My progress", and completing the course (htmx and not)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from courses.models import Course
@@ -164,4 +166,28 @@ def test_the_answer_that_completes_the_course_says_so(client, course):
         for slot, q in enumerate(questions, 1)
     ]
     assert ["You have completed" in body for body in bodies] == [False, False, True]
+    # The answer knew it had completed the course: its page asked no completion row. Shown
+    # again, the stored answer (at Proficient) is looked up.
     assert "You have completed" in client.get(summary_url(attempt)).content.decode()
+
+
+def test_an_answer_at_proficient_after_completion_asks_no_completion_row(client, course):
+    """record_answer says whether the answer completed the course; the page of an answer that
+    did not (the course was completed before) reads no CourseCompletion row to find out."""
+    ada = make_user("ada")
+    for lesson in course.lessons.all():
+        LessonCompletion.objects.create(user=ada, lesson=lesson)
+    reach_proficient(ada, course)
+    assert CourseCompletion.objects.filter(user=ada).exists()
+    client.force_login(ada)
+    objective = course.objectives.get()
+    question = objective.questions.select_related("current_version").first()
+    attempt = Attempt.objects.create(
+        user=ada, quiz=objective.quiz, seed=7, question_ids=[question.pk], started_at=T0
+    )
+    with CaptureQueriesContext(connection) as queries:
+        body = client.post(answer_url(attempt, 1), post_data(attempt, question), **HX)
+    assert body.status_code == 200 and "You have completed" not in body.content.decode()
+    assert Mastery.objects.get(user=ada, objective=objective).level >= mastery.Level.PROFICIENT
+    table = CourseCompletion._meta.db_table
+    assert [q["sql"] for q in queries if table in q["sql"]] == []

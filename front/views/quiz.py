@@ -333,11 +333,14 @@ FINISHED_ERROR = "This attempt is finished: answers can no longer be changed."
 
 
 def _with_completion(context, attempt, response):
-    """Celebrate on the page of the answer that completed the course (no query otherwise)."""
+    """Celebrate on the page of the answer that completed the course. An answer just stored
+    says so itself (record_answer's `completed_course`); a stored one is looked up, only if it
+    reached Proficient (progress.moments)."""
     if response is not None and context["show_feedback"]:
-        context["course_completed"] = completed_course_with(
-            attempt.user_id, attempt.quiz.course, [response]
-        )
+        completed = response.completed_course
+        if completed is None:
+            completed = completed_course_with(attempt.user_id, attempt.quiz.course, [response])
+        context["course_completed"] = completed
     return context
 
 
