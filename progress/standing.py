@@ -7,6 +7,7 @@ a fixed number of queries whatever the number of objectives or answers.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -183,6 +184,10 @@ class CourseProgress:
     lessons_done: int
     completion: CourseCompletion | None
     next_step: NextStep | None
+    # Names this computation of the standing, and nothing else: a new one for every computation
+    # (course_progress), so the progress page keeps its rendered objectives under it and a
+    # changed standing never shows an older rendering (front/views/progress.py).
+    built: str = field(default_factory=lambda: secrets.token_hex(16))
 
     @property
     def percent(self) -> int:

@@ -1,16 +1,19 @@
 """The learner's progress: My progress (every course), a course's progress page, every answer
 on one objective (the evidence page), the certificate, and practice sessions."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from courses.models import Course
 from front.views.courses import get_course
+from lib.cache import STANDING_SECONDS
 from progress import practice
 from progress.standing import (
     Evidence,
@@ -51,11 +54,24 @@ def my_progress(request):
 def progress(request, slug):
     # The course from the content cache, the learner's standing from the standing cache: no
     # query until the learner's next answer (progress.standing.course_standing).
+    #
+    # The objectives, most of the page, are rendered once per computation of the standing and
+    # kept in the shared cache under its name (`built`, new whenever the standing changes) and
+    # the learner's CSRF secret, which their Practise buttons carry: a new sign-in, which
+    # rotates the secret, renders them again. Not under debug (make run, make author), where a
+    # template edit shows at once. See docs/performance.md.
     content = course_content(slug)
     if content is None or content.course.retired:
         raise Http404
     data = course_standing(request.user, content)
-    return render(request, "front/progress.html", {"course": content.course, "progress": data})
+    get_token(request)  # the CSRF secret, made now if this client has none yet
+    context = {
+        "course": content.course,
+        "progress": data,
+        "csrf_secret": request.META["CSRF_COOKIE"],
+        "objectives_seconds": 0 if settings.DEBUG else STANDING_SECONDS,
+    }
+    return render(request, "front/progress.html", context)
 
 
 EVIDENCE_PAGE_SIZE = 50
