@@ -185,7 +185,7 @@ class CourseProgress:
     completion: CourseCompletion | None
     next_step: NextStep | None
     # Names this computation of the standing, and nothing else: a new one for every computation
-    # (course_progress), so the progress page keeps its rendered objectives under it and a
+    # (course_progress), so the progress page keeps its rendered body under it and a
     # changed standing never shows an older rendering (front/views/progress.py).
     built: str = field(default_factory=lambda: secrets.token_hex(16))
 

@@ -1,7 +1,8 @@
-"""The progress page's objectives are rendered once per computation of the learner's standing
-and kept (front/views/progress.py): the page served from the kept rendering is the page
-rendered afresh, an answer shows on the next request, another learner never gets it, and a
-new CSRF secret renders the Practise buttons again with tokens that work."""
+"""The progress page's body (the summary and the objectives) is rendered once per computation of
+the learner's standing and kept (front/views/progress.py): the page served from the kept
+rendering is the page rendered afresh, an answer shows on the next request, another learner
+never gets it, and a new CSRF secret renders the Practise buttons again with tokens that work
+(and a client with no CSRF cookie yet gets one)."""
 
 import re
 
@@ -13,7 +14,7 @@ from django.urls import reverse
 from progress.models import LessonCompletion
 from tests.factories import DAY, T0, answer, make_bank, make_course, make_user
 
-OBJECTIVES = "front/_objectives.html"
+BODY = "front/_standing.html"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
 
@@ -34,7 +35,7 @@ def page(client, course):
     response = client.get(progress_url(course))
     assert response.status_code == 200
     rendered = [t.name for t in response.templates]
-    return response.content.decode(), OBJECTIVES in rendered
+    return response.content.decode(), BODY in rendered
 
 
 def without_tokens(body):
@@ -43,7 +44,7 @@ def without_tokens(body):
     return re.sub(r'"X-CSRFToken": "[^"]+"', '"X-CSRFToken": ""', body)
 
 
-def test_the_kept_objectives_are_the_objectives_rendered_afresh(client, course):
+def test_the_kept_body_is_the_body_rendered_afresh(client, course):
     ada = make_user("ada")
     first = course.objectives.order_by("position").first()
     for i, question in enumerate(first.questions.order_by("position")[:3]):
@@ -68,7 +69,7 @@ def test_an_answer_shows_on_the_next_request(client, course):
     assert rendered and "The evidence: 1 answer counted" in after
 
 
-def test_another_learner_never_gets_a_learners_objectives(course):
+def test_another_learner_never_gets_a_learners_body(course):
     ada, bob = make_user("ada"), make_user("bob")
     answer(ada, course.objectives.order_by("position").first().questions.first(), 1.0, T0)
     pages = {}
@@ -87,7 +88,7 @@ def test_a_new_csrf_secret_renders_the_practise_buttons_with_tokens_that_work(co
     _, rendered = page(client, course)
     assert rendered
     # The same browser after a new sign-in (login() rotates the secret) or with its cookie
-    # cleared: a new secret, so the objectives are rendered again with tokens masked from it.
+    # cleared: a new secret, so the body is rendered again with tokens masked from it.
     del client.cookies[settings.CSRF_COOKIE_NAME]
     body, rendered = page(client, course)
     assert rendered

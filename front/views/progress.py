@@ -55,21 +55,22 @@ def progress(request, slug):
     # The course from the content cache, the learner's standing from the standing cache: no
     # query until the learner's next answer (progress.standing.course_standing).
     #
-    # The objectives, most of the page, are rendered once per computation of the standing and
-    # kept in the shared cache under its name (`built`, new whenever the standing changes) and
-    # the learner's CSRF secret, which their Practise buttons carry: a new sign-in, which
-    # rotates the secret, renders them again. Not under debug (make run, make author), where a
-    # template edit shows at once. See docs/performance.md.
+    # The page's body (the summary and the objectives) is rendered once per computation of the
+    # standing and kept in the shared cache under its name (`built`, new whenever the standing
+    # changes) and the learner's CSRF secret, from which the tokens of its Practise buttons are
+    # masked: a new sign-in, which rotates the secret, renders it again. Not under debug (make
+    # run, make author), where a template edit shows at once. See docs/performance.md.
     content = course_content(slug)
     if content is None or content.course.retired:
         raise Http404
     data = course_standing(request.user, content)
-    get_token(request)  # the CSRF secret, made now if this client has none yet
+    if "CSRF_COOKIE" not in request.META:  # a client without a CSRF cookie: its secret, now
+        get_token(request)
     context = {
         "course": content.course,
         "progress": data,
         "csrf_secret": request.META["CSRF_COOKIE"],
-        "objectives_seconds": 0 if settings.DEBUG else STANDING_SECONDS,
+        "standing_seconds": 0 if settings.DEBUG else STANDING_SECONDS,
     }
     return render(request, "front/progress.html", context)
 
