@@ -1,8 +1,10 @@
 """The SQLite backend (config/sqlite/base.py): a transaction waiting for the write lock asks
-again in short steps, not in SQLite's growing sleeps, and still gives up after the busy timeout
-with "database is locked"; the connection's busy timeout is the same afterwards."""
+again in short steps, not in SQLite's growing sleeps; a longer wait goes on in SQLite's own busy
+handler; either way it gives up after the busy timeout with "database is locked", and the
+connection's busy timeout is the same afterwards."""
 
 import sqlite3
+import threading
 import time
 
 import pytest
@@ -25,7 +27,9 @@ def database(tmp_path, django_db_blocker):
     with django_db_blocker.unblock():
         with wrapper.cursor() as cursor:
             cursor.execute("CREATE TABLE answers (id INTEGER PRIMARY KEY)")
-        holder = sqlite3.connect(settings_dict["NAME"], isolation_level=None)
+        holder = sqlite3.connect(
+            settings_dict["NAME"], isolation_level=None, check_same_thread=False
+        )
         try:
             yield wrapper, holder
         finally:
@@ -88,3 +92,25 @@ def test_the_wait_ends_after_the_busy_timeout_with_database_is_locked(database):
     with transaction.atomic(using="lock-check"), wrapper.cursor() as cursor:
         cursor.execute("INSERT INTO answers VALUES (1)")
     assert holder.execute("SELECT count(*) FROM answers").fetchone()[0] == 1
+
+
+def test_a_longer_wait_goes_on_in_sqlites_busy_handler(database, monkeypatch):
+    """Past POLL_SECONDS of short steps, SQLite's handler waits (no more wake-ups of ours)."""
+    wrapper, holder = database
+    holder.execute("BEGIN IMMEDIATE")
+    steps = []
+    sleep = time.sleep
+    monkeypatch.setattr(
+        base.time, "sleep", lambda seconds: (steps.append(seconds), sleep(seconds))
+    )
+    release = threading.Timer(base.POLL_SECONDS + 0.25, lambda: holder.execute("ROLLBACK"))
+    release.start()
+    started = time.monotonic()
+    try:
+        with transaction.atomic(using="lock-check"), wrapper.cursor() as cursor:
+            cursor.execute("INSERT INTO answers VALUES (1)")
+    finally:
+        release.join()
+    assert time.monotonic() - started >= base.POLL_SECONDS + 0.25
+    assert sum(steps) <= base.POLL_SECONDS + base.LAST_STEP
+    assert busy_timeout(wrapper) == 5000
