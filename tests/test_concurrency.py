@@ -24,7 +24,14 @@ from tests.factories import make_course, make_question, make_quiz, make_user
 from tests.quiz_helpers import answer_url, post_data, start_url
 from tests.waiting import HTTP_SECONDS, WAIT_SECONDS
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+# One xdist group with the database-timeout tests (tests/test_database_timeouts.py): each loads
+# both CPUs for seconds, and run side by side (twice in CI on PostgreSQL)
+# a second tab's answer here waited past the 5 s lock timeout behind its first tab's.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("database-load"),
+]
 
 QUESTIONS = 5
 # Learners who also submit every answer from a second tab at the same moment. (Each request

@@ -38,7 +38,8 @@ from tests.factories import (
 )
 from tests.quiz_helpers import answer_url, start_url
 
-pytestmark = pytest.mark.slow
+# With the class-at-once test (tests/test_concurrency.py) in one xdist group: never side by side.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("database-load")]
 
 ROOT = Path(__file__).resolve().parent.parent
 SQLITE_SERVER_PORT = int(os.environ.get("TIMEOUT_TEST_PORT", "8631"))
